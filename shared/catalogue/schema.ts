@@ -1,0 +1,109 @@
+import { z } from 'zod';
+
+/** A target or a span: `60min`, `4h`, `4BH`, `2BD`; `null` means no target (n/a). */
+export const Span = z
+  .string()
+  .regex(/^\d+(\.\d+)?(min|h|BH|BD)$/, 'a span like 60min, 4h, 4BH or 2BD')
+  .nullable();
+
+const Severity = z.enum(['critical-production-down', 'critical', 'high', 'medium', 'low']);
+
+const Targets = z.strictObject({
+  response: Span,
+  restoration: Span,
+  resolution: Span,
+  rootCause: Span.optional(),
+  share: z.number().min(0).max(1).nullable(),
+});
+
+const Plan = z.strictObject({
+  followUpPolicy: z.string(),
+  cloud: z.boolean(),
+  /** A critical severity asked for from the portal: refused with guidance (422), or opened as High flagged. */
+  criticalFromCustomer: z.enum(['refuse', 'open-as-high']),
+  pauseWhileWaitingOnCustomer: z.boolean(),
+  reopenByCustomer: z.boolean(),
+  mailRequiresToken: z.boolean(),
+  targets: z.record(Severity, Targets),
+});
+
+export const PolicySchema = z
+  .strictObject({
+    severities: z.array(Severity),
+    followUpPolicies: z.record(
+      z.string(),
+      z.strictObject({
+        unit: z.enum(['calendar-days', 'business-days']),
+        offsets: z.array(z.number().int().positive()).min(1),
+      }),
+    ),
+    windows: z.strictObject({
+      reopenDays: z.number().positive(),
+      surveyDays: z.number().positive(),
+      uploadGrantHours: z.number().positive(),
+      purgeDays: z.number().positive(),
+      snoozeMaxDays: z.number().positive(),
+    }),
+    escalation: z.strictObject({
+      high: z.strictObject({ notUpdatedFor: Span }).nullable(),
+      medium: z.strictObject({ notUpdatedFor: Span }).nullable(),
+      low: z.strictObject({ notUpdatedFor: Span }).nullable(),
+      rootCauseAfter: z.strictObject({ cloud: Span, premises: Span }),
+    }),
+    plans: z.record(z.string(), Plan),
+  })
+  .superRefine((policy, ctx) => {
+    for (const [name, plan] of Object.entries(policy.plans)) {
+      if (!(plan.followUpPolicy in policy.followUpPolicies)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['plans', name, 'followUpPolicy'],
+          message: `unknown follow-up policy "${plan.followUpPolicy}"`,
+        });
+      }
+    }
+  });
+
+const WallTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a wall time HH:MM (00:00 to 24:00)');
+const Intervals = z.array(z.tuple([WallTime, WallTime]));
+
+export const CentreSchema = z.strictObject({
+  timeZone: z.string().refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone'),
+  week: z.strictObject({
+    mon: Intervals,
+    tue: Intervals,
+    wed: Intervals,
+    thu: Intervals,
+    fri: Intervals,
+    sat: Intervals,
+    sun: Intervals,
+  }),
+  holidaySource: z
+    .strictObject({ country: z.string(), state: z.string().optional(), types: z.array(z.string()) })
+    .nullable(),
+});
+
+export const CentresSchema = z.record(z.string(), CentreSchema);
+
+export type Policy = z.infer<typeof PolicySchema>;
+export type Plan = z.infer<typeof Plan>;
+export type Centre = z.infer<typeof CentreSchema>;
+export type SeverityName = z.infer<typeof Severity>;
+
+/** Parses catalogue data; the error names the path of the first bad value, e.g. `plans.business-care.targets.high.response`. */
+export function parseCatalogue<T>(schema: z.ZodType<T>, data: unknown, source: string): T {
+  const result = schema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const path = issue?.path.join('.') || '(root)';
+    throw new Error(`invalid catalogue ${source}: ${path}: ${issue?.message}`);
+  }
+  return result.data;
+}
