@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CalendarSchema } from '../sla/calendar.ts';
 
 /** A target or a span: `60min`, `4h`, `4BH`, `2BD`; `null` means no target (n/a). */
 export const Span = z
@@ -64,30 +65,19 @@ export const PolicySchema = z
     }
   });
 
-const WallTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a wall time HH:MM (00:00 to 24:00)');
-const Intervals = z.array(z.tuple([WallTime, WallTime]));
-
 export const CentreSchema = z.strictObject({
-  timeZone: z.string().refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'an IANA time zone'),
-  week: z.strictObject({
-    mon: Intervals,
-    tue: Intervals,
-    wed: Intervals,
-    thu: Intervals,
-    fri: Intervals,
-    sat: Intervals,
-    sun: Intervals,
-  }),
+  timeZone: CalendarSchema.shape.timeZone,
+  week: CalendarSchema.shape.week,
+  /** Where the centre's holidays come from: a region and kinds of the date-holidays library. */
   holidaySource: z
-    .strictObject({ country: z.string(), state: z.string().optional(), types: z.array(z.string()) })
+    .strictObject({ country: z.string(), state: z.string().optional(), types: z.array(z.string()).min(1) })
     .nullable(),
+  /** Per-centre overrides: these dates replace the library's entry for the same date. */
+  holidays: CalendarSchema.shape.holidays.optional(),
+  /** Library holidays this centre works through. */
+  workingDates: z.array(z.iso.date()).optional(),
+  /** Who hears of an SLA breach and of escalations, level by level (SPEC §8). */
+  escalation: z.array(z.email()).min(1).optional(),
 });
 
 export const CentresSchema = z.record(z.string(), CentreSchema);

@@ -1,0 +1,170 @@
+import { DateTime } from 'luxon';
+import { type Calendar, type CompiledCalendar, compile, instantOf, type Span } from './calendar.ts';
+
+/** How a due instant was reached: the open time counted and the holidays passed over. */
+export interface Explanation {
+  rolledTo?: string;
+  counted: { from: string; to: string }[];
+  holidaysSkipped: { date: string; name: string }[];
+  paused?: { from: string; to: string }[];
+}
+
+export interface Result {
+  due: Date;
+  explanation: Explanation;
+}
+
+/** No calendar is searched further than this for open time: a calendar with none is an error. */
+const MAX_DAYS = 3700;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Removes paused time from open spans (both sorted, half-open). */
+function withoutPauses(open: Span[], pauses: Span[]): Span[] {
+  if (pauses.length === 0) return open;
+  let spans = open;
+  for (const pause of pauses) {
+    spans = spans.flatMap((span) => {
+      if (pause.to <= span.from || pause.from >= span.to) return [span];
+      const parts: Span[] = [];
+      if (span.from < pause.from) parts.push({ from: span.from, to: pause.from });
+      if (pause.to < span.to) parts.push({ from: pause.to, to: span.to });
+      return parts;
+    });
+  }
+  return spans;
+}
+
+/** Open spans from `start` onwards, day by day, with the holidays met on the way. */
+function* openSpans(
+  cal: CompiledCalendar,
+  start: number,
+  pauses: Span[],
+  skipped: Explanation['holidaysSkipped'],
+): Generator<Span> {
+  // Start a day early: a local date's spans may begin before the UTC date suggests.
+  let date = cal.nextDate(cal.dateOf(start), -1);
+  for (let i = 0; i < MAX_DAYS; i++, date = cal.nextDate(date)) {
+    const day = cal.day(date);
+    if (day.holiday && instantOf(date, 1440, cal.zone) > start) skipped.push({ date, name: day.holiday.name });
+    for (const span of withoutPauses(day.open, pauses)) {
+      if (span.to <= start) continue;
+      yield { from: Math.max(span.from, start), to: span.to };
+    }
+  }
+  throw new Error(`the calendar has no open time within ${MAX_DAYS} days of ${iso(start)}`);
+}
+
+function normalisePauses(pauses: Span[]): Span[] {
+  const sorted = pauses.filter((p) => p.to > p.from).sort((a, b) => a.from - b.from);
+  const merged: Span[] = [];
+  for (const p of sorted) {
+    const last = merged.at(-1);
+    if (last && p.from <= last.to) last.to = Math.max(last.to, p.to);
+    else merged.push({ ...p });
+  }
+  return merged;
+}
+
+/**
+ * The earliest instant at which `amountMs` of open time has elapsed from `from` (SPEC §4): an
+ * instant outside open time first rolls to the next opening; a target running out exactly at a
+ * closing is due at that closing. Paused time is not counted.
+ */
+export function addBusinessTime(calendar: Calendar, from: Date, amountMs: number, pauses: Span[] = []): Result {
+  if (!(amountMs >= 0)) throw new RangeError('amount must be a non-negative number');
+  const cal = compile(calendar);
+  const start = from.getTime();
+  const explanation: Explanation = { counted: [], holidaysSkipped: [] };
+  const paused = normalisePauses(pauses);
+  if (paused.length) explanation.paused = paused.map((p) => ({ from: iso(p.from), to: iso(p.to) }));
+  let remaining = amountMs;
+  let first = true;
+  for (const span of openSpans(cal, start, paused, explanation.holidaysSkipped)) {
+    if (first && span.from !== start) explanation.rolledTo = iso(span.from);
+    first = false;
+    const length = span.to - span.from;
+    if (remaining <= length) {
+      const due = span.from + remaining;
+      if (due > span.from || explanation.counted.length === 0) explanation.counted.push({ from: iso(span.from), to: iso(due) });
+      return { due: new Date(due), explanation };
+    }
+    remaining -= length;
+    explanation.counted.push({ from: iso(span.from), to: iso(span.to) });
+  }
+  throw new Error('unreachable');
+}
+
+/** The first open instant at or after `from`. */
+export function nextOpening(calendar: Calendar, from: Date): Date {
+  return addBusinessTime(calendar, from, 0).due;
+}
+
+/**
+ * `N BD` (SPEC §4): roll to the next opening, then the same local time of day on the N-th
+ * following business day (a date with open time left after its holidays). Where that time is not
+ * open that day, the day's last closing before it, or its first opening when it opens only later.
+ * On a calendar open around the clock every day, N × 24 h.
+ */
+export function addBusinessDays(calendar: Calendar, from: Date, days: number): Result {
+  if (!Number.isInteger(days) || days < 0) throw new RangeError('days must be a non-negative integer');
+  const cal = compile(calendar);
+  const rolled = addBusinessTime(calendar, from, 0);
+  const start = rolled.due.getTime();
+  const explanation: Explanation = { counted: [], holidaysSkipped: [] };
+  if (rolled.explanation.rolledTo) explanation.rolledTo = rolled.explanation.rolledTo;
+  if (cal.alwaysOpen || days === 0) {
+    const due = start + days * 86_400_000;
+    explanation.counted.push({ from: iso(start), to: iso(due) });
+    return { due: new Date(due), explanation };
+  }
+  const local = DateTime.fromMillis(start, { zone: cal.zone });
+  const timeOfDay = local.diff(local.startOf('day')).toMillis();
+  let date = cal.dateOf(start);
+  let found = 0;
+  for (let i = 0; i < MAX_DAYS && found < days; i++) {
+    date = cal.nextDate(date);
+    const day = cal.day(date);
+    if (day.open.length > 0) {
+      found++;
+      explanation.counted.push({ from: date, to: date });
+    } else if (day.holiday) {
+      explanation.holidaysSkipped.push({ date, name: day.holiday.name });
+    }
+  }
+  if (found < days) throw new Error(`the calendar has no open time within ${MAX_DAYS} days of ${iso(start)}`);
+  const day = cal.day(date);
+  const wanted = wallInstant(cal, date, timeOfDay);
+  const inside = day.open.find((span) => span.from <= wanted && wanted < span.to);
+  let due: number;
+  if (inside) due = wanted;
+  else {
+    const before = day.open.filter((span) => span.to <= wanted).at(-1);
+    due = before ? before.to : (day.open[0] as Span).from;
+  }
+  explanation.counted = [{ from: iso(start), to: iso(due) }];
+  const holidays = day.holiday ? [{ date, name: day.holiday.name }] : [];
+  explanation.holidaysSkipped.push(...holidays);
+  return { due: new Date(due), explanation };
+}
+
+/** A local time of day (ms after midnight) on a local date, by the same DST rules as openings. */
+function wallInstant(cal: CompiledCalendar, date: string, timeOfDayMs: number): number {
+  const minutes = Math.floor(timeOfDayMs / 60_000);
+  return instantOf(date, minutes, cal.zone) + (timeOfDayMs - minutes * 60_000);
+}
+
+/** Elapsed 24x7 time (`min`, `h`), not counting paused time. */
+export function addElapsed(from: Date, amountMs: number, pauses: Span[] = []): Result {
+  if (!(amountMs >= 0)) throw new RangeError('amount must be a non-negative number');
+  let due = from.getTime() + amountMs;
+  const paused = normalisePauses(pauses);
+  for (const p of paused) {
+    if (p.to <= from.getTime()) continue;
+    if (p.from >= due) break;
+    due += p.to - Math.max(p.from, from.getTime());
+  }
+  const explanation: Explanation = { counted: [{ from: iso(from.getTime()), to: iso(due) }], holidaysSkipped: [] };
+  if (paused.length) explanation.paused = paused.map((p) => ({ from: iso(p.from), to: iso(p.to) }));
+  return { due: new Date(due), explanation };
+}

@@ -1,0 +1,117 @@
+import { planNamed, type SeverityName } from '../catalogue/index.ts';
+import { type Calendar, compile, type Span } from './calendar.ts';
+import { addBusinessDays, addBusinessTime, addElapsed, type Explanation } from './business-time.ts';
+
+export const TARGET_KINDS = ['response', 'restoration', 'resolution'] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+export interface ParsedSpan {
+  amount: number;
+  unit: 'min' | 'h' | 'BH' | 'BD';
+}
+
+export function parseSpan(span: string): ParsedSpan {
+  const match = /^(\d+(?:\.\d+)?)(min|h|BH|BD)$/.exec(span);
+  if (!match) throw new Error(`not a span: "${span}"`);
+  return { amount: Number(match[1]), unit: match[2] as ParsedSpan['unit'] };
+}
+
+/** Adds a catalogue span (`60min`, `4h`, `4BH`, `2BD`) to an instant on a calendar, skipping pauses. */
+export function addSpan(calendar: Calendar, from: Date, span: string, pauses: Span[] = []) {
+  const { amount, unit } = parseSpan(span);
+  switch (unit) {
+    case 'min':
+      return addElapsed(from, amount * 60_000, pauses);
+    case 'h':
+      return addElapsed(from, amount * 3_600_000, pauses);
+    case 'BH':
+      return addBusinessTime(calendar, from, amount * 3_600_000, pauses);
+    case 'BD': {
+      // Paused open time is added back after the business days: the clock stood still that long.
+      const plain = addBusinessDays(calendar, from, amount);
+      if (pauses.length === 0) return plain;
+      const pausedOpen = pausedBusinessTime(calendar, from, plain.due, pauses);
+      if (pausedOpen === 0) return plain;
+      const extended = addBusinessTime(calendar, plain.due, pausedOpen);
+      return { due: extended.due, explanation: { ...plain.explanation, paused: extended.explanation.paused } };
+    }
+  }
+}
+
+/** Open time of the calendar that lies inside pauses between two instants. */
+function pausedBusinessTime(calendar: Calendar, from: Date, to: Date, pauses: Span[]): number {
+  let total = 0;
+  for (const p of pauses) {
+    const a = Math.max(p.from, from.getTime());
+    const b = Math.min(p.to, to.getTime());
+    if (b <= a) continue;
+    total += businessTimeBetween(calendar, new Date(a), new Date(b));
+  }
+  return total;
+}
+
+/** Open time between two instants (used for pauses and for "business time remaining"). */
+export function businessTimeBetween(calendar: Calendar, from: Date, to: Date): number {
+  const cal = compile(calendar);
+  let total = 0;
+  const last = cal.nextDate(cal.dateOf(to.getTime()));
+  for (let date = cal.nextDate(cal.dateOf(from.getTime()), -1); date <= last; date = cal.nextDate(date)) {
+    for (const span of cal.day(date).open) {
+      const a = Math.max(span.from, from.getTime());
+      const b = Math.min(span.to, to.getTime());
+      if (b > a) total += b - a;
+    }
+  }
+  return total;
+}
+
+export interface Target {
+  kind: TargetKind;
+  /** The contractual span, e.g. `4BH`; null when the plan has no such target (n/a). */
+  target: string | null;
+  due: string | null;
+  pausable: boolean;
+  explanation?: Explanation;
+}
+
+export interface TargetInput {
+  plan: string;
+  severity: SeverityName;
+  calendar: Calendar;
+  /** When the case became complete: the SLA clock starts here (SPEC §2). */
+  completedAt: Date;
+  /** Intervals waiting on the customer; they extend restoration and resolution, never response. */
+  pauses?: Span[];
+}
+
+/** The due instants of a case's three targets (SPEC §4). A severity change simply recomputes. */
+export function targetsFor(input: TargetInput): Record<TargetKind, Target> {
+  const plan = planNamed(input.plan);
+  const row = plan.targets[input.severity];
+  const out = {} as Record<TargetKind, Target>;
+  for (const kind of TARGET_KINDS) {
+    const span = row?.[kind] ?? null;
+    const pausable = kind !== 'response' && plan.pauseWhileWaitingOnCustomer;
+    if (!span) {
+      out[kind] = { kind, target: null, due: null, pausable };
+      continue;
+    }
+    const result = addSpan(input.calendar, input.completedAt, span, pausable ? (input.pauses ?? []) : []);
+    out[kind] = { kind, target: span, due: result.due.toISOString(), pausable, explanation: result.explanation };
+  }
+  return out;
+}
+
+export type Outcome = { state: 'met' | 'breached'; at: string } | { state: 'pending' } | { state: 'n/a' };
+
+/**
+ * Met when support acted at or before the due instant; breached at the due instant once it passes
+ * without the act.
+ */
+export function outcomeOf(target: Target, actedAt: Date | null, now: Date): Outcome {
+  if (!target.due) return { state: 'n/a' };
+  const due = new Date(target.due);
+  if (actedAt && actedAt <= due) return { state: 'met', at: actedAt.toISOString() };
+  if (actedAt || now > due) return { state: 'breached', at: target.due };
+  return { state: 'pending' };
+}
