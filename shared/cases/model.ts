@@ -72,6 +72,8 @@ export interface CaseRecord {
   caseId: string;
   /** The 10-digit number customers quote (`Case # 0000000042`). */
   number: string;
+  /** A random secret carried by every outbound mail: a reply quoting it links to this case. */
+  ref: string;
   account: string;
   plan: string;
   centre: string;

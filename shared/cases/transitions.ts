@@ -6,7 +6,7 @@ import type { Actor, CaseRecord, FollowUpAction, MailIntent, Status, TimelineEnt
 export type Command =
   | { kind: 'request-info'; note: string }
   | { kind: 'propose-solution'; note: string }
-  | { kind: 'customer-update'; note: string }
+  | { kind: 'customer-update'; note: string; channel?: 'portal' | 'mail' }
   | { kind: 'engineer-note'; note: string; visibility: 'public' | 'internal' }
   | { kind: 'follow-up-due' };
 
@@ -70,7 +70,8 @@ export function decide(c: CaseRecord, command: Command, actor: Actor, now: Date)
       if (actor.kind !== 'contact') throw forbidden('customer updates come from a contact');
       requireStatus('Open', 'Awaiting Info', 'Solution Proposed');
       requireNote(command.note);
-      note(command.note, 'public');
+      // Mail stays internal until an engineer publishes it: a mistyped number may misplace it (SPEC §6).
+      note(command.note, command.channel === 'mail' ? 'internal' : 'public');
       // Any customer reply stops the follow-up timer (SPEC §5).
       if (c.status !== 'Open') {
         moveTo('Open', 'Customer Responded');

@@ -1,0 +1,115 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import { NewCaseInput, STATUSES, SEVERITIES } from '#shared/cases/model.ts';
+import type { Command } from '#shared/cases/transitions.ts';
+import { clock } from '#shared/clock.ts';
+import { invalid, notFound } from '#shared/errors.ts';
+import { type ApiEvent, type ApiResult, callerOf, header, httpErrors, json, parseBody } from '#shared/http/http.ts';
+import { listCases, listTimeline } from '#shared/store/repository.ts';
+import { accessTo, applyCommand, type Caller, caseView, openCase, readableCase, writableCase } from '#shared/service/cases.ts';
+
+/** The case API: one function behind the HTTP API's case routes, dispatched by route key. */
+
+const NoteInput = z.strictObject({
+  note: z.string().max(20_000, 'at most 20000 characters'),
+  visibility: z.enum(['public', 'internal']).optional(),
+  /** The revision the caller last saw: a stale one is refused with 409 (optimistic versioning). */
+  revision: z.number().int().positive().optional(),
+});
+
+const ListQuery = z.strictObject({
+  status: z.enum(STATUSES).optional(),
+  severity: z.enum(SEVERITIES).optional(),
+  account: z.string().optional(),
+  cursor: z.string().optional(),
+});
+
+const caseNumberOf = (event: ApiEvent) => {
+  const n = event.pathParameters?.caseNumber ?? '';
+  // Customers quote numbers with or without the zero padding.
+  if (!/^\d{1,10}$/.test(n)) throw notFound(`case ${n} not found`);
+  return n.padStart(10, '0');
+};
+
+const actorOf = (caller: Caller) =>
+  caller.role === 'engineer' ? ({ kind: 'engineer', email: caller.email } as const) : ({ kind: 'contact', email: caller.email } as const);
+
+async function create(event: ApiEvent, caller: Caller): Promise<ApiResult> {
+  const input = parseBody(event, NewCaseInput);
+  const key = header(event, 'Idempotency-Key');
+  if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key)) throw invalid('Idempotency-Key', 'at most 128 letters, digits, and . : _ -');
+  const { case: c, created } = await openCase(caller, input, clock.now(), key);
+  return json(created ? 201 : 200, caseView(c), { location: `/v1/cases/${c.number}` });
+}
+
+async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
+  const query = ListQuery.safeParse(event.queryStringParameters ?? {});
+  if (!query.success) throw invalid(String(query.error.issues[0]?.path[0] ?? 'query'), query.error.issues[0]?.message ?? 'invalid');
+  const { status, severity, account, cursor } = query.data;
+  let scope: { account: string } | 'all';
+  if (caller.role === 'engineer') scope = account ? { account } : 'all';
+  else {
+    const accounts = Object.entries(caller.grants).filter(([, level]) => level >= 2).map(([id]) => id);
+    const chosen = account ?? accounts[0];
+    if (!chosen || accessTo(caller, chosen) < 2) return json(200, { items: [] });
+    if (!account && accounts.length > 1) throw invalid('account', `choose one of your accounts: ${accounts.join(', ')}`);
+    scope = { account: chosen };
+  }
+  const page = await listCases(scope, cursor);
+  const items = page.items.filter((c) => (!status || c.status === status) && (!severity || c.severity === severity)).map(caseView);
+  return json(200, { items, ...(page.cursor ? { cursor: page.cursor } : {}) });
+}
+
+async function show(event: ApiEvent, caller: Caller): Promise<ApiResult> {
+  return json(200, caseView(await readableCase(caller, caseNumberOf(event))));
+}
+
+async function timeline(event: ApiEvent, caller: Caller): Promise<ApiResult> {
+  const c = await readableCase(caller, caseNumberOf(event));
+  const entries = await listTimeline(c.caseId);
+  // Internal items (engineer notes, unpublished mail) never reach a customer.
+  const visible = caller.role === 'engineer' ? entries : entries.filter((e) => e.visibility === 'public');
+  return json(200, { items: visible });
+}
+
+async function update(event: ApiEvent, caller: Caller): Promise<ApiResult> {
+  const c = await writableCase(caller, caseNumberOf(event));
+  const input = parseBody(event, NoteInput);
+  const command: Command =
+    caller.role === 'engineer'
+      ? { kind: 'engineer-note', note: input.note, visibility: input.visibility ?? 'internal' }
+      : { kind: 'customer-update', note: input.note };
+  if (caller.role !== 'engineer' && input.visibility) throw invalid('visibility', 'only engineers choose the visibility of a note');
+  return json(200, caseView(await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), input.revision)));
+}
+
+const ACTIONS = {
+  'request-info': (note: string): Command => ({ kind: 'request-info', note }),
+  'propose-solution': (note: string): Command => ({ kind: 'propose-solution', note }),
+} as const;
+
+async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
+  const name = event.pathParameters?.action ?? '';
+  const make = ACTIONS[name as keyof typeof ACTIONS];
+  if (!make) throw notFound(`unknown action "${name}"`);
+  const c = await writableCase(caller, caseNumberOf(event));
+  const input = parseBody(event, NoteInput);
+  return json(200, caseView(await applyCommand(c.caseId, make(input.note), actorOf(caller), () => clock.now(), input.revision)));
+}
+
+const routes: Record<string, (event: ApiEvent, caller: Caller) => Promise<ApiResult>> = {
+  'POST /v1/cases': create,
+  'GET /v1/cases': list,
+  'GET /v1/cases/{caseNumber}': show,
+  'GET /v1/cases/{caseNumber}/timeline': timeline,
+  'POST /v1/cases/{caseNumber}/updates': update,
+  'POST /v1/cases/{caseNumber}/actions/{action}': action,
+};
+
+async function dispatch(event: ApiEvent): Promise<ApiResult> {
+  const route = routes[event.routeKey];
+  if (!route) throw notFound(`no route ${event.routeKey}`);
+  return route(event, await callerOf(event));
+}
+
+export const handler = middy<ApiEvent, ApiResult>().use(httpErrors()).handler(dispatch);

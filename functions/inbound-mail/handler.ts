@@ -1,0 +1,22 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import middy from '@middy/core';
+import type { SESEvent } from 'aws-lambda';
+import { clock } from '#shared/clock.ts';
+import { config } from '#shared/config.ts';
+import { receiveMail } from '#shared/service/inbound.ts';
+import { s3 } from '#shared/store/clients.ts';
+
+/** SES receipt rule → S3 (`inbox/<messageId>`) → this function: one raw message per record. */
+async function inbound(event: SESEvent) {
+  const results = [];
+  for (const record of event.Records) {
+    const { mail, receipt } = record.ses;
+    const object = await s3().send(new GetObjectCommand({ Bucket: config.bucketName, Key: `inbox/${mail.messageId}` }));
+    const raw = Buffer.from(await (object.Body?.transformToByteArray() ?? new Uint8Array()));
+    const verdicts = [receipt.spamVerdict, receipt.virusVerdict, receipt.spfVerdict, receipt.dkimVerdict, receipt.dmarcVerdict];
+    results.push(await receiveMail(raw, { sesMessageId: mail.messageId, verdicts: verdicts.map((v) => v?.status ?? 'PASS') }, () => clock.now()));
+  }
+  return results;
+}
+
+export const handler = middy<SESEvent>().handler(inbound);

@@ -1,0 +1,47 @@
+/**
+ * Every Lambda function of casework, described once: the CDK stack builds a `NodejsFunction` per
+ * entry and the local runtime loads the same handler. `routes` are the HTTP API routes it serves;
+ * `substitution` is the name the state machine's definition uses for its ARN.
+ */
+export interface FunctionSpec {
+  entry: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  routes?: { route: string; auth: boolean }[];
+  substitution?: string;
+}
+
+export const functions = {
+  health: {
+    entry: 'functions/health/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    routes: [{ route: 'GET /v1/health', auth: false }],
+  },
+  api: {
+    entry: 'functions/api/handler.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    routes: [
+      'POST /v1/cases',
+      'GET /v1/cases',
+      'GET /v1/cases/{caseNumber}',
+      'GET /v1/cases/{caseNumber}/timeline',
+      'POST /v1/cases/{caseNumber}/updates',
+      'POST /v1/cases/{caseNumber}/actions/{action}',
+    ].map((route) => ({ route, auth: true })),
+  },
+  workflow: {
+    entry: 'functions/workflow/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    substitution: 'WorkflowFunctionArn',
+  },
+  inboundMail: {
+    entry: 'functions/inbound-mail/handler.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+  },
+} satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof functions;

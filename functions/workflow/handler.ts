@@ -1,0 +1,31 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import { clock } from '#shared/clock.ts';
+import { beginWait, handleDeadline, purge, route } from '#shared/service/workflow.ts';
+
+/** The state machine's steps (statemachines/case-lifecycle.asl.json): route, wait, deadline, purge. */
+const Step = z.discriminatedUnion('step', [
+  z.object({ step: z.literal('route'), caseId: z.string() }),
+  z.object({ step: z.literal('wait'), caseId: z.string(), state: z.string(), revision: z.number(), taskToken: z.string() }),
+  z.object({ step: z.literal('deadline'), caseId: z.string() }),
+  z.object({ step: z.literal('purge'), caseId: z.string() }),
+]);
+
+async function runStep(event: unknown) {
+  const input = Step.parse(event);
+  switch (input.step) {
+    case 'route':
+      return route(input.caseId, clock.now());
+    case 'wait':
+      await beginWait(input.caseId, input.state, input.revision, input.taskToken);
+      return { caseId: input.caseId };
+    case 'deadline':
+      await handleDeadline(input.caseId, () => clock.now());
+      return { caseId: input.caseId };
+    case 'purge':
+      await purge(input.caseId);
+      return { caseId: input.caseId };
+  }
+}
+
+export const handler = middy().handler(runStep);

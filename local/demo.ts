@@ -1,0 +1,15 @@
+import type { Account, User } from '#shared/store/repository.ts';
+
+/** The demo catalogue loaded on first start (SPEC §12). */
+export const demoAccounts: Account[] = [
+  { id: 'acme', name: 'Acme Corporation', plan: 'business-care', centre: 'emea', contractActive: true },
+  { id: 'globex', name: 'Globex', plan: 'business-care-for-cloud', centre: 'north-america', contractActive: true },
+];
+
+export const demoUsers: User[] = [
+  { email: 'dana@acme.example', name: 'Dana', role: 'customer', grants: { acme: 3 } },
+  { email: 'dev@acme.example', name: 'Dev', role: 'customer', grants: { acme: 3 } },
+  { email: 'rita@acme.example', name: 'Rita', role: 'customer', grants: { acme: 2 } },
+  { email: 'gus@globex.example', name: 'Gus', role: 'customer', grants: { globex: 3 } },
+  { email: 'eve@support.example', name: 'Eve', role: 'engineer', grants: {} },
+];

@@ -1,0 +1,69 @@
+import { webcrypto } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+
+/**
+ * The local token issuer and the verification the HTTP API's JWT authorizer does in AWS: RS256
+ * signature against the issuer's JWKS, issuer, audience and expiry. The key pair is kept in the data
+ * folder so tokens survive a restart.
+ */
+export const AUDIENCE = 'casework';
+
+export class LocalIssuer {
+  readonly issuer: string;
+  private readonly privateKey: webcrypto.CryptoKey;
+  readonly jwks: { keys: JWK[] };
+  private readonly kid: string;
+
+  private constructor(issuer: string, privateKey: webcrypto.CryptoKey, publicJwk: JWK) {
+    this.issuer = issuer;
+    this.privateKey = privateKey;
+    this.kid = publicJwk.kid as string;
+    this.jwks = { keys: [publicJwk] };
+  }
+
+  static async open(file: string, issuer: string): Promise<LocalIssuer> {
+    if (!existsSync(file)) {
+      const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+      const kid = `local-${Date.now().toString(36)}`;
+      const stored = { private: { ...(await exportJWK(privateKey)), kid }, public: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
+      writeFileSync(file, JSON.stringify(stored), { mode: 0o600 });
+    }
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { private: JWK; public: JWK };
+    const privateKey = (await importJWK(stored.private, 'RS256')) as webcrypto.CryptoKey;
+    return new LocalIssuer(issuer, privateKey, stored.public);
+  }
+
+  /** A bearer token for a user, valid for `ttlSeconds` of real time (token expiry is not virtual). */
+  sign(email: string, ttlSeconds = 12 * 3600): Promise<string> {
+    return new SignJWT({ email, 'cognito:username': email })
+      .setProtectedHeader({ alg: 'RS256', kid: this.kid, typ: 'JWT' })
+      .setIssuer(this.issuer)
+      .setAudience(AUDIENCE)
+      .setSubject(email)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+      .sign(this.privateKey);
+  }
+}
+
+export class TokenRejected extends Error {}
+
+/** Verifies `Authorization: Bearer <jwt>` like the HTTP API JWT authorizer; answers the claims. */
+export async function verifyBearer(
+  authorization: string | undefined,
+  trust: { jwks: { keys: JWK[] }; issuer: string; audience: string },
+): Promise<JWTPayload> {
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  if (!match?.[1]) throw new TokenRejected('missing bearer token');
+  try {
+    const { payload } = await jwtVerify(match[1], createLocalJWKSet(trust.jwks), {
+      issuer: trust.issuer,
+      audience: trust.audience,
+      algorithms: ['RS256'],
+    });
+    return payload;
+  } catch (error) {
+    throw new TokenRejected(`invalid token: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,411 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import dynalite from 'dynalite';
+import { startFauxqs } from 'fauxqs';
+import { Duration } from 'luxon';
+import { SMTPServer } from 'smtp-server';
+import { type FunctionName, functions } from '#functions/registry.ts';
+import { useClock } from '#shared/clock.ts';
+import { createTableInput } from '#shared/store/table.ts';
+import { demoAccounts, demoUsers } from './demo.ts';
+import { AUDIENCE, LocalIssuer, TokenRejected, verifyBearer } from './jwt.ts';
+import { apiGatewayEvent, compileRoutes } from './router.ts';
+import { LocalStepFunctions, SfnError } from './stepfunctions.ts';
+import { VirtualClock } from './virtual-clock.ts';
+
+export const REGION = 'us-east-1';
+export const ACCOUNT = '000000000000';
+const ROOT = path.resolve(import.meta.dirname, '..');
+const TABLE = 'casework';
+const BUCKET = 'casework-files';
+const STATE_MACHINE = 'casework-case-lifecycle';
+
+export interface Ports {
+  api: number;
+  dynamodb: number;
+  s3: number;
+  ses: number;
+  stepfunctions: number;
+  smtp: number;
+}
+
+/** Default ports (SPEC §12), each overridable by an environment variable named in the README. */
+export function defaultPorts(env = process.env): Ports {
+  const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+  return {
+    api: port('CASEWORK_PORT', 4000),
+    dynamodb: port('CASEWORK_DYNAMODB_PORT', 4001),
+    s3: port('CASEWORK_S3_PORT', 4002),
+    ses: port('CASEWORK_SES_PORT', 4003),
+    stepfunctions: port('CASEWORK_SFN_PORT', 4004),
+    smtp: port('CASEWORK_SMTP_PORT', 2525),
+  };
+}
+
+export interface RuntimeOptions {
+  dataDir: string;
+  ports: Ports;
+  /** Tests freeze virtual time at an instant; `npm start` runs it from real time. */
+  frozenAt?: Date;
+}
+
+export interface LocalRuntime {
+  urls: Record<keyof Ports | 'mailViewer' | 'console', string>;
+  clock: VirtualClock;
+  stepFunctions: LocalStepFunctions;
+  issuer: LocalIssuer;
+  /** Waits until every execution has finished reacting (no step in flight). */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const host = '127.0.0.1';
+const addressOf = (server: { address(): AddressInfo | string | null }) => (server.address() as AddressInfo).port;
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(addressOf(server)));
+  });
+}
+
+function close(server: { close(cb: (err?: Error) => void): unknown; closeAllConnections?: () => void }): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
+}
+
+/** fauxqs binds every interface whatever it is told: keep it on loopback. */
+async function startS3(port: number, dataDir: string) {
+  const original = http.Server.prototype.listen;
+  http.Server.prototype.listen = function (this: Server, ...args: unknown[]) {
+    const [first] = args;
+    if (first && typeof first === 'object') (first as { host?: string }).host = host;
+    else if (typeof first === 'number' && typeof args[1] !== 'string') args.splice(1, 0, host);
+    else if (typeof first === 'number' && typeof args[1] === 'string') args[1] = host;
+    return original.apply(this, args as never);
+  } as typeof original;
+  try {
+    return await startFauxqs({ port, host, logger: false, s3StorageDir: path.join(dataDir, 's3'), dataDir: path.join(dataDir, 'fauxqs') });
+  } finally {
+    http.Server.prototype.listen = original;
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(Object.assign(new Error('payload too large'), { status: 413 }));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+const errorJson = (code: string, message: string) => ({ error: { code, message } });
+
+function lambdaContext(name: string): Context {
+  const deadline = Date.now() + 60_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `casework-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:casework-${name}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/casework-${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+export const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:casework-${name}`;
+
+/** The state machine definition with its substitutions, as the CDK stack does it on AWS. */
+export function substitutedDefinition(arnOf: (name: FunctionName) => string): string {
+  let text = readFileSync(path.join(ROOT, 'statemachines/case-lifecycle.asl.json'), 'utf8');
+  for (const [name, spec] of Object.entries(functions)) {
+    if ('substitution' in spec) text = text.replaceAll(`\${${spec.substitution}}`, arnOf(name as FunctionName));
+  }
+  return text;
+}
+
+/** Starts the whole system in this process: emulators, Step Functions, API, SMTP, clock. */
+export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
+  const { dataDir, ports } = options;
+  mkdirSync(dataDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+
+  const clock = new VirtualClock(options.frozenAt ? { frozenAt: options.frozenAt } : { file: path.join(dataDir, 'clock.json') });
+  useClock(clock);
+  stops.push(async () => clock.stop());
+
+  const dynamo = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamodbPort = await listen(dynamo as unknown as Server, ports.dynamodb);
+  stops.push(() => close(dynamo as unknown as Server));
+
+  const s3Server = await startS3(ports.s3, dataDir);
+  stops.push(() => s3Server.stop());
+
+  const sesModule = (await import('aws-ses-v2-local')) as unknown as { default: { default: (c: object) => Promise<Server> } };
+  const sesServer = await sesModule.default.default({ host, port: ports.ses });
+  stops.push(() => close(sesServer));
+
+  const sesPort = addressOf(sesServer);
+  const url = (port: number) => `http://${host}:${port}`;
+  const sfnServer = http.createServer();
+  const sfnPort = await listen(sfnServer, ports.stepfunctions);
+  stops.push(() => close(sfnServer));
+  const apiServer = http.createServer();
+  const apiPort = await listen(apiServer, ports.api);
+  stops.push(() => close(apiServer));
+
+  // The handlers read these, exactly as they read the stack's settings on AWS.
+  Object.assign(process.env, {
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: url(dynamodbPort),
+    AWS_ENDPOINT_URL_S3: url(s3Server.port),
+    AWS_ENDPOINT_URL_SESV2: url(sesPort),
+    AWS_ENDPOINT_URL_SFN: url(sfnPort),
+    CASEWORK_TABLE: TABLE,
+    CASEWORK_BUCKET: BUCKET,
+    CASEWORK_STATE_MACHINE_ARN: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${STATE_MACHINE}`,
+    CASEWORK_S3_PATH_STYLE: 'true',
+    CASEWORK_PORTAL_URL: url(apiPort),
+    // The SES emulator answers GetAccount (the health check) from this.
+    AWS_SES_ACCOUNT: JSON.stringify({
+      DedicatedIpAutoWarmupEnabled: false,
+      Details: { AdditionalContactEmailAddresses: [], ContactLanguage: 'EN', MailType: 'TRANSACTIONAL', ReviewDetails: { CaseId: 'local', Status: 'GRANTED' }, UseCaseDescription: 'casework local', WebsiteURL: 'http://127.0.0.1' },
+      EnforcementStatus: 'HEALTHY',
+      ProductionAccessEnabled: true,
+      SendingEnabled: true,
+      SendQuota: { Max24HourSend: 1_000_000, MaxSendRate: 1000, SentLast24Hours: 0 },
+      SuppressionAttributes: { SuppressedReasons: [] },
+    }),
+  });
+
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const dynamodb = new DynamoDBClient({ region: REGION, endpoint: url(dynamodbPort), credentials });
+  try {
+    await dynamodb.send(new DescribeTableCommand({ TableName: TABLE }));
+  } catch {
+    await dynamodb.send(new CreateTableCommand(createTableInput(TABLE)));
+  }
+  const s3 = new S3Client({ region: REGION, endpoint: url(s3Server.port), credentials, forcePathStyle: true });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  } catch (error) {
+    if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes((error as Error).name)) throw error;
+  }
+
+  const { getUser, putUser, putAccount } = await import('#shared/store/repository.ts');
+  if (!(await getUser('eve@support.example'))) {
+    for (const account of demoAccounts) await putAccount(account);
+    for (const user of demoUsers) await putUser(user);
+  }
+
+  // Lambda: the same handler modules, invoked in this process.
+  const handlers = new Map<string, (event: unknown, context: Context) => Promise<unknown>>();
+  const handlerOf = async (name: FunctionName) => {
+    let handler = handlers.get(name);
+    if (!handler) {
+      handler = ((await import(path.join(ROOT, functions[name].entry))) as { handler: typeof handler }).handler;
+      handlers.set(name, handler as NonNullable<typeof handler>);
+    }
+    return handler as NonNullable<typeof handler>;
+  };
+  const invoke = async (name: FunctionName, event: unknown) => (await handlerOf(name))(event, lambdaContext(name));
+
+  const stepFunctions = new LocalStepFunctions({
+    definition: JSON.parse(substitutedDefinition(functionArn)),
+    name: STATE_MACHINE,
+    region: REGION,
+    account: ACCOUNT,
+    clock,
+    invoke: async (arn, payload) => {
+      const name = (Object.keys(functions) as FunctionName[]).find((n) => functionArn(n) === arn);
+      if (!name) throw new SfnError('Lambda.ResourceNotFoundException', `Function not found: ${arn}`);
+      return (await invoke(name, payload)) as never;
+    },
+  });
+  stops.push(async () => stepFunctions.close());
+  clock.settled = () => stepFunctions.settled();
+
+  sfnServer.on('request', async (req, res) => {
+    try {
+      const body = JSON.parse((await readBody(req, 1024 * 1024)).toString() || '{}');
+      send(res, 200, stepFunctions.handle(String(req.headers['x-amz-target'] ?? ''), body) ?? {}, { 'content-type': 'application/x-amz-json-1.0' });
+    } catch (error) {
+      const err = error as Error;
+      send(res, 400, { __type: err.name, message: err.message }, { 'content-type': 'application/x-amz-json-1.0' });
+    }
+  });
+
+  const issuer = await LocalIssuer.open(path.join(dataDir, 'issuer-key.json'), `${url(apiPort)}/_local`);
+  const routes = Object.values(functions).flatMap((spec) =>
+    ('routes' in spec ? spec.routes : []).map((r) => ({ ...r, fn: Object.entries(functions).find(([, s]) => s === spec)?.[0] as FunctionName })),
+  );
+  const match = compileRoutes(routes.map((r) => r.route));
+
+  apiServer.on('request', async (req, res) => {
+    try {
+      const { pathname } = new URL(req.url ?? '/', 'http://local');
+      if (pathname === '/_local/jwks.json' && req.method === 'GET') return send(res, 200, issuer.jwks);
+      if (pathname === '/_local/clock') {
+        if (req.method === 'GET') return send(res, 200, { now: clock.now().toISOString() });
+        if (req.method === 'POST') return await clockRequest(req, res, clock);
+      }
+      const found = match(req.method ?? 'GET', pathname);
+      if (!found) return send(res, 404, errorJson('NotFound', `no route ${req.method} ${pathname}`));
+      const route = routes.find((r) => r.route === found.routeKey);
+      if (!route) return send(res, 404, errorJson('NotFound', `no route ${req.method} ${pathname}`));
+      let claims: Awaited<ReturnType<typeof verifyBearer>> | undefined;
+      if (route.auth) {
+        try {
+          claims = await verifyBearer(req.headers.authorization, { jwks: issuer.jwks, issuer: issuer.issuer, audience: AUDIENCE });
+        } catch (error) {
+          if (error instanceof TokenRejected) return send(res, 401, errorJson('Unauthorized', error.message), { 'www-authenticate': 'Bearer' });
+          throw error;
+        }
+      }
+      // API Gateway HTTP APIs accept payloads up to 10 MB.
+      const body = await readBody(req, 10 * 1024 * 1024);
+      const result = (await invoke(route.fn, apiGatewayEvent(req, body, found, claims, clock.now()))) as {
+        statusCode?: number;
+        headers?: Record<string, string>;
+        body?: string;
+        isBase64Encoded?: boolean;
+      };
+      res.writeHead(result.statusCode ?? 200, result.headers ?? {});
+      res.end(result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body) : undefined);
+    } catch (error) {
+      const status = (error as { status?: number }).status === 413 ? 413 : 500;
+      if (status === 500) console.error(error);
+      if (!res.headersSent) send(res, status, errorJson(status === 413 ? 'PayloadTooLarge' : 'InternalError', status === 413 ? 'payload too large' : 'internal error'));
+    }
+  });
+
+  // SES receipt → S3 → Lambda, with a real SMTP listener in front.
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    size: 40 * 1024 * 1024,
+    logger: false,
+    banner: 'casework local inbound',
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', async () => {
+        try {
+          const messageId = randomUUID();
+          await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `inbox/${messageId}`, Body: Buffer.concat(chunks) }));
+          const pass = { status: 'PASS' };
+          await invoke('inboundMail', {
+            Records: [
+              {
+                eventSource: 'aws:ses',
+                eventVersion: '1.0',
+                ses: {
+                  mail: {
+                    messageId,
+                    source: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+                    destination: session.envelope.rcptTo.map((r) => r.address),
+                    timestamp: clock.now().toISOString(),
+                  },
+                  receipt: { spamVerdict: pass, virusVerdict: pass, spfVerdict: pass, dkimVerdict: pass, dmarcVerdict: pass },
+                },
+              },
+            ],
+          });
+          callback();
+        } catch (error) {
+          console.error(error);
+          callback(Object.assign(new Error('temporary failure, try again later'), { responseCode: 451 }));
+        }
+      });
+    },
+  });
+  const smtpPort = await new Promise<number>((resolve, reject) => {
+    smtp.once('error', reject);
+    smtp.listen(ports.smtp, host, () => resolve(addressOf(smtp.server)));
+  });
+  stops.push(() => new Promise((resolve) => smtp.close(() => resolve())));
+
+  // Cases that were waiting in their workflow when the last run stopped resume at their status.
+  const { listCases } = await import('#shared/store/repository.ts');
+  const { startCaseWorkflow } = await import('#shared/store/workflow.ts');
+  let cursor: string | undefined;
+  do {
+    const page = await listCases('all', cursor, 100);
+    for (const c of page.items) if (!c.workflowDone) await startCaseWorkflow(c.caseId);
+    cursor = page.cursor;
+  } while (cursor);
+
+  return {
+    urls: {
+      api: `${url(apiPort)}/v1`,
+      console: `${url(apiPort)}/console`,
+      dynamodb: url(dynamodbPort),
+      s3: url(s3Server.port),
+      ses: url(sesPort),
+      mailViewer: `${url(sesPort)}/`,
+      stepfunctions: url(sfnPort),
+      smtp: `smtp://${host}:${smtpPort}`,
+    },
+    clock,
+    stepFunctions,
+    issuer,
+    settled: () => stepFunctions.settled(),
+    stop: async () => {
+      for (const stop of stops.reverse()) await stop();
+    },
+  };
+}
+
+async function clockRequest(req: IncomingMessage, res: ServerResponse, clock: VirtualClock) {
+  let body: { advance?: unknown; set?: unknown };
+  try {
+    body = JSON.parse((await readBody(req, 4096)).toString() || '{}');
+  } catch {
+    return send(res, 400, { error: { code: 'InvalidInput', message: 'malformed JSON', field: 'body' } });
+  }
+  if (typeof body.advance === 'string') {
+    const duration = Duration.fromISO(body.advance);
+    if (!duration.isValid || duration.toMillis() < 0) {
+      return send(res, 400, { error: { code: 'InvalidInput', message: 'an ISO-8601 duration such as P7D or PT4H', field: 'advance' } });
+    }
+    await clock.advance(duration.toMillis());
+  } else if (typeof body.set === 'string') {
+    const at = new Date(body.set);
+    if (Number.isNaN(at.getTime()) || !/^\d{4}-\d\d-\d\dT/.test(body.set)) {
+      return send(res, 400, { error: { code: 'InvalidInput', message: 'an ISO-8601 instant such as 2026-03-02T09:00:00Z', field: 'set' } });
+    }
+    await clock.set(at);
+  } else {
+    return send(res, 400, { error: { code: 'InvalidInput', message: 'give "advance" (a duration) or "set" (an instant)', field: 'advance' } });
+  }
+  send(res, 200, { now: clock.now().toISOString() });
+}

@@ -1,0 +1,406 @@
+import { randomUUID } from 'node:crypto';
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { VirtualClock } from './virtual-clock.ts';
+
+/**
+ * A Step Functions endpoint over the ASL interpreter aws-local-stepfunctions, for the real
+ * `@aws-sdk/client-sfn`. The interpreter has no callbacks, so `.waitForTaskToken` is emulated here:
+ * each wait gets a fresh token, registered until SendTaskSuccess/SendTaskFailure or its timeout,
+ * which the virtual clock (not a real timer) fires as `States.Timeout`.
+ */
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Definition = { States: Record<string, Record<string, Json>>; [key: string]: Json | Record<string, Record<string, Json>> };
+
+export type Invoke = (functionName: string, payload: Json) => Promise<Json>;
+
+const TOKEN_PLACEHOLDER = '__casework_task_token__';
+/** Longest timeout Node's timers take; the virtual clock, not the interpreter, times waits out. */
+const NO_INTERPRETER_TIMEOUT = 2_147_483;
+
+export class SfnError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+interface HistoryEvent {
+  id: number;
+  previousEventId: number;
+  timestamp: number;
+  type: string;
+  [details: string]: unknown;
+}
+
+interface Execution {
+  executionArn: string;
+  name: string;
+  input: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+  startDate: number;
+  stopDate?: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+  history: HistoryEvent[];
+  busy: boolean;
+  abort: () => void;
+}
+
+interface PendingWait {
+  execution: Execution;
+  resolve: (output: Json) => void;
+  reject: (error: Error) => void;
+  cancelTimer: () => void;
+}
+
+/** Moves a wait's timeout into its parameters, where the local handler reads it from the state input. */
+function localDefinition(definition: Definition): { definition: Definition; tokenStates: Set<string>; taskStates: string[] } {
+  const copy = structuredClone(definition);
+  const tokenStates = new Set<string>();
+  const taskStates: string[] = [];
+  for (const [name, state] of Object.entries(copy.States)) {
+    if (state.Type !== 'Task') continue;
+    taskStates.push(name);
+    if (String(state.Resource).endsWith('.waitForTaskToken')) {
+      tokenStates.add(name);
+      const parameters = (state.Parameters ?? {}) as Record<string, Json>;
+      if (state.TimeoutSecondsPath) parameters['__timeoutSeconds.$'] = state.TimeoutSecondsPath;
+      else if (state.TimeoutSeconds) parameters.__timeoutSeconds = state.TimeoutSeconds;
+      state.Parameters = parameters;
+      delete state.TimeoutSecondsPath;
+    }
+    state.TimeoutSeconds = NO_INTERPRETER_TIMEOUT;
+  }
+  return { definition: copy, tokenStates, taskStates };
+}
+
+function replaceToken(value: Json, token: string): Json {
+  if (value === TOKEN_PLACEHOLDER) return token;
+  if (Array.isArray(value)) return value.map((v) => replaceToken(v, token));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceToken(v, token)]));
+  }
+  return value;
+}
+
+const seconds = (ms: number) => ms / 1000;
+
+export class LocalStepFunctions {
+  readonly stateMachineArn: string;
+  private readonly machine: StateMachine;
+  private readonly tokenStates: Set<string>;
+  private readonly taskStates: string[];
+  private readonly executions = new Map<string, Execution>();
+  private readonly waits = new Map<string, PendingWait>();
+  private readonly finishedTokens = new Set<string>();
+  private idleWaiters: (() => void)[] = [];
+  private readonly source: Definition;
+  private readonly created: number;
+
+  private readonly options: { definition: Definition; name: string; region: string; account: string; clock: VirtualClock; invoke: Invoke };
+
+  constructor(options: LocalStepFunctions['options']) {
+    this.options = options;
+    this.source = options.definition;
+    this.stateMachineArn = `arn:aws:states:${options.region}:${options.account}:stateMachine:${options.name}`;
+    const local = localDefinition(options.definition);
+    this.tokenStates = local.tokenStates;
+    this.taskStates = local.taskStates;
+    // Built once: each construction validates the definition, which is slow.
+    this.machine = new StateMachine(local.definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
+    this.created = options.clock.now().getTime();
+  }
+
+  /** Resolves once no execution is running a step (all are waiting or finished). */
+  settled(): Promise<void> {
+    if (![...this.executions.values()].some((e) => e.busy)) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private setBusy(execution: Execution, busy: boolean): void {
+    execution.busy = busy;
+    if (!busy) {
+      // Let the interpreter's continuations run before deciding the system is idle.
+      setImmediate(() => {
+        if ([...this.executions.values()].some((e) => e.busy)) return;
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const resolve of waiters) resolve();
+      });
+    }
+  }
+
+  private record(execution: Execution, type: string, details: Record<string, unknown> = {}): void {
+    const id = execution.history.length + 1;
+    execution.history.push({ id, previousEventId: id - 1, timestamp: seconds(this.options.clock.now().getTime()), type, ...details });
+  }
+
+  private handlers(execution: Execution) {
+    const handlers: Record<string, (input: Json) => Promise<Json>> = {};
+    for (const stateName of this.taskStates) {
+      handlers[stateName] = async (input: Json) => {
+        const params = { ...(input as Record<string, Json>) };
+        const functionName = String(params.FunctionName);
+        const resourceType = 'lambda';
+        this.record(execution, 'TaskScheduled', {
+          taskScheduledEventDetails: { resourceType, resource: 'invoke', region: this.options.region, parameters: JSON.stringify(params) },
+        });
+        this.record(execution, 'TaskStarted', { taskStartedEventDetails: { resourceType, resource: 'invoke' } });
+        if (!this.tokenStates.has(stateName)) {
+          const payload = await this.invokeRecorded(execution, functionName, params.Payload ?? null);
+          const result = { Payload: payload, StatusCode: 200 };
+          this.record(execution, 'TaskSucceeded', { taskSucceededEventDetails: { resourceType, resource: 'invoke', output: JSON.stringify(result) } });
+          return result;
+        }
+        const timeoutSeconds = Number(params.__timeoutSeconds ?? NO_INTERPRETER_TIMEOUT);
+        delete params.__timeoutSeconds;
+        const token = `${randomUUID()}${randomUUID()}`.replace(/-/g, '');
+        const outcome = new Promise<Json>((resolve, reject) => {
+          const due = new Date(this.options.clock.now().getTime() + timeoutSeconds * 1000);
+          const cancelTimer = this.options.clock.schedule(due, () => {
+            if (!this.waits.delete(token)) return;
+            this.finishedTokens.add(token);
+            this.setBusy(execution, true);
+            this.record(execution, 'TaskTimedOut', { taskTimedOutEventDetails: { resourceType, resource: 'invoke.waitForTaskToken', error: 'States.Timeout' } });
+            reject(new SfnError('States.Timeout', 'the task timed out'));
+          });
+          this.waits.set(token, { execution, resolve, reject, cancelTimer });
+        });
+        outcome.catch(() => {}); // handled by the interpreter below
+        await this.invokeRecorded(execution, functionName, replaceToken(params.Payload ?? null, token));
+        this.record(execution, 'TaskSubmitted', { taskSubmittedEventDetails: { resourceType, resource: 'invoke.waitForTaskToken' } });
+        this.setBusy(execution, false);
+        return outcome;
+      };
+    }
+    return handlers;
+  }
+
+  private async invokeRecorded(execution: Execution, functionName: string, payload: Json): Promise<Json> {
+    try {
+      return await this.options.invoke(functionName, payload);
+    } catch (error) {
+      const err = error as Error;
+      this.record(execution, 'TaskFailed', {
+        taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: err.name, cause: err.message },
+      });
+      throw err;
+    }
+  }
+
+  private async follow(execution: Execution, logs: AsyncGenerator<{ type: string; [k: string]: unknown }>): Promise<void> {
+    for await (const event of logs) {
+      const state = event.state as { name: string; type: string; input: unknown; output?: unknown } | undefined;
+      if (event.type === 'StateEntered' && state) {
+        this.record(execution, `${state.type}StateEntered`, { stateEnteredEventDetails: { name: state.name, input: JSON.stringify(state.input) } });
+      } else if (event.type === 'StateExited' && state) {
+        this.record(execution, `${state.type}StateExited`, { stateExitedEventDetails: { name: state.name, output: JSON.stringify(state.output ?? null) } });
+      }
+    }
+  }
+
+  startExecution(body: { stateMachineArn?: string; name?: string; input?: string }) {
+    if (body.stateMachineArn !== this.stateMachineArn) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${body.stateMachineArn}'`);
+    const name = body.name ?? randomUUID();
+    const input = body.input ?? '{}';
+    const executionArn = `arn:aws:states:${this.options.region}:${this.options.account}:execution:${this.options.name}:${name}`;
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: existing.startDate };
+      throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    let parsed: Json;
+    try {
+      parsed = JSON.parse(input);
+    } catch {
+      throw new SfnError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
+    }
+    const execution: Execution = {
+      executionArn,
+      name,
+      input,
+      status: 'RUNNING',
+      startDate: seconds(this.options.clock.now().getTime()),
+      history: [],
+      busy: true,
+      abort: () => {},
+    };
+    this.executions.set(executionArn, execution);
+    this.record(execution, 'ExecutionStarted', { executionStartedEventDetails: { input, roleArn: 'arn:aws:iam::000000000000:role/local' } });
+    const run = this.machine.run(parsed, {
+      overrides: {
+        taskResourceLocalHandlers: this.handlers(execution) as never,
+        retryIntervalOverrides: new Proxy({}, { get: () => 10 }),
+      },
+      context: { Execution: { Id: executionArn, Name: name, Input: parsed, StartTime: new Date(execution.startDate * 1000).toISOString() }, Task: { Token: TOKEN_PLACEHOLDER } },
+      noThrowOnAbort: true,
+    });
+    execution.abort = run.abort;
+    void this.follow(execution, run.eventLogs as never);
+    run.result.then(
+      (output) => {
+        if (execution.status !== 'RUNNING') return;
+        execution.status = 'SUCCEEDED';
+        execution.output = JSON.stringify(output);
+        execution.stopDate = seconds(this.options.clock.now().getTime());
+        this.record(execution, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: execution.output } });
+        this.setBusy(execution, false);
+      },
+      (error: Error & { cause?: unknown }) => {
+        if (execution.status !== 'RUNNING') return;
+        const cause = (error as { cause?: Error }).cause;
+        execution.status = 'FAILED';
+        execution.error = cause?.name ?? error.name;
+        execution.cause = cause?.message ?? error.message;
+        execution.stopDate = seconds(this.options.clock.now().getTime());
+        this.record(execution, 'ExecutionFailed', { executionFailedEventDetails: { error: execution.error, cause: execution.cause } });
+        this.setBusy(execution, false);
+      },
+    );
+    return { executionArn, startDate: execution.startDate };
+  }
+
+  private executionOf(arn: string | undefined): Execution {
+    const execution = arn ? this.executions.get(arn) : undefined;
+    if (!execution) throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return execution;
+  }
+
+  describeExecution(body: { executionArn?: string }) {
+    const e = this.executionOf(body.executionArn);
+    return {
+      executionArn: e.executionArn,
+      stateMachineArn: this.stateMachineArn,
+      name: e.name,
+      status: e.status,
+      startDate: e.startDate,
+      stopDate: e.stopDate,
+      input: e.input,
+      output: e.output,
+      error: e.error,
+      cause: e.cause,
+    };
+  }
+
+  listExecutions(body: { stateMachineArn?: string; statusFilter?: string; maxResults?: number; nextToken?: string }) {
+    if (body.stateMachineArn !== this.stateMachineArn) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${body.stateMachineArn}'`);
+    const all = [...this.executions.values()]
+      .filter((e) => !body.statusFilter || e.status === body.statusFilter)
+      .sort((a, b) => b.startDate - a.startDate);
+    const start = body.nextToken ? Number(body.nextToken) : 0;
+    const size = body.maxResults || 100;
+    const page = all.slice(start, start + size);
+    return {
+      executions: page.map((e) => ({ executionArn: e.executionArn, stateMachineArn: this.stateMachineArn, name: e.name, status: e.status, startDate: e.startDate, stopDate: e.stopDate })),
+      nextToken: start + size < all.length ? String(start + size) : undefined,
+    };
+  }
+
+  getExecutionHistory(body: { executionArn?: string; maxResults?: number; reverseOrder?: boolean; nextToken?: string }) {
+    const e = this.executionOf(body.executionArn);
+    const events = body.reverseOrder ? [...e.history].reverse() : e.history;
+    const start = body.nextToken ? Number(body.nextToken) : 0;
+    const size = body.maxResults || 1000;
+    return { events: events.slice(start, start + size), nextToken: start + size < events.length ? String(start + size) : undefined };
+  }
+
+  private takeWait(token: string | undefined): PendingWait {
+    const wait = token ? this.waits.get(token) : undefined;
+    if (!wait || !token) {
+      if (token && this.finishedTokens.has(token)) throw new SfnError('TaskTimedOut', 'Task Timed Out');
+      throw new SfnError('InvalidToken', 'Invalid token');
+    }
+    this.waits.delete(token);
+    this.finishedTokens.add(token);
+    wait.cancelTimer();
+    this.setBusy(wait.execution, true);
+    return wait;
+  }
+
+  sendTaskSuccess(body: { taskToken?: string; output?: string }) {
+    let output: Json;
+    try {
+      output = JSON.parse(body.output ?? 'null');
+    } catch {
+      throw new SfnError('InvalidOutput', 'Invalid output: not JSON');
+    }
+    const wait = this.takeWait(body.taskToken);
+    this.record(wait.execution, 'TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', output: body.output } });
+    wait.resolve(output);
+    return {};
+  }
+
+  sendTaskFailure(body: { taskToken?: string; error?: string; cause?: string }) {
+    const wait = this.takeWait(body.taskToken);
+    this.record(wait.execution, 'TaskFailed', { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', error: body.error, cause: body.cause } });
+    wait.reject(new SfnError(body.error ?? 'Error', body.cause ?? ''));
+    return {};
+  }
+
+  stopExecution(body: { executionArn?: string; error?: string; cause?: string }) {
+    const e = this.executionOf(body.executionArn);
+    if (e.status === 'RUNNING') {
+      for (const [token, wait] of this.waits) {
+        if (wait.execution !== e) continue;
+        wait.cancelTimer();
+        this.waits.delete(token);
+        this.finishedTokens.add(token);
+      }
+      e.status = 'ABORTED';
+      e.error = body.error;
+      e.cause = body.cause;
+      e.stopDate = seconds(this.options.clock.now().getTime());
+      this.record(e, 'ExecutionAborted', { executionAbortedEventDetails: { error: body.error, cause: body.cause } });
+      e.abort();
+      this.setBusy(e, false);
+    }
+    return { stopDate: e.stopDate };
+  }
+
+  describeStateMachine(body: { stateMachineArn?: string }) {
+    if (body.stateMachineArn !== this.stateMachineArn) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${body.stateMachineArn}'`);
+    return {
+      stateMachineArn: this.stateMachineArn,
+      name: this.options.name,
+      status: 'ACTIVE',
+      definition: JSON.stringify(this.source),
+      roleArn: `arn:aws:iam::${this.options.account}:role/local`,
+      type: 'STANDARD',
+      creationDate: seconds(this.created),
+    };
+  }
+
+  /** Serves one AWS JSON 1.0 request (`X-Amz-Target: AWSStepFunctions.<Operation>`). */
+  handle(target: string, body: Record<string, unknown>): unknown {
+    const operation = target.replace(/^AWSStepFunctions\./, '');
+    switch (operation) {
+      case 'StartExecution':
+        return this.startExecution(body);
+      case 'DescribeExecution':
+        return this.describeExecution(body);
+      case 'ListExecutions':
+        return this.listExecutions(body);
+      case 'GetExecutionHistory':
+        return this.getExecutionHistory(body);
+      case 'SendTaskSuccess':
+        return this.sendTaskSuccess(body);
+      case 'SendTaskFailure':
+        return this.sendTaskFailure(body);
+      case 'StopExecution':
+        return this.stopExecution(body);
+      case 'DescribeStateMachine':
+        return this.describeStateMachine(body);
+      default:
+        throw new SfnError('UnknownOperationException', `operation ${operation} is not served by the local runtime`);
+    }
+  }
+
+  /** Stops every running execution (shutdown), without recording them as aborted. */
+  close(): void {
+    for (const wait of this.waits.values()) wait.cancelTimer();
+    this.waits.clear();
+    for (const e of this.executions.values()) if (e.status === 'RUNNING') e.abort();
+  }
+}

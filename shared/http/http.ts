@@ -1,0 +1,70 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { DomainError, invalid, tooLarge, unauthorized } from '../errors.ts';
+import { getUser, type User } from '../store/repository.ts';
+
+export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+
+/** Largest JSON body the API reads (API Gateway itself caps payloads at 10 MB). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult {
+  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+export function errorBody(error: DomainError) {
+  return { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
+}
+
+/**
+ * The outermost middleware: every domain error becomes one JSON shape with its status; anything
+ * else is logged and answered 500 without details.
+ */
+export function httpErrors(): MiddlewareObj<ApiEvent, ApiResult> {
+  return {
+    onError: async (request) => {
+      const error = request.error;
+      if (error instanceof DomainError) {
+        request.response = json(error.status, errorBody(error));
+        return;
+      }
+      console.error(JSON.stringify({ level: 'ERROR', message: 'unhandled error', error: String(error), stack: (error as Error)?.stack }));
+      request.response = json(500, { error: { code: 'InternalError', message: 'internal error' } });
+    },
+  };
+}
+
+/** Parses the JSON body against a schema: a 400 naming the first bad field, or 413 when too large. */
+export function parseBody<T>(event: ApiEvent, schema: z.ZodType<T>): T {
+  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw tooLarge(`the request body exceeds ${MAX_BODY_BYTES} bytes`);
+  let data: unknown;
+  try {
+    data = raw ? JSON.parse(raw) : {};
+  } catch (error) {
+    throw invalid('body', `malformed JSON: ${(error as Error).message}`);
+  }
+  const result = schema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    const field = unknownKey ?? (issue?.path.join('.') || 'body');
+    throw invalid(field, unknownKey ? 'unknown field' : (issue?.message ?? 'invalid'));
+  }
+  return result.data;
+}
+
+/** The signed-in user, from the e-mail claim the JWT authorizer verified. */
+export async function callerOf(event: ApiEvent): Promise<User> {
+  const email = event.requestContext.authorizer?.jwt?.claims?.email;
+  if (typeof email !== 'string' || !email) throw unauthorized('the token carries no e-mail claim');
+  const user = await getUser(email);
+  if (!user) throw unauthorized(`${email} is not a user of casework`);
+  return user;
+}
+
+export function header(event: ApiEvent, name: string): string | undefined {
+  return event.headers?.[name.toLowerCase()];
+}

@@ -1,0 +1,87 @@
+import type { CaseRecord, MailIntent } from '../cases/model.ts';
+
+/** The case reference token every outbound case mail carries (SPEC §6): case number and secret. */
+export const referenceToken = (c: Pick<CaseRecord, 'number' | 'ref'>) => `[ref:${c.number}.${c.ref}]`;
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+  /** Mail the system sends on its own carries `Auto-Submitted: auto-generated`. */
+  automated: boolean;
+}
+
+interface Template {
+  subject: string;
+  /** Paragraphs of the body; the text and HTML parts are both rendered from these. */
+  body: string[];
+  automated: boolean;
+}
+
+const ACTION_REQUESTED = {
+  'provide-information': 'Please provide the information requested so that we can continue.',
+  'accept-or-reject-solution': 'Please tell us whether the proposed solution resolves the problem: accept or reject it.',
+} as const;
+
+function template(mail: MailIntent, c: CaseRecord, caseUrl: string): Template {
+  const title = `Case # ${c.number}: ${c.subject}`;
+  switch (mail.kind) {
+    case 'confirmation':
+      return {
+        subject: `${title} (opened)`,
+        automated: true,
+        body: [
+          `We have opened case ${c.number} for you.`,
+          `Product: ${c.product}${c.version ? ` ${c.version}` : ''}\nSeverity: ${c.severity}\nStatus: ${c.status}/${c.subStatus}`,
+          `You can follow and update the case at ${caseUrl}, or reply to this e-mail.`,
+        ],
+      };
+    case 'info-requested':
+      return {
+        subject: `${title} (information requested)`,
+        automated: false,
+        body: [mail.note ?? '', ACTION_REQUESTED['provide-information'], `Case: ${caseUrl}`],
+      };
+    case 'solution-proposed':
+      return {
+        subject: `${title} (solution proposed)`,
+        automated: false,
+        body: [mail.note ?? '', ACTION_REQUESTED['accept-or-reject-solution'], `Case: ${caseUrl}`],
+      };
+    case 'reminder':
+      return {
+        subject: `${title} (reminder ${mail.reminder ?? ''})`.replace(' )', ')'),
+        automated: true,
+        body: [
+          `Case ${c.number} is waiting for you.`,
+          c.followUp ? ACTION_REQUESTED[c.followUp.action] : '',
+          `Without an answer the case will be closed automatically. Case: ${caseUrl}`,
+        ],
+      };
+    case 'closed-no-response':
+      return {
+        subject: `${title} (closed: no response)`,
+        automated: true,
+        body: [
+          `We closed case ${c.number} because we did not hear back from you.`,
+          `You may reopen it within 30 days with new information at ${caseUrl}; its files are kept for 30 days.`,
+        ],
+      };
+  }
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
+
+/** Renders one outbound mail: a text and an HTML part from one template, with the reference token. */
+export function renderMail(mail: MailIntent, c: CaseRecord, portalUrl: string): RenderedMail {
+  const caseUrl = `${portalUrl}/cases/${c.number}`;
+  const t = template(mail, c, caseUrl);
+  const paragraphs = [...t.body.filter(Boolean), `Reference: ${referenceToken(c)} (please keep this line when you reply)`];
+  return {
+    subject: t.subject,
+    automated: t.automated,
+    text: `${paragraphs.join('\n\n')}\n`,
+    html: `<!doctype html><html><body>${paragraphs.map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('')}</body></html>`,
+  };
+}

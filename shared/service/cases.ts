@@ -1,0 +1,203 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { planNamed } from '../catalogue/index.ts';
+import { type CaseRecord, isCritical, type NewCaseInput } from '../cases/model.ts';
+import { type Command, type Decision, decide } from '../cases/transitions.ts';
+import { calendarOf } from '../sla/calendars.ts';
+import { targetsFor } from '../sla/targets.ts';
+import { conflict, forbidden, notFound, refused } from '../errors.ts';
+import { config } from '../config.ts';
+import { renderMail } from '../mail/render.ts';
+import { sendMail } from '../store/mailer.ts';
+import {
+  type AccessLevel,
+  allocateCaseNumber,
+  claimIdempotencyKey,
+  findIdempotencyKey,
+  getAccount,
+  getCase,
+  insertCase,
+  mailAlreadySent,
+  type OutboxEntry,
+  putTimelineEntry,
+  recordMailSent,
+  removeOutboxEntry,
+  type StoredCase,
+  saveCase,
+  type User,
+} from '../store/repository.ts';
+import { signalCaseWorkflow, startCaseWorkflow } from '../store/workflow.ts';
+
+/** Who is calling, resolved from the verified token's e-mail claim. */
+export type Caller = User;
+
+export const accessTo = (caller: Caller, account: string): AccessLevel | 0 =>
+  caller.role === 'engineer' ? 3 : (caller.grants[account] ?? 0);
+
+/**
+ * The case, if the caller may read it (level 2 or more). Anything else is 404, whether the case
+ * exists or not, so that nobody learns of another account's cases.
+ */
+export async function readableCase(caller: Caller, number: string): Promise<StoredCase> {
+  const c = await getCase(number);
+  if (!c || accessTo(caller, c.account) < 2) throw notFound(`case ${number} not found`);
+  return c;
+}
+
+/** The case, if the caller may change it: 404 when unreadable, 403 when read-only. */
+export async function writableCase(caller: Caller, number: string): Promise<StoredCase> {
+  const c = await readableCase(caller, number);
+  if (accessTo(caller, c.account) < 3) throw forbidden('read-only access: only designated contacts may change a case');
+  return c;
+}
+
+const sequence = (revision: number, kind: string, i: number) => `${String(revision).padStart(6, '0')}-${kind}${i}`;
+
+function effectsOf(revision: number, decision: Pick<Decision, 'timeline' | 'mails'>): Record<string, OutboxEntry> {
+  const effects: Record<string, OutboxEntry> = {};
+  decision.timeline.forEach((entry, i) => {
+    effects[sequence(revision, 't', i)] = { type: 'timeline', entry };
+  });
+  decision.mails.forEach((mail, i) => {
+    effects[sequence(revision, 'm', i)] = { type: 'mail', mail: { ...mail, id: sequence(revision, 'm', i) } };
+  });
+  return effects;
+}
+
+/** Completes a change's side effects; safe to run any number of times, concurrently or after a crash. */
+export async function flushOutbox(caseId: string): Promise<void> {
+  const c = await getCase(caseId);
+  if (!c) return;
+  for (const [id, effect] of Object.entries(c.outbox ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    if (effect.type === 'timeline') await putTimelineEntry(caseId, id, effect.entry);
+    else if (!(await mailAlreadySent(caseId, effect.mail.id))) {
+      const messageId = await sendMail(effect.mail.to, renderMail(effect.mail, c, config.portalUrl));
+      await recordMailSent(caseId, effect.mail.id, messageId, new Date().toISOString());
+    }
+    await removeOutboxEntry(caseId, id);
+  }
+}
+
+const hashOf = (input: unknown) => createHash('sha256').update(JSON.stringify(input)).digest('hex');
+
+/** SPEC §2: the SLA clock starts only once description, severity and circumstances are all there. */
+const isComplete = (input: NewCaseInput) => !!(input.description && input.severity && input.circumstances);
+
+/** Opens a case (SPEC §2), once per idempotency key. */
+export async function openCase(
+  caller: Caller,
+  input: NewCaseInput,
+  now: Date,
+  idempotencyKey?: string,
+): Promise<{ case: StoredCase; created: boolean }> {
+  const access = accessTo(caller, input.account);
+  const account = access ? await getAccount(input.account) : undefined;
+  if (!account) throw forbidden(`no access to account "${input.account}"`);
+  if (access < 3) throw forbidden('read-only access: only designated contacts may open cases');
+  const plan = planNamed(account.plan);
+
+  let severity = input.severity;
+  let criticalRequested = false;
+  if (isCritical(severity) && caller.role !== 'engineer') {
+    if (plan.criticalFromCustomer === 'refuse') {
+      throw refused(
+        'critical cases cannot be opened from the portal: open the case as high severity and call support, who will raise it',
+        'severity',
+      );
+    }
+    severity = 'high';
+    criticalRequested = true;
+  }
+
+  const hash = hashOf(input);
+  let caseId: string | undefined;
+  if (idempotencyKey) {
+    const existing = await findIdempotencyKey(caller.email, idempotencyKey);
+    if (existing && existing.hash !== hash) throw refused('this Idempotency-Key was used with another request body', 'Idempotency-Key');
+    caseId = existing?.caseId;
+  }
+  if (!caseId) {
+    caseId = await allocateCaseNumber();
+    if (idempotencyKey) {
+      const claim = await claimIdempotencyKey(caller.email, idempotencyKey, { hash, caseId });
+      if (claim.hash !== hash) throw refused('this Idempotency-Key was used with another request body', 'Idempotency-Key');
+      caseId = claim.caseId;
+    }
+  }
+
+  let stored = await getCase(caseId);
+  const created = !stored;
+  if (!stored) {
+    const at = now.toISOString();
+    const complete = isComplete(input);
+    const record: CaseRecord = {
+      ...input,
+      caseId,
+      number: caseId,
+      ref: randomBytes(6).toString('hex'),
+      plan: account.plan,
+      centre: account.centre,
+      contact: caller.email,
+      severity,
+      ...(criticalRequested ? { criticalRequested } : {}),
+      status: 'Open',
+      subStatus: account.contractActive ? 'New' : 'Maintenance Review',
+      completedAt: complete ? at : null,
+      createdAt: at,
+      updatedAt: at,
+      revision: 1,
+      followUp: null,
+      closedAt: null,
+    };
+    const outbox = effectsOf(1, {
+      timeline: [{ at, kind: 'created', visibility: 'public', actor: caller.email, status: 'Open', subStatus: record.subStatus }],
+      mails: [{ id: '', kind: 'confirmation', to: caller.email }],
+    });
+    await insertCase({ ...record, outbox });
+    stored = (await getCase(caseId)) as StoredCase;
+  }
+  // A retried request completes whatever a crashed first attempt left undone.
+  await flushOutbox(caseId);
+  await startCaseWorkflow(caseId);
+  return { case: (await getCase(caseId)) as StoredCase, created };
+}
+
+/**
+ * Applies a command through the reducer with optimistic versioning: on a concurrent change it
+ * re-reads and decides again, so no update is ever lost. `expectedRevision`, when the caller gave
+ * one, must match (409 otherwise).
+ */
+export async function applyCommand(
+  caseId: string,
+  command: Command,
+  actor: Parameters<typeof decide>[2],
+  now: () => Date,
+  expectedRevision?: number,
+): Promise<StoredCase> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const c = await getCase(caseId);
+    if (!c) throw notFound(`case ${caseId} not found`);
+    if (expectedRevision !== undefined && c.revision !== expectedRevision) {
+      throw conflict(`case ${caseId} changed: it is at revision ${c.revision}, status ${c.status}/${c.subStatus}`);
+    }
+    const decision = decide(c, command, actor, now());
+    if (await saveCase(decision.next, c.revision, effectsOf(decision.next.revision, decision))) {
+      await flushOutbox(caseId);
+      await signalCaseWorkflow(caseId);
+      return (await getCase(caseId)) as StoredCase;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(attempt + 1, 10)));
+  }
+  throw conflict(`case ${caseId} is changing too often; try again`);
+}
+
+/** The case as the API shows it: no workflow internals, with its SLA targets once complete. */
+export function caseView(c: StoredCase) {
+  const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, ...record } = c;
+  const sla = c.completedAt
+    ? targetsFor({ plan: c.plan, severity: c.severity, calendar: calendarOf(c.centre), completedAt: new Date(c.completedAt) })
+    : null;
+  const targets = sla
+    ? Object.fromEntries(Object.values(sla).map((t) => [t.kind, { target: t.target, due: t.due, pausable: t.pausable }]))
+    : null;
+  return { ...record, sla: targets };
+}

@@ -1,0 +1,90 @@
+import { policy } from '../catalogue/index.ts';
+import { followUpDueAt } from '../cases/follow-ups.ts';
+import { type Status, STATUSES, WORKFLOW_STATE } from '../cases/model.ts';
+import { DomainError } from '../errors.ts';
+import { getCase, markWorkflowDone, type StoredCase, storeWaitToken } from '../store/repository.ts';
+import { applyCommand, flushOutbox } from './cases.ts';
+
+/** The longest single wait: the workflow re-reads the case at least this often. */
+const MAX_WAIT_SECONDS = 30 * 86_400;
+const DAY = 86_400_000;
+
+export interface Route {
+  caseId: string;
+  /** The state to resume at: a status's state, `Purge`, or `Done`. */
+  state: string;
+  /** Seconds until the next deadline: the wait state's timeout. */
+  waitSeconds: number;
+  /** The case revision this route was computed from; the wait refuses to start on a newer one. */
+  revision: number;
+}
+
+/** When the reopen window of a closed case ends and its purge is due (SPEC §3, §7). */
+const reopenWindowEnd = (c: StoredCase) =>
+  c.closedAt ? new Date(Date.parse(c.closedAt) + policy.windows.reopenDays * DAY) : null;
+
+/** The earliest instant at which the workflow has something to do for this case. */
+export function nextDeadline(c: StoredCase): Date | null {
+  const candidates = [followUpDueAt(c), c.status === 'Closed' ? reopenWindowEnd(c) : null].filter(
+    (d): d is Date => d !== null,
+  );
+  return candidates.length ? new Date(Math.min(...candidates.map((d) => d.getTime()))) : null;
+}
+
+/** Where the execution resumes, and for how long it may wait there (the entry Choice's input). */
+export async function route(caseId: string, now: Date): Promise<Route> {
+  const c = await getCase(caseId);
+  if (!c || c.workflowDone) return { caseId, state: 'Done', waitSeconds: 0, revision: c?.revision ?? 0 };
+  // A change that crashed half-way is completed here, whoever notices first.
+  await flushOutbox(caseId);
+  const end = reopenWindowEnd(c);
+  if (c.status === 'Closed' && end && end <= now) return { caseId, state: 'Purge', waitSeconds: 0, revision: c.revision };
+  const deadline = nextDeadline(c);
+  const seconds = deadline ? Math.ceil((deadline.getTime() - now.getTime()) / 1000) : MAX_WAIT_SECONDS;
+  return {
+    caseId,
+    state: WORKFLOW_STATE[c.status],
+    waitSeconds: Math.min(Math.max(seconds, 1), MAX_WAIT_SECONDS),
+    revision: c.revision,
+  };
+}
+
+/** Raised when the case moved on between routing and waiting: the workflow routes again. */
+export class CaseMoved extends DomainError {
+  constructor(caseId: string) {
+    super(409, 'CaseMoved', `case ${caseId} changed before its wait started`);
+    this.name = 'CaseMoved';
+  }
+}
+
+const statusOfState = (state: string): Status => {
+  const status = STATUSES.find((s) => WORKFLOW_STATE[s] === state);
+  if (!status) throw new Error(`no status for workflow state ${state}`);
+  return status;
+};
+
+/** Stores the wait's task token on the case, while the case is as the route saw it. */
+export async function beginWait(caseId: string, state: string, revision: number, token: string): Promise<void> {
+  const stored = await storeWaitToken(caseId, state, statusOfState(state), revision, token);
+  if (!stored) throw new CaseMoved(caseId);
+}
+
+/** A wait timed out: do whatever fell due (follow-ups now; SLA targets with the lifecycle). */
+export async function handleDeadline(caseId: string, now: () => Date): Promise<void> {
+  const c = await getCase(caseId);
+  if (!c) return;
+  const due = followUpDueAt(c);
+  if (due && due <= now()) {
+    try {
+      await applyCommand(caseId, { kind: 'follow-up-due' }, { kind: 'system' }, now);
+    } catch (error) {
+      // Another delivery of the same deadline got there first.
+      if ((error as DomainError).status !== 409) throw error;
+    }
+  }
+}
+
+/** The end of a case's life: the reopen window is over (file purge joins with the files issue). */
+export async function purge(caseId: string): Promise<void> {
+  await markWorkflowDone(caseId);
+}

@@ -1,0 +1,24 @@
+import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { RenderedMail } from '../mail/render.ts';
+import { config } from '../config.ts';
+import { ses } from './clients.ts';
+
+/** Sends one rendered mail through SES; answers the Message-ID SES assigned, to record for threading. */
+export async function sendMail(to: string, mail: RenderedMail): Promise<string> {
+  const headers = mail.automated ? [{ Name: 'Auto-Submitted', Value: 'auto-generated' }] : [];
+  const out = await ses().send(
+    new SendEmailCommand({
+      FromEmailAddress: config.mailFrom,
+      Destination: { ToAddresses: [to] },
+      ReplyToAddresses: [config.inboundAddress],
+      Content: {
+        Simple: {
+          Subject: { Data: mail.subject, Charset: 'UTF-8' },
+          Body: { Text: { Data: mail.text, Charset: 'UTF-8' }, Html: { Data: mail.html, Charset: 'UTF-8' } },
+          Headers: headers,
+        },
+      },
+    }),
+  );
+  return out.MessageId ?? '';
+}

@@ -1,0 +1,353 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CaseRecord, MailIntent, TimelineEntry } from '../cases/model.ts';
+import { config } from '../config.ts';
+import { ddb } from './clients.ts';
+
+/**
+ * The single-table repository. Every write is one conditional item write; a multi-step change is
+ * written ahead into the case item's outbox and completed idempotently, so a retry after a crash
+ * at any point finishes it (DynamoDB transactions are not relied on: see the architecture).
+ */
+
+export type AccessLevel = 1 | 2 | 3;
+
+export interface User {
+  email: string;
+  name: string;
+  role: 'engineer' | 'customer';
+  /** Access level per account (SPEC §1): 3 designated, 2 read-only, 1 knowledge base. */
+  grants: Record<string, AccessLevel>;
+}
+
+export interface Account {
+  id: string;
+  name: string;
+  plan: string;
+  centre: string;
+  contractActive: boolean;
+}
+
+export type OutboxEntry = { type: 'timeline'; entry: TimelineEntry } | { type: 'mail'; mail: MailIntent };
+
+/** The stored case: the record plus its pending side effects and the workflow's current wait. */
+export interface StoredCase extends CaseRecord {
+  outbox: Record<string, OutboxEntry>;
+  wait?: { token: string; state: string };
+  workflowDone?: boolean;
+}
+
+const caseKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' });
+const table = () => config.tableName;
+
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
+}
+
+export async function getUser(email: string): Promise<User | undefined> {
+  const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: { pk: `USER#${email.toLowerCase()}`, sk: 'USER' } }));
+  return Item as User | undefined;
+}
+
+export async function putUser(user: User): Promise<void> {
+  await ddb().send(
+    new PutCommand({ TableName: table(), Item: { pk: `USER#${user.email.toLowerCase()}`, sk: 'USER', ...user } }),
+  );
+}
+
+export async function getAccount(id: string): Promise<Account | undefined> {
+  const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: { pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' } }));
+  return Item as Account | undefined;
+}
+
+export async function putAccount(account: Account): Promise<void> {
+  await ddb().send(new PutCommand({ TableName: table(), Item: { pk: `ACCOUNT#${account.id}`, sk: 'ACCOUNT', ...account } }));
+}
+
+/** The next case number, from an atomic counter: unique and increasing (a crash may skip one). */
+export async function allocateCaseNumber(): Promise<string> {
+  const { Attributes } = await ddb().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { pk: 'COUNTER', sk: 'CASE_NUMBER' },
+      UpdateExpression: 'ADD #n :one',
+      ExpressionAttributeNames: { '#n': 'value' },
+      ExpressionAttributeValues: { ':one': 1 },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  return String(Attributes?.value).padStart(10, '0');
+}
+
+export interface IdempotencyRecord {
+  hash: string;
+  caseId: string;
+}
+
+/** Claims an idempotency key for a case; answers the existing claim when the key is taken. */
+export async function claimIdempotencyKey(scope: string, key: string, claim: IdempotencyRecord): Promise<IdempotencyRecord> {
+  const Key = { pk: `IDEM#${scope}#${key}`, sk: 'IDEM' };
+  try {
+    await ddb().send(
+      new PutCommand({ TableName: table(), Item: { ...Key, ...claim }, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+    return claim;
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key, ConsistentRead: true }));
+    return Item as IdempotencyRecord;
+  }
+}
+
+export async function findIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
+  const { Item } = await ddb().send(
+    new GetCommand({ TableName: table(), Key: { pk: `IDEM#${scope}#${key}`, sk: 'IDEM' }, ConsistentRead: true }),
+  );
+  return Item as IdempotencyRecord | undefined;
+}
+
+function indexKeys(c: CaseRecord) {
+  const sortKey = `${c.updatedAt}#${c.caseId}`;
+  return { gsi1pk: `ACCOUNT#${c.account}`, gsi1sk: sortKey, gsi2pk: 'CASES', gsi2sk: sortKey };
+}
+
+/** Stores a new case; a retry of the same creation finds it already there and changes nothing. */
+export async function insertCase(c: StoredCase): Promise<void> {
+  try {
+    await ddb().send(
+      new PutCommand({
+        TableName: table(),
+        Item: { ...caseKey(c.caseId), ...indexKeys(c), ...c },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+export async function getCase(caseId: string): Promise<StoredCase | undefined> {
+  if (!/^\d{10}$/.test(caseId)) return undefined;
+  const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: caseKey(caseId), ConsistentRead: true }));
+  if (!Item) return undefined;
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...stored } = Item;
+  return stored as StoredCase;
+}
+
+/**
+ * Saves a decided change if nobody changed the case since `expectedRevision` was read, adding the
+ * change's side effects to the outbox in the same write. Never touches the workflow's wait token.
+ * Returns false on a concurrent change (the caller re-reads and decides again).
+ */
+export async function saveCase(next: CaseRecord, expectedRevision: number, effects: Record<string, OutboxEntry>): Promise<boolean> {
+  const { outbox: _o, wait: _w, workflowDone: _d, ...record } = next as StoredCase;
+  const fields: Record<string, unknown> = { ...record, ...indexKeys(next) };
+  const names: Record<string, string> = { '#revision': 'revision', '#outbox': 'outbox' };
+  const values: Record<string, unknown> = { ':expected': expectedRevision };
+  const sets: string[] = [];
+  const removes: string[] = [];
+  Object.entries(fields).forEach(([name, value], i) => {
+    names[`#f${i}`] = name;
+    if (value === undefined) removes.push(`#f${i}`);
+    else {
+      values[`:f${i}`] = value;
+      sets.push(`#f${i} = :f${i}`);
+    }
+  });
+  Object.entries(effects).forEach(([id, entry], i) => {
+    names[`#o${i}`] = id;
+    values[`:o${i}`] = entry;
+    sets.push(`#outbox.#o${i} = :o${i}`);
+  });
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: caseKey(next.caseId),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: '#revision = :expected',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export async function removeOutboxEntry(caseId: string, id: string): Promise<void> {
+  await ddb().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: caseKey(caseId),
+      UpdateExpression: 'REMOVE #outbox.#id',
+      ExpressionAttributeNames: { '#outbox': 'outbox', '#id': id },
+    }),
+  );
+}
+
+/** Adds a timeline item once: its key is derived from the change that produced it. */
+export async function putTimelineEntry(caseId: string, id: string, entry: TimelineEntry): Promise<void> {
+  try {
+    await ddb().send(
+      new PutCommand({
+        TableName: table(),
+        Item: { pk: `CASE#${caseId}`, sk: `T#${entry.at}#${id}`, id, ...entry },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+export async function listTimeline(caseId: string): Promise<(TimelineEntry & { id: string })[]> {
+  const items: (TimelineEntry & { id: string })[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb().send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :t)',
+        ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':t': 'T#' },
+        ExclusiveStartKey,
+        ConsistentRead: true,
+      }),
+    );
+    for (const { pk: _pk, sk: _sk, ...entry } of page.Items ?? []) items.push(entry as TimelineEntry & { id: string });
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+/** Records that a mail is being sent; false when it was already sent (a retried delivery). */
+export async function mailAlreadySent(caseId: string, mailId: string): Promise<boolean> {
+  const { Item } = await ddb().send(
+    new GetCommand({ TableName: table(), Key: { pk: `CASE#${caseId}`, sk: `MAIL#${mailId}` }, ConsistentRead: true }),
+  );
+  return !!Item;
+}
+
+export async function recordMailSent(caseId: string, mailId: string, messageId: string, at: string): Promise<void> {
+  await ddb().send(
+    new PutCommand({ TableName: table(), Item: { pk: `CASE#${caseId}`, sk: `MAIL#${mailId}`, messageId, at } }),
+  );
+}
+
+/** Stores the token of the workflow's current wait, only while the case is as the route saw it. */
+export async function storeWaitToken(
+  caseId: string,
+  state: string,
+  status: string,
+  revision: number,
+  token: string,
+): Promise<boolean> {
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: caseKey(caseId),
+        UpdateExpression: 'SET #wait = :wait',
+        ConditionExpression: '#status = :status AND #revision = :revision',
+        ExpressionAttributeNames: { '#wait': 'wait', '#status': 'status', '#revision': 'revision' },
+        ExpressionAttributeValues: { ':wait': { token, state }, ':status': status, ':revision': revision },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Takes the workflow's wait token off the case (so exactly one caller signals it). */
+export async function takeWaitToken(caseId: string): Promise<string | undefined> {
+  try {
+    const { Attributes } = await ddb().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: caseKey(caseId),
+        UpdateExpression: 'REMOVE #wait',
+        ConditionExpression: 'attribute_exists(#wait)',
+        ExpressionAttributeNames: { '#wait': 'wait' },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return (Attributes?.wait as { token: string } | undefined)?.token;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function markWorkflowDone(caseId: string): Promise<void> {
+  await ddb().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: caseKey(caseId),
+      UpdateExpression: 'SET workflowDone = :t',
+      ExpressionAttributeValues: { ':t': true },
+    }),
+  );
+}
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+/** Cases newest update first: of one account, or all of them (engineers). */
+export async function listCases(scope: { account: string } | 'all', cursor?: string, limit = 50): Promise<Page<StoredCase>> {
+  const byAccount = scope !== 'all';
+  const page = await ddb().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: byAccount ? 'byAccount' : 'byKind',
+      KeyConditionExpression: byAccount ? 'gsi1pk = :pk' : 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': byAccount ? `ACCOUNT#${scope.account}` : 'CASES' },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: cursor ? JSON.parse(Buffer.from(cursor, 'base64url').toString()) : undefined,
+    }),
+  );
+  const items = (page.Items ?? []).map(({ pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...c }) => c as StoredCase);
+  const next = page.LastEvaluatedKey ? Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') : undefined;
+  return next ? { items, cursor: next } : { items };
+}
+
+/** Claims an inbound message by its Message-ID: false when it was already received (a duplicate). */
+export async function claimInboundMessage(messageId: string, at: string): Promise<boolean> {
+  try {
+    await ddb().send(
+      new PutCommand({
+        TableName: table(),
+        Item: { pk: `INBOUND#${messageId}`, sk: 'INBOUND', at },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export interface TriageItem {
+  id: string;
+  at: string;
+  from: string;
+  subject: string;
+  reason: string;
+  rawKey: string;
+}
+
+export async function putTriageItem(item: TriageItem): Promise<void> {
+  await ddb().send(
+    new PutCommand({
+      TableName: table(),
+      Item: { pk: `TRIAGE#${item.id}`, sk: 'TRIAGE', gsi2pk: 'TRIAGE', gsi2sk: `${item.at}#${item.id}`, ...item },
+    }),
+  );
+}

@@ -1,0 +1,32 @@
+import { SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { config } from '../config.ts';
+import { sfn } from './clients.ts';
+import { takeWaitToken } from './repository.ts';
+
+/** Starts the case's execution, named after the case id: a second start is a no-op. */
+export async function startCaseWorkflow(caseId: string): Promise<void> {
+  try {
+    await sfn().send(
+      new StartExecutionCommand({ stateMachineArn: config.stateMachineArn, name: caseId, input: JSON.stringify({ caseId }) }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
+  }
+}
+
+/** Errors that mean the wait this token belonged to is already over: nothing left to signal. */
+const GONE = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
+
+/**
+ * Wakes the case's workflow so that it re-reads the case and waits for the next deadline. The token
+ * is taken off the case item first, so one change signals the wait exactly once.
+ */
+export async function signalCaseWorkflow(caseId: string): Promise<void> {
+  const token = await takeWaitToken(caseId);
+  if (!token) return;
+  try {
+    await sfn().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ caseId }) }));
+  } catch (error) {
+    if (!GONE.has((error as Error).name)) throw error;
+  }
+}
