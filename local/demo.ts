@@ -3,7 +3,13 @@ import type { Account, User } from '#shared/store/repository.ts';
 /** The demo catalogue loaded on first start (SPEC §12). */
 export const demoAccounts: Account[] = [
   { id: 'acme', name: 'Acme Corporation', plan: 'business-care', centre: 'emea', contractActive: true },
-  { id: 'globex', name: 'Globex', plan: 'business-care-for-cloud', centre: 'north-america', contractActive: true },
+  {
+    id: 'globex',
+    name: 'Globex',
+    plan: 'business-care-for-cloud',
+    centre: 'north-america',
+    contractActive: true,
+  },
 ];
 
 export const demoUsers: User[] = [

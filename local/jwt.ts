@@ -1,6 +1,15 @@
-import { webcrypto } from 'node:crypto';
+import type { webcrypto } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import {
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 
 /**
  * The local token issuer and the verification the HTTP API's JWT authorizer does in AWS: RS256
@@ -26,7 +35,10 @@ export class LocalIssuer {
     if (!existsSync(file)) {
       const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
       const kid = `local-${Date.now().toString(36)}`;
-      const stored = { private: { ...(await exportJWK(privateKey)), kid }, public: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
+      const stored = {
+        private: { ...(await exportJWK(privateKey)), kid },
+        public: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' },
+      };
       writeFileSync(file, JSON.stringify(stored), { mode: 0o600 });
     }
     const stored = JSON.parse(readFileSync(file, 'utf8')) as { private: JWK; public: JWK };

@@ -53,10 +53,16 @@ export function apiGatewayEvent(
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
   const text = TEXT_TYPES.test(headers['content-type'] ?? 'application/json');
   const stringClaims = claims
-    ? Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, typeof v === 'string' ? v : Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]))
+    ? Object.fromEntries(
+        Object.entries(claims).map(([k, v]) => [
+          k,
+          typeof v === 'string' ? v : Array.isArray(v) ? `[${v.join(' ')}]` : String(v),
+        ]),
+      )
     : {};
   const event = {
     version: '2.0',

@@ -66,7 +66,8 @@ export interface LocalRuntime {
 }
 
 const host = '127.0.0.1';
-const addressOf = (server: { address(): AddressInfo | string | null }) => (server.address() as AddressInfo).port;
+const addressOf = (server: { address(): AddressInfo | string | null }) =>
+  (server.address() as AddressInfo).port;
 
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -75,7 +76,10 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-function close(server: { close(cb: (err?: Error) => void): unknown; closeAllConnections?: () => void }): Promise<void> {
+function close(server: {
+  close(cb: (err?: Error) => void): unknown;
+  closeAllConnections?: () => void;
+}): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections?.();
@@ -93,7 +97,13 @@ async function startS3(port: number, dataDir: string) {
     return original.apply(this, args as never);
   } as typeof original;
   try {
-    return await startFauxqs({ port, host, logger: false, s3StorageDir: path.join(dataDir, 's3'), dataDir: path.join(dataDir, 'fauxqs') });
+    return await startFauxqs({
+      port,
+      host,
+      logger: false,
+      s3StorageDir: path.join(dataDir, 's3'),
+      dataDir: path.join(dataDir, 'fauxqs'),
+    });
   } finally {
     http.Server.prototype.listen = original;
   }
@@ -146,7 +156,8 @@ export const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT
 export function substitutedDefinition(arnOf: (name: FunctionName) => string): string {
   let text = readFileSync(path.join(ROOT, 'statemachines/case-lifecycle.asl.json'), 'utf8');
   for (const [name, spec] of Object.entries(functions)) {
-    if ('substitution' in spec) text = text.replaceAll(`\${${spec.substitution}}`, arnOf(name as FunctionName));
+    if ('substitution' in spec)
+      text = text.replaceAll(`\${${spec.substitution}}`, arnOf(name as FunctionName));
   }
   return text;
 }
@@ -157,19 +168,31 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   mkdirSync(dataDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
 
-  const clock = new VirtualClock(options.frozenAt ? { frozenAt: options.frozenAt } : { file: path.join(dataDir, 'clock.json') });
+  const clock = new VirtualClock(
+    options.frozenAt ? { frozenAt: options.frozenAt } : { file: path.join(dataDir, 'clock.json') },
+  );
   useClock(clock);
   stops.push(async () => clock.stop());
 
-  const dynamo = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamo = dynalite({
+    path: path.join(dataDir, 'dynamodb'),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
   const dynamodbPort = await listen(dynamo as unknown as Server, ports.dynamodb);
   stops.push(() => close(dynamo as unknown as Server));
 
   const s3Server = await startS3(ports.s3, dataDir);
   stops.push(() => s3Server.stop());
 
-  const sesModule = (await import('aws-ses-v2-local')) as unknown as { default: { default: (c: object) => Promise<Server> } };
-  const sesServer = await sesModule.default.default({ host, port: ports.ses });
+  // A CommonJS module: its export sits one `default` deeper under Node than under a bundler.
+  type StartSes = (config: object) => Promise<Server>;
+  const sesModule = (await import('aws-ses-v2-local')) as unknown as {
+    default: StartSes | { default: StartSes };
+  };
+  const startSes = typeof sesModule.default === 'function' ? sesModule.default : sesModule.default.default;
+  const sesServer = await startSes({ host, port: ports.ses });
   stops.push(() => close(sesServer));
 
   const sesPort = addressOf(sesServer);
@@ -198,7 +221,14 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     // The SES emulator answers GetAccount (the health check) from this.
     AWS_SES_ACCOUNT: JSON.stringify({
       DedicatedIpAutoWarmupEnabled: false,
-      Details: { AdditionalContactEmailAddresses: [], ContactLanguage: 'EN', MailType: 'TRANSACTIONAL', ReviewDetails: { CaseId: 'local', Status: 'GRANTED' }, UseCaseDescription: 'casework local', WebsiteURL: 'http://127.0.0.1' },
+      Details: {
+        AdditionalContactEmailAddresses: [],
+        ContactLanguage: 'EN',
+        MailType: 'TRANSACTIONAL',
+        ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
+        UseCaseDescription: 'casework local',
+        WebsiteURL: 'http://127.0.0.1',
+      },
       EnforcementStatus: 'HEALTHY',
       ProductionAccessEnabled: true,
       SendingEnabled: true,
@@ -207,6 +237,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     }),
   });
 
+  const { resetClients } = await import('#shared/store/clients.ts');
+  resetClients();
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const dynamodb = new DynamoDBClient({ region: REGION, endpoint: url(dynamodbPort), credentials });
   try {
@@ -214,7 +246,12 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   } catch {
     await dynamodb.send(new CreateTableCommand(createTableInput(TABLE)));
   }
-  const s3 = new S3Client({ region: REGION, endpoint: url(s3Server.port), credentials, forcePathStyle: true });
+  const s3 = new S3Client({
+    region: REGION,
+    endpoint: url(s3Server.port),
+    credentials,
+    forcePathStyle: true,
+  });
   try {
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   } catch (error) {
@@ -232,12 +269,14 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   const handlerOf = async (name: FunctionName) => {
     let handler = handlers.get(name);
     if (!handler) {
-      handler = ((await import(path.join(ROOT, functions[name].entry))) as { handler: typeof handler }).handler;
+      handler = ((await import(path.join(ROOT, functions[name].entry))) as { handler: typeof handler })
+        .handler;
       handlers.set(name, handler as NonNullable<typeof handler>);
     }
     return handler as NonNullable<typeof handler>;
   };
-  const invoke = async (name: FunctionName, event: unknown) => (await handlerOf(name))(event, lambdaContext(name));
+  const invoke = async (name: FunctionName, event: unknown) =>
+    (await handlerOf(name))(event, lambdaContext(name));
 
   const stepFunctions = new LocalStepFunctions({
     definition: JSON.parse(substitutedDefinition(functionArn)),
@@ -257,16 +296,26 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   sfnServer.on('request', async (req, res) => {
     try {
       const body = JSON.parse((await readBody(req, 1024 * 1024)).toString() || '{}');
-      send(res, 200, stepFunctions.handle(String(req.headers['x-amz-target'] ?? ''), body) ?? {}, { 'content-type': 'application/x-amz-json-1.0' });
+      send(res, 200, stepFunctions.handle(String(req.headers['x-amz-target'] ?? ''), body) ?? {}, {
+        'content-type': 'application/x-amz-json-1.0',
+      });
     } catch (error) {
       const err = error as Error;
-      send(res, 400, { __type: err.name, message: err.message }, { 'content-type': 'application/x-amz-json-1.0' });
+      send(
+        res,
+        400,
+        { __type: err.name, message: err.message },
+        { 'content-type': 'application/x-amz-json-1.0' },
+      );
     }
   });
 
   const issuer = await LocalIssuer.open(path.join(dataDir, 'issuer-key.json'), `${url(apiPort)}/_local`);
   const routes = Object.values(functions).flatMap((spec) =>
-    ('routes' in spec ? spec.routes : []).map((r) => ({ ...r, fn: Object.entries(functions).find(([, s]) => s === spec)?.[0] as FunctionName })),
+    ('routes' in spec ? spec.routes : []).map((r) => ({
+      ...r,
+      fn: Object.entries(functions).find(([, s]) => s === spec)?.[0] as FunctionName,
+    })),
   );
   const match = compileRoutes(routes.map((r) => r.route));
 
@@ -274,6 +323,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     try {
       const { pathname } = new URL(req.url ?? '/', 'http://local');
       if (pathname === '/_local/jwks.json' && req.method === 'GET') return send(res, 200, issuer.jwks);
+      if (pathname === '/_local/token' && req.method === 'POST') return await tokenRequest(req, res, issuer);
       if (pathname === '/_local/clock') {
         if (req.method === 'GET') return send(res, 200, { now: clock.now().toISOString() });
         if (req.method === 'POST') return await clockRequest(req, res, clock);
@@ -285,9 +335,14 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       let claims: Awaited<ReturnType<typeof verifyBearer>> | undefined;
       if (route.auth) {
         try {
-          claims = await verifyBearer(req.headers.authorization, { jwks: issuer.jwks, issuer: issuer.issuer, audience: AUDIENCE });
+          claims = await verifyBearer(req.headers.authorization, {
+            jwks: issuer.jwks,
+            issuer: issuer.issuer,
+            audience: AUDIENCE,
+          });
         } catch (error) {
-          if (error instanceof TokenRejected) return send(res, 401, errorJson('Unauthorized', error.message), { 'www-authenticate': 'Bearer' });
+          if (error instanceof TokenRejected)
+            return send(res, 401, errorJson('Unauthorized', error.message), { 'www-authenticate': 'Bearer' });
           throw error;
         }
       }
@@ -300,11 +355,21 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
         isBase64Encoded?: boolean;
       };
       res.writeHead(result.statusCode ?? 200, result.headers ?? {});
-      res.end(result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body) : undefined);
+      res.end(
+        result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body) : undefined,
+      );
     } catch (error) {
       const status = (error as { status?: number }).status === 413 ? 413 : 500;
       if (status === 500) console.error(error);
-      if (!res.headersSent) send(res, status, errorJson(status === 413 ? 'PayloadTooLarge' : 'InternalError', status === 413 ? 'payload too large' : 'internal error'));
+      if (!res.headersSent)
+        send(
+          res,
+          status,
+          errorJson(
+            status === 413 ? 'PayloadTooLarge' : 'InternalError',
+            status === 413 ? 'payload too large' : 'internal error',
+          ),
+        );
     }
   });
 
@@ -321,7 +386,9 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       stream.on('end', async () => {
         try {
           const messageId = randomUUID();
-          await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `inbox/${messageId}`, Body: Buffer.concat(chunks) }));
+          await s3.send(
+            new PutObjectCommand({ Bucket: BUCKET, Key: `inbox/${messageId}`, Body: Buffer.concat(chunks) }),
+          );
           const pass = { status: 'PASS' };
           await invoke('inboundMail', {
             Records: [
@@ -335,7 +402,13 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
                     destination: session.envelope.rcptTo.map((r) => r.address),
                     timestamp: clock.now().toISOString(),
                   },
-                  receipt: { spamVerdict: pass, virusVerdict: pass, spfVerdict: pass, dkimVerdict: pass, dmarcVerdict: pass },
+                  receipt: {
+                    spamVerdict: pass,
+                    virusVerdict: pass,
+                    spfVerdict: pass,
+                    dkimVerdict: pass,
+                    dmarcVerdict: pass,
+                  },
                 },
               },
             ],
@@ -395,17 +468,52 @@ async function clockRequest(req: IncomingMessage, res: ServerResponse, clock: Vi
   if (typeof body.advance === 'string') {
     const duration = Duration.fromISO(body.advance);
     if (!duration.isValid || duration.toMillis() < 0) {
-      return send(res, 400, { error: { code: 'InvalidInput', message: 'an ISO-8601 duration such as P7D or PT4H', field: 'advance' } });
+      return send(res, 400, {
+        error: {
+          code: 'InvalidInput',
+          message: 'an ISO-8601 duration such as P7D or PT4H',
+          field: 'advance',
+        },
+      });
     }
     await clock.advance(duration.toMillis());
   } else if (typeof body.set === 'string') {
     const at = new Date(body.set);
     if (Number.isNaN(at.getTime()) || !/^\d{4}-\d\d-\d\dT/.test(body.set)) {
-      return send(res, 400, { error: { code: 'InvalidInput', message: 'an ISO-8601 instant such as 2026-03-02T09:00:00Z', field: 'set' } });
+      return send(res, 400, {
+        error: {
+          code: 'InvalidInput',
+          message: 'an ISO-8601 instant such as 2026-03-02T09:00:00Z',
+          field: 'set',
+        },
+      });
     }
     await clock.set(at);
   } else {
-    return send(res, 400, { error: { code: 'InvalidInput', message: 'give "advance" (a duration) or "set" (an instant)', field: 'advance' } });
+    return send(res, 400, {
+      error: {
+        code: 'InvalidInput',
+        message: 'give "advance" (a duration) or "set" (an instant)',
+        field: 'advance',
+      },
+    });
   }
   send(res, 200, { now: clock.now().toISOString() });
+}
+
+/** `npx casework token <email>`: a token for a catalogue user, signed by the local issuer. */
+async function tokenRequest(req: IncomingMessage, res: ServerResponse, issuer: LocalIssuer) {
+  let email: unknown;
+  try {
+    email = JSON.parse((await readBody(req, 4096)).toString() || '{}').email;
+  } catch {
+    return send(res, 400, { error: { code: 'InvalidInput', message: 'malformed JSON', field: 'body' } });
+  }
+  const { getUser } = await import('#shared/store/repository.ts');
+  if (typeof email !== 'string' || !(await getUser(email))) {
+    return send(res, 404, {
+      error: { code: 'NotFound', message: `${String(email)} is not a user of the catalogue`, field: 'email' },
+    });
+  }
+  send(res, 200, { token: await issuer.sign(email.toLowerCase()) });
 }

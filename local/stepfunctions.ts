@@ -10,7 +10,10 @@ import type { VirtualClock } from './virtual-clock.ts';
  */
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type Definition = { States: Record<string, Record<string, Json>>; [key: string]: Json | Record<string, Record<string, Json>> };
+type Definition = {
+  States: Record<string, Record<string, Json>>;
+  [key: string]: Json | Record<string, Record<string, Json>>;
+};
 
 export type Invoke = (functionName: string, payload: Json) => Promise<Json>;
 
@@ -56,7 +59,11 @@ interface PendingWait {
 }
 
 /** Moves a wait's timeout into its parameters, where the local handler reads it from the state input. */
-function localDefinition(definition: Definition): { definition: Definition; tokenStates: Set<string>; taskStates: string[] } {
+function localDefinition(definition: Definition): {
+  definition: Definition;
+  tokenStates: Set<string>;
+  taskStates: string[];
+} {
   const copy = structuredClone(definition);
   const tokenStates = new Set<string>();
   const taskStates: string[] = [];
@@ -99,7 +106,14 @@ export class LocalStepFunctions {
   private readonly source: Definition;
   private readonly created: number;
 
-  private readonly options: { definition: Definition; name: string; region: string; account: string; clock: VirtualClock; invoke: Invoke };
+  private readonly options: {
+    definition: Definition;
+    name: string;
+    region: string;
+    account: string;
+    clock: VirtualClock;
+    invoke: Invoke;
+  };
 
   constructor(options: LocalStepFunctions['options']) {
     this.options = options;
@@ -109,7 +123,9 @@ export class LocalStepFunctions {
     this.tokenStates = local.tokenStates;
     this.taskStates = local.taskStates;
     // Built once: each construction validates the definition, which is slow.
-    this.machine = new StateMachine(local.definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
+    this.machine = new StateMachine(local.definition as never, {
+      validationOptions: { checkArn: false, checkPaths: true },
+    });
     this.created = options.clock.now().getTime();
   }
 
@@ -134,7 +150,13 @@ export class LocalStepFunctions {
 
   private record(execution: Execution, type: string, details: Record<string, unknown> = {}): void {
     const id = execution.history.length + 1;
-    execution.history.push({ id, previousEventId: id - 1, timestamp: seconds(this.options.clock.now().getTime()), type, ...details });
+    execution.history.push({
+      id,
+      previousEventId: id - 1,
+      timestamp: seconds(this.options.clock.now().getTime()),
+      type,
+      ...details,
+    });
   }
 
   private handlers(execution: Execution) {
@@ -145,13 +167,22 @@ export class LocalStepFunctions {
         const functionName = String(params.FunctionName);
         const resourceType = 'lambda';
         this.record(execution, 'TaskScheduled', {
-          taskScheduledEventDetails: { resourceType, resource: 'invoke', region: this.options.region, parameters: JSON.stringify(params) },
+          taskScheduledEventDetails: {
+            resourceType,
+            resource: 'invoke',
+            region: this.options.region,
+            parameters: JSON.stringify(params),
+          },
         });
-        this.record(execution, 'TaskStarted', { taskStartedEventDetails: { resourceType, resource: 'invoke' } });
+        this.record(execution, 'TaskStarted', {
+          taskStartedEventDetails: { resourceType, resource: 'invoke' },
+        });
         if (!this.tokenStates.has(stateName)) {
           const payload = await this.invokeRecorded(execution, functionName, params.Payload ?? null);
           const result = { Payload: payload, StatusCode: 200 };
-          this.record(execution, 'TaskSucceeded', { taskSucceededEventDetails: { resourceType, resource: 'invoke', output: JSON.stringify(result) } });
+          this.record(execution, 'TaskSucceeded', {
+            taskSucceededEventDetails: { resourceType, resource: 'invoke', output: JSON.stringify(result) },
+          });
           return result;
         }
         const timeoutSeconds = Number(params.__timeoutSeconds ?? NO_INTERPRETER_TIMEOUT);
@@ -163,14 +194,22 @@ export class LocalStepFunctions {
             if (!this.waits.delete(token)) return;
             this.finishedTokens.add(token);
             this.setBusy(execution, true);
-            this.record(execution, 'TaskTimedOut', { taskTimedOutEventDetails: { resourceType, resource: 'invoke.waitForTaskToken', error: 'States.Timeout' } });
+            this.record(execution, 'TaskTimedOut', {
+              taskTimedOutEventDetails: {
+                resourceType,
+                resource: 'invoke.waitForTaskToken',
+                error: 'States.Timeout',
+              },
+            });
             reject(new SfnError('States.Timeout', 'the task timed out'));
           });
           this.waits.set(token, { execution, resolve, reject, cancelTimer });
         });
         outcome.catch(() => {}); // handled by the interpreter below
         await this.invokeRecorded(execution, functionName, replaceToken(params.Payload ?? null, token));
-        this.record(execution, 'TaskSubmitted', { taskSubmittedEventDetails: { resourceType, resource: 'invoke.waitForTaskToken' } });
+        this.record(execution, 'TaskSubmitted', {
+          taskSubmittedEventDetails: { resourceType, resource: 'invoke.waitForTaskToken' },
+        });
         this.setBusy(execution, false);
         return outcome;
       };
@@ -184,31 +223,50 @@ export class LocalStepFunctions {
     } catch (error) {
       const err = error as Error;
       this.record(execution, 'TaskFailed', {
-        taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: err.name, cause: err.message },
+        taskFailedEventDetails: {
+          resourceType: 'lambda',
+          resource: 'invoke',
+          error: err.name,
+          cause: err.message,
+        },
       });
       throw err;
     }
   }
 
-  private async follow(execution: Execution, logs: AsyncGenerator<{ type: string; [k: string]: unknown }>): Promise<void> {
+  private async follow(
+    execution: Execution,
+    logs: AsyncGenerator<{ type: string; [k: string]: unknown }>,
+  ): Promise<void> {
     for await (const event of logs) {
-      const state = event.state as { name: string; type: string; input: unknown; output?: unknown } | undefined;
+      const state = event.state as
+        | { name: string; type: string; input: unknown; output?: unknown }
+        | undefined;
       if (event.type === 'StateEntered' && state) {
-        this.record(execution, `${state.type}StateEntered`, { stateEnteredEventDetails: { name: state.name, input: JSON.stringify(state.input) } });
+        this.record(execution, `${state.type}StateEntered`, {
+          stateEnteredEventDetails: { name: state.name, input: JSON.stringify(state.input) },
+        });
       } else if (event.type === 'StateExited' && state) {
-        this.record(execution, `${state.type}StateExited`, { stateExitedEventDetails: { name: state.name, output: JSON.stringify(state.output ?? null) } });
+        this.record(execution, `${state.type}StateExited`, {
+          stateExitedEventDetails: { name: state.name, output: JSON.stringify(state.output ?? null) },
+        });
       }
     }
   }
 
   startExecution(body: { stateMachineArn?: string; name?: string; input?: string }) {
-    if (body.stateMachineArn !== this.stateMachineArn) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${body.stateMachineArn}'`);
+    if (body.stateMachineArn !== this.stateMachineArn)
+      throw new SfnError(
+        'StateMachineDoesNotExist',
+        `State Machine Does Not Exist: '${body.stateMachineArn}'`,
+      );
     const name = body.name ?? randomUUID();
     const input = body.input ?? '{}';
     const executionArn = `arn:aws:states:${this.options.region}:${this.options.account}:execution:${this.options.name}:${name}`;
     const existing = this.executions.get(executionArn);
     if (existing) {
-      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: existing.startDate };
+      if (existing.status === 'RUNNING' && existing.input === input)
+        return { executionArn, startDate: existing.startDate };
       throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     let parsed: Json;
@@ -228,13 +286,23 @@ export class LocalStepFunctions {
       abort: () => {},
     };
     this.executions.set(executionArn, execution);
-    this.record(execution, 'ExecutionStarted', { executionStartedEventDetails: { input, roleArn: 'arn:aws:iam::000000000000:role/local' } });
+    this.record(execution, 'ExecutionStarted', {
+      executionStartedEventDetails: { input, roleArn: 'arn:aws:iam::000000000000:role/local' },
+    });
     const run = this.machine.run(parsed, {
       overrides: {
         taskResourceLocalHandlers: this.handlers(execution) as never,
         retryIntervalOverrides: new Proxy({}, { get: () => 10 }),
       },
-      context: { Execution: { Id: executionArn, Name: name, Input: parsed, StartTime: new Date(execution.startDate * 1000).toISOString() }, Task: { Token: TOKEN_PLACEHOLDER } },
+      context: {
+        Execution: {
+          Id: executionArn,
+          Name: name,
+          Input: parsed,
+          StartTime: new Date(execution.startDate * 1000).toISOString(),
+        },
+        Task: { Token: TOKEN_PLACEHOLDER },
+      },
       noThrowOnAbort: true,
     });
     execution.abort = run.abort;
@@ -245,7 +313,9 @@ export class LocalStepFunctions {
         execution.status = 'SUCCEEDED';
         execution.output = JSON.stringify(output);
         execution.stopDate = seconds(this.options.clock.now().getTime());
-        this.record(execution, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: execution.output } });
+        this.record(execution, 'ExecutionSucceeded', {
+          executionSucceededEventDetails: { output: execution.output },
+        });
         this.setBusy(execution, false);
       },
       (error: Error & { cause?: unknown }) => {
@@ -255,7 +325,9 @@ export class LocalStepFunctions {
         execution.error = cause?.name ?? error.name;
         execution.cause = cause?.message ?? error.message;
         execution.stopDate = seconds(this.options.clock.now().getTime());
-        this.record(execution, 'ExecutionFailed', { executionFailedEventDetails: { error: execution.error, cause: execution.cause } });
+        this.record(execution, 'ExecutionFailed', {
+          executionFailedEventDetails: { error: execution.error, cause: execution.cause },
+        });
         this.setBusy(execution, false);
       },
     );
@@ -284,8 +356,17 @@ export class LocalStepFunctions {
     };
   }
 
-  listExecutions(body: { stateMachineArn?: string; statusFilter?: string; maxResults?: number; nextToken?: string }) {
-    if (body.stateMachineArn !== this.stateMachineArn) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${body.stateMachineArn}'`);
+  listExecutions(body: {
+    stateMachineArn?: string;
+    statusFilter?: string;
+    maxResults?: number;
+    nextToken?: string;
+  }) {
+    if (body.stateMachineArn !== this.stateMachineArn)
+      throw new SfnError(
+        'StateMachineDoesNotExist',
+        `State Machine Does Not Exist: '${body.stateMachineArn}'`,
+      );
     const all = [...this.executions.values()]
       .filter((e) => !body.statusFilter || e.status === body.statusFilter)
       .sort((a, b) => b.startDate - a.startDate);
@@ -293,17 +374,32 @@ export class LocalStepFunctions {
     const size = body.maxResults || 100;
     const page = all.slice(start, start + size);
     return {
-      executions: page.map((e) => ({ executionArn: e.executionArn, stateMachineArn: this.stateMachineArn, name: e.name, status: e.status, startDate: e.startDate, stopDate: e.stopDate })),
+      executions: page.map((e) => ({
+        executionArn: e.executionArn,
+        stateMachineArn: this.stateMachineArn,
+        name: e.name,
+        status: e.status,
+        startDate: e.startDate,
+        stopDate: e.stopDate,
+      })),
       nextToken: start + size < all.length ? String(start + size) : undefined,
     };
   }
 
-  getExecutionHistory(body: { executionArn?: string; maxResults?: number; reverseOrder?: boolean; nextToken?: string }) {
+  getExecutionHistory(body: {
+    executionArn?: string;
+    maxResults?: number;
+    reverseOrder?: boolean;
+    nextToken?: string;
+  }) {
     const e = this.executionOf(body.executionArn);
     const events = body.reverseOrder ? [...e.history].reverse() : e.history;
     const start = body.nextToken ? Number(body.nextToken) : 0;
     const size = body.maxResults || 1000;
-    return { events: events.slice(start, start + size), nextToken: start + size < events.length ? String(start + size) : undefined };
+    return {
+      events: events.slice(start, start + size),
+      nextToken: start + size < events.length ? String(start + size) : undefined,
+    };
   }
 
   private takeWait(token: string | undefined): PendingWait {
@@ -327,14 +423,27 @@ export class LocalStepFunctions {
       throw new SfnError('InvalidOutput', 'Invalid output: not JSON');
     }
     const wait = this.takeWait(body.taskToken);
-    this.record(wait.execution, 'TaskSucceeded', { taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', output: body.output } });
+    this.record(wait.execution, 'TaskSucceeded', {
+      taskSucceededEventDetails: {
+        resourceType: 'lambda',
+        resource: 'invoke.waitForTaskToken',
+        output: body.output,
+      },
+    });
     wait.resolve(output);
     return {};
   }
 
   sendTaskFailure(body: { taskToken?: string; error?: string; cause?: string }) {
     const wait = this.takeWait(body.taskToken);
-    this.record(wait.execution, 'TaskFailed', { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', error: body.error, cause: body.cause } });
+    this.record(wait.execution, 'TaskFailed', {
+      taskFailedEventDetails: {
+        resourceType: 'lambda',
+        resource: 'invoke.waitForTaskToken',
+        error: body.error,
+        cause: body.cause,
+      },
+    });
     wait.reject(new SfnError(body.error ?? 'Error', body.cause ?? ''));
     return {};
   }
@@ -352,7 +461,9 @@ export class LocalStepFunctions {
       e.error = body.error;
       e.cause = body.cause;
       e.stopDate = seconds(this.options.clock.now().getTime());
-      this.record(e, 'ExecutionAborted', { executionAbortedEventDetails: { error: body.error, cause: body.cause } });
+      this.record(e, 'ExecutionAborted', {
+        executionAbortedEventDetails: { error: body.error, cause: body.cause },
+      });
       e.abort();
       this.setBusy(e, false);
     }
@@ -360,7 +471,11 @@ export class LocalStepFunctions {
   }
 
   describeStateMachine(body: { stateMachineArn?: string }) {
-    if (body.stateMachineArn !== this.stateMachineArn) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${body.stateMachineArn}'`);
+    if (body.stateMachineArn !== this.stateMachineArn)
+      throw new SfnError(
+        'StateMachineDoesNotExist',
+        `State Machine Does Not Exist: '${body.stateMachineArn}'`,
+      );
     return {
       stateMachineArn: this.stateMachineArn,
       name: this.options.name,
@@ -393,7 +508,10 @@ export class LocalStepFunctions {
       case 'DescribeStateMachine':
         return this.describeStateMachine(body);
       default:
-        throw new SfnError('UnknownOperationException', `operation ${operation} is not served by the local runtime`);
+        throw new SfnError(
+          'UnknownOperationException',
+          `operation ${operation} is not served by the local runtime`,
+        );
     }
   }
 

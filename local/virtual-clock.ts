@@ -25,7 +25,8 @@ export class VirtualClock implements Clock {
   constructor(options: { file?: string; frozenAt?: Date } = {}) {
     this.file = options.file;
     if (options.frozenAt) this.frozenAt = options.frozenAt.getTime();
-    else if (this.file && existsSync(this.file)) this.offset = JSON.parse(readFileSync(this.file, 'utf8')).offsetMs ?? 0;
+    else if (this.file && existsSync(this.file))
+      this.offset = JSON.parse(readFileSync(this.file, 'utf8')).offsetMs ?? 0;
     // In real-time mode, timers also fire as real time passes.
     if (this.frozenAt === null) {
       this.ticker = setInterval(() => void this.fireDue(this.nowMs()), 1000);

@@ -12,7 +12,8 @@ export class DomainError extends Error {
   }
 }
 
-export const invalid = (field: string, message: string) => new DomainError(400, 'InvalidInput', message, field);
+export const invalid = (field: string, message: string) =>
+  new DomainError(400, 'InvalidInput', message, field);
 export const unauthorized = (message: string) => new DomainError(401, 'Unauthorized', message);
 export const forbidden = (message: string) => new DomainError(403, 'Forbidden', message);
 export const notFound = (message: string) => new DomainError(404, 'NotFound', message);

@@ -1,12 +1,28 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { NewCaseInput, STATUSES, SEVERITIES } from '#shared/cases/model.ts';
+import { NewCaseInput, SEVERITIES, STATUSES } from '#shared/cases/model.ts';
 import type { Command } from '#shared/cases/transitions.ts';
 import { clock } from '#shared/clock.ts';
 import { invalid, notFound } from '#shared/errors.ts';
-import { type ApiEvent, type ApiResult, callerOf, header, httpErrors, json, parseBody } from '#shared/http/http.ts';
+import {
+  type ApiEvent,
+  type ApiResult,
+  callerOf,
+  header,
+  httpErrors,
+  json,
+  parseBody,
+} from '#shared/http/http.ts';
+import {
+  accessTo,
+  applyCommand,
+  type Caller,
+  caseView,
+  openCase,
+  readableCase,
+  writableCase,
+} from '#shared/service/cases.ts';
 import { listCases, listTimeline } from '#shared/store/repository.ts';
-import { accessTo, applyCommand, type Caller, caseView, openCase, readableCase, writableCase } from '#shared/service/cases.ts';
 
 /** The case API: one function behind the HTTP API's case routes, dispatched by route key. */
 
@@ -32,31 +48,43 @@ const caseNumberOf = (event: ApiEvent) => {
 };
 
 const actorOf = (caller: Caller) =>
-  caller.role === 'engineer' ? ({ kind: 'engineer', email: caller.email } as const) : ({ kind: 'contact', email: caller.email } as const);
+  caller.role === 'engineer'
+    ? ({ kind: 'engineer', email: caller.email } as const)
+    : ({ kind: 'contact', email: caller.email } as const);
 
 async function create(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const input = parseBody(event, NewCaseInput);
   const key = header(event, 'Idempotency-Key');
-  if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key)) throw invalid('Idempotency-Key', 'at most 128 letters, digits, and . : _ -');
+  if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key))
+    throw invalid('Idempotency-Key', 'at most 128 letters, digits, and . : _ -');
   const { case: c, created } = await openCase(caller, input, clock.now(), key);
   return json(created ? 201 : 200, caseView(c), { location: `/v1/cases/${c.number}` });
 }
 
 async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const query = ListQuery.safeParse(event.queryStringParameters ?? {});
-  if (!query.success) throw invalid(String(query.error.issues[0]?.path[0] ?? 'query'), query.error.issues[0]?.message ?? 'invalid');
+  if (!query.success)
+    throw invalid(
+      String(query.error.issues[0]?.path[0] ?? 'query'),
+      query.error.issues[0]?.message ?? 'invalid',
+    );
   const { status, severity, account, cursor } = query.data;
   let scope: { account: string } | 'all';
   if (caller.role === 'engineer') scope = account ? { account } : 'all';
   else {
-    const accounts = Object.entries(caller.grants).filter(([, level]) => level >= 2).map(([id]) => id);
+    const accounts = Object.entries(caller.grants)
+      .filter(([, level]) => level >= 2)
+      .map(([id]) => id);
     const chosen = account ?? accounts[0];
     if (!chosen || accessTo(caller, chosen) < 2) return json(200, { items: [] });
-    if (!account && accounts.length > 1) throw invalid('account', `choose one of your accounts: ${accounts.join(', ')}`);
+    if (!account && accounts.length > 1)
+      throw invalid('account', `choose one of your accounts: ${accounts.join(', ')}`);
     scope = { account: chosen };
   }
   const page = await listCases(scope, cursor);
-  const items = page.items.filter((c) => (!status || c.status === status) && (!severity || c.severity === severity)).map(caseView);
+  const items = page.items
+    .filter((c) => (!status || c.status === status) && (!severity || c.severity === severity))
+    .map(caseView);
   return json(200, { items, ...(page.cursor ? { cursor: page.cursor } : {}) });
 }
 
@@ -79,8 +107,12 @@ async function update(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     caller.role === 'engineer'
       ? { kind: 'engineer-note', note: input.note, visibility: input.visibility ?? 'internal' }
       : { kind: 'customer-update', note: input.note };
-  if (caller.role !== 'engineer' && input.visibility) throw invalid('visibility', 'only engineers choose the visibility of a note');
-  return json(200, caseView(await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), input.revision)));
+  if (caller.role !== 'engineer' && input.visibility)
+    throw invalid('visibility', 'only engineers choose the visibility of a note');
+  return json(
+    200,
+    caseView(await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), input.revision)),
+  );
 }
 
 const ACTIONS = {
@@ -94,7 +126,12 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   if (!make) throw notFound(`unknown action "${name}"`);
   const c = await writableCase(caller, caseNumberOf(event));
   const input = parseBody(event, NoteInput);
-  return json(200, caseView(await applyCommand(c.caseId, make(input.note), actorOf(caller), () => clock.now(), input.revision)));
+  return json(
+    200,
+    caseView(
+      await applyCommand(c.caseId, make(input.note), actorOf(caller), () => clock.now(), input.revision),
+    ),
+  );
 }
 
 const routes: Record<string, (event: ApiEvent, caller: Caller) => Promise<ApiResult>> = {

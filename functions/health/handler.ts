@@ -1,7 +1,7 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetAccountCommand } from '@aws-sdk/client-sesv2';
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import { config } from '#shared/config.ts';
 import { type ApiResult, json } from '#shared/http/http.ts';
@@ -12,7 +12,8 @@ async function health(): Promise<ApiResult> {
   const checks: Record<string, () => Promise<unknown>> = {
     dynamodb: () => ddb().send(new DescribeTableCommand({ TableName: config.tableName })),
     s3: () => s3().send(new HeadBucketCommand({ Bucket: config.bucketName })),
-    stepfunctions: () => sfn().send(new DescribeStateMachineCommand({ stateMachineArn: config.stateMachineArn })),
+    stepfunctions: () =>
+      sfn().send(new DescribeStateMachineCommand({ stateMachineArn: config.stateMachineArn })),
     ses: () => ses().send(new GetAccountCommand({})),
   };
   const results = await Promise.all(

@@ -11,10 +11,24 @@ async function inbound(event: SESEvent) {
   const results = [];
   for (const record of event.Records) {
     const { mail, receipt } = record.ses;
-    const object = await s3().send(new GetObjectCommand({ Bucket: config.bucketName, Key: `inbox/${mail.messageId}` }));
+    const object = await s3().send(
+      new GetObjectCommand({ Bucket: config.bucketName, Key: `inbox/${mail.messageId}` }),
+    );
     const raw = Buffer.from(await (object.Body?.transformToByteArray() ?? new Uint8Array()));
-    const verdicts = [receipt.spamVerdict, receipt.virusVerdict, receipt.spfVerdict, receipt.dkimVerdict, receipt.dmarcVerdict];
-    results.push(await receiveMail(raw, { sesMessageId: mail.messageId, verdicts: verdicts.map((v) => v?.status ?? 'PASS') }, () => clock.now()));
+    const verdicts = [
+      receipt.spamVerdict,
+      receipt.virusVerdict,
+      receipt.spfVerdict,
+      receipt.dkimVerdict,
+      receipt.dmarcVerdict,
+    ];
+    results.push(
+      await receiveMail(
+        raw,
+        { sesMessageId: mail.messageId, verdicts: verdicts.map((v) => v?.status ?? 'PASS') },
+        () => clock.now(),
+      ),
+    );
   }
   return results;
 }

@@ -6,7 +6,13 @@ import { beginWait, handleDeadline, purge, route } from '#shared/service/workflo
 /** The state machine's steps (statemachines/case-lifecycle.asl.json): route, wait, deadline, purge. */
 const Step = z.discriminatedUnion('step', [
   z.object({ step: z.literal('route'), caseId: z.string() }),
-  z.object({ step: z.literal('wait'), caseId: z.string(), state: z.string(), revision: z.number(), taskToken: z.string() }),
+  z.object({
+    step: z.literal('wait'),
+    caseId: z.string(),
+    state: z.string(),
+    revision: z.number(),
+    taskToken: z.string(),
+  }),
   z.object({ step: z.literal('deadline'), caseId: z.string() }),
   z.object({ step: z.literal('purge'), caseId: z.string() }),
 ]);

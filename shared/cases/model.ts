@@ -16,9 +16,11 @@ export const ENVIRONMENTS = ['production', 'pre-production', 'test-lab', 'develo
 export const SEVERITIES = ['critical-production-down', 'critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const isCritical = (severity: Severity) => severity === 'critical' || severity === 'critical-production-down';
+export const isCritical = (severity: Severity) =>
+  severity === 'critical' || severity === 'critical-production-down';
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 
 /** What a customer sends to open a case (SPEC §2); unknown fields are refused. */
 export const NewCaseInput = z
@@ -41,7 +43,11 @@ export const NewCaseInput = z
   })
   .superRefine((input, ctx) => {
     if ((isCritical(input.severity) || input.severity === 'high') && !input.businessImpact) {
-      ctx.addIssue({ code: 'custom', path: ['businessImpact'], message: `required for ${input.severity} severity` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['businessImpact'],
+        message: `required for ${input.severity} severity`,
+      });
     }
     if (isCritical(input.severity) && !input.contactPhone) {
       ctx.addIssue({
@@ -124,7 +130,12 @@ export interface TimelineEntry {
   subStatus?: string;
 }
 
-export type MailKind = 'confirmation' | 'info-requested' | 'solution-proposed' | 'reminder' | 'closed-no-response';
+export type MailKind =
+  | 'confirmation'
+  | 'info-requested'
+  | 'solution-proposed'
+  | 'reminder'
+  | 'closed-no-response';
 
 export interface MailIntent {
   /** Unique per case: a retried send with the same id is sent once. */

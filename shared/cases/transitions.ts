@@ -55,7 +55,12 @@ export function decide(c: CaseRecord, command: Command, actor: Actor, now: Date)
       note(command.note, 'public');
       moveTo('Awaiting Info', 'Info Required from Customer');
       waitOnCustomer('provide-information');
-      out.mails.push({ id: `r${out.next.revision}`, kind: 'info-requested', to: c.contact, note: command.note });
+      out.mails.push({
+        id: `r${out.next.revision}`,
+        kind: 'info-requested',
+        to: c.contact,
+        note: command.note,
+      });
       break;
     case 'propose-solution':
       requireEngineer();
@@ -64,7 +69,12 @@ export function decide(c: CaseRecord, command: Command, actor: Actor, now: Date)
       note(command.note, 'public');
       moveTo('Solution Proposed', 'Replied');
       waitOnCustomer('accept-or-reject-solution');
-      out.mails.push({ id: `r${out.next.revision}`, kind: 'solution-proposed', to: c.contact, note: command.note });
+      out.mails.push({
+        id: `r${out.next.revision}`,
+        kind: 'solution-proposed',
+        to: c.contact,
+        note: command.note,
+      });
       break;
     case 'customer-update':
       if (actor.kind !== 'contact') throw forbidden('customer updates come from a contact');
@@ -94,7 +104,13 @@ export function decide(c: CaseRecord, command: Command, actor: Actor, now: Date)
       } else {
         const reminder = c.followUp.remindersSent + 1;
         out.next.followUp = { ...c.followUp, remindersSent: reminder };
-        out.timeline.push({ at, kind: 'mail-sent', visibility: 'public', actor: who, text: `Reminder ${reminder}` });
+        out.timeline.push({
+          at,
+          kind: 'mail-sent',
+          visibility: 'public',
+          actor: who,
+          text: `Reminder ${reminder}`,
+        });
         out.mails.push({ id: `r${out.next.revision}`, kind: 'reminder', to: c.contact, reminder });
       }
       break;

@@ -1,6 +1,13 @@
 import centresData from './centres.json' with { type: 'json' };
 import policyData from './policy.json' with { type: 'json' };
-import { type Centre, CentresSchema, type Plan, type Policy, PolicySchema, parseCatalogue } from './schema.ts';
+import {
+  type Centre,
+  CentresSchema,
+  type Plan,
+  type Policy,
+  PolicySchema,
+  parseCatalogue,
+} from './schema.ts';
 
 export type { Centre, Plan, Policy, SeverityName } from './schema.ts';
 

@@ -11,11 +11,17 @@ export type ApiResult = APIGatewayProxyStructuredResultV2;
 export const MAX_BODY_BYTES = 256 * 1024;
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult {
-  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
 export function errorBody(error: DomainError) {
-  return { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
+  return {
+    error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
+  };
 }
 
 /**
@@ -30,7 +36,14 @@ export function httpErrors(): MiddlewareObj<ApiEvent, ApiResult> {
         request.response = json(error.status, errorBody(error));
         return;
       }
-      console.error(JSON.stringify({ level: 'ERROR', message: 'unhandled error', error: String(error), stack: (error as Error)?.stack }));
+      console.error(
+        JSON.stringify({
+          level: 'ERROR',
+          message: 'unhandled error',
+          error: String(error),
+          stack: (error as Error)?.stack,
+        }),
+      );
       request.response = json(500, { error: { code: 'InternalError', message: 'internal error' } });
     },
   };
@@ -38,8 +51,13 @@ export function httpErrors(): MiddlewareObj<ApiEvent, ApiResult> {
 
 /** Parses the JSON body against a schema: a 400 naming the first bad field, or 413 when too large. */
 export function parseBody<T>(event: ApiEvent, schema: z.ZodType<T>): T {
-  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
-  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw tooLarge(`the request body exceeds ${MAX_BODY_BYTES} bytes`);
+  const raw = event.body
+    ? event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body
+    : '';
+  if (Buffer.byteLength(raw) > MAX_BODY_BYTES)
+    throw tooLarge(`the request body exceeds ${MAX_BODY_BYTES} bytes`);
   let data: unknown;
   try {
     data = raw ? JSON.parse(raw) : {};

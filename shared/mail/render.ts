@@ -20,7 +20,8 @@ interface Template {
 
 const ACTION_REQUESTED = {
   'provide-information': 'Please provide the information requested so that we can continue.',
-  'accept-or-reject-solution': 'Please tell us whether the proposed solution resolves the problem: accept or reject it.',
+  'accept-or-reject-solution':
+    'Please tell us whether the proposed solution resolves the problem: accept or reject it.',
 } as const;
 
 function template(mail: MailIntent, c: CaseRecord, caseUrl: string): Template {
@@ -71,13 +72,19 @@ function template(mail: MailIntent, c: CaseRecord, caseUrl: string): Template {
 }
 
 const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
+  s.replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string,
+  );
 
 /** Renders one outbound mail: a text and an HTML part from one template, with the reference token. */
 export function renderMail(mail: MailIntent, c: CaseRecord, portalUrl: string): RenderedMail {
   const caseUrl = `${portalUrl}/cases/${c.number}`;
   const t = template(mail, c, caseUrl);
-  const paragraphs = [...t.body.filter(Boolean), `Reference: ${referenceToken(c)} (please keep this line when you reply)`];
+  const paragraphs = [
+    ...t.body.filter(Boolean),
+    `Reference: ${referenceToken(c)} (please keep this line when you reply)`,
+  ];
   return {
     subject: t.subject,
     automated: t.automated,

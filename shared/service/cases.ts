@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { planNamed } from '../catalogue/index.ts';
 import { type CaseRecord, isCritical, type NewCaseInput } from '../cases/model.ts';
 import { type Command, type Decision, decide } from '../cases/transitions.ts';
+import { planNamed } from '../catalogue/index.ts';
+import { config } from '../config.ts';
+import { conflict, forbidden, notFound, refused } from '../errors.ts';
+import { renderMail } from '../mail/render.ts';
 import { calendarOf } from '../sla/calendars.ts';
 import { targetsFor } from '../sla/targets.ts';
-import { conflict, forbidden, notFound, refused } from '../errors.ts';
-import { config } from '../config.ts';
-import { renderMail } from '../mail/render.ts';
 import { sendMail } from '../store/mailer.ts';
 import {
   type AccessLevel,
@@ -46,13 +46,18 @@ export async function readableCase(caller: Caller, number: string): Promise<Stor
 /** The case, if the caller may change it: 404 when unreadable, 403 when read-only. */
 export async function writableCase(caller: Caller, number: string): Promise<StoredCase> {
   const c = await readableCase(caller, number);
-  if (accessTo(caller, c.account) < 3) throw forbidden('read-only access: only designated contacts may change a case');
+  if (accessTo(caller, c.account) < 3)
+    throw forbidden('read-only access: only designated contacts may change a case');
   return c;
 }
 
-const sequence = (revision: number, kind: string, i: number) => `${String(revision).padStart(6, '0')}-${kind}${i}`;
+const sequence = (revision: number, kind: string, i: number) =>
+  `${String(revision).padStart(6, '0')}-${kind}${i}`;
 
-function effectsOf(revision: number, decision: Pick<Decision, 'timeline' | 'mails'>): Record<string, OutboxEntry> {
+function effectsOf(
+  revision: number,
+  decision: Pick<Decision, 'timeline' | 'mails'>,
+): Record<string, OutboxEntry> {
   const effects: Record<string, OutboxEntry> = {};
   decision.timeline.forEach((entry, i) => {
     effects[sequence(revision, 't', i)] = { type: 'timeline', entry };
@@ -112,14 +117,16 @@ export async function openCase(
   let caseId: string | undefined;
   if (idempotencyKey) {
     const existing = await findIdempotencyKey(caller.email, idempotencyKey);
-    if (existing && existing.hash !== hash) throw refused('this Idempotency-Key was used with another request body', 'Idempotency-Key');
+    if (existing && existing.hash !== hash)
+      throw refused('this Idempotency-Key was used with another request body', 'Idempotency-Key');
     caseId = existing?.caseId;
   }
   if (!caseId) {
     caseId = await allocateCaseNumber();
     if (idempotencyKey) {
       const claim = await claimIdempotencyKey(caller.email, idempotencyKey, { hash, caseId });
-      if (claim.hash !== hash) throw refused('this Idempotency-Key was used with another request body', 'Idempotency-Key');
+      if (claim.hash !== hash)
+        throw refused('this Idempotency-Key was used with another request body', 'Idempotency-Key');
       caseId = claim.caseId;
     }
   }
@@ -149,7 +156,16 @@ export async function openCase(
       closedAt: null,
     };
     const outbox = effectsOf(1, {
-      timeline: [{ at, kind: 'created', visibility: 'public', actor: caller.email, status: 'Open', subStatus: record.subStatus }],
+      timeline: [
+        {
+          at,
+          kind: 'created',
+          visibility: 'public',
+          actor: caller.email,
+          status: 'Open',
+          subStatus: record.subStatus,
+        },
+      ],
       mails: [{ id: '', kind: 'confirmation', to: caller.email }],
     });
     await insertCase({ ...record, outbox });
@@ -177,7 +193,9 @@ export async function applyCommand(
     const c = await getCase(caseId);
     if (!c) throw notFound(`case ${caseId} not found`);
     if (expectedRevision !== undefined && c.revision !== expectedRevision) {
-      throw conflict(`case ${caseId} changed: it is at revision ${c.revision}, status ${c.status}/${c.subStatus}`);
+      throw conflict(
+        `case ${caseId} changed: it is at revision ${c.revision}, status ${c.status}/${c.subStatus}`,
+      );
     }
     const decision = decide(c, command, actor, now());
     if (await saveCase(decision.next, c.revision, effectsOf(decision.next.revision, decision))) {
@@ -194,10 +212,17 @@ export async function applyCommand(
 export function caseView(c: StoredCase) {
   const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, ...record } = c;
   const sla = c.completedAt
-    ? targetsFor({ plan: c.plan, severity: c.severity, calendar: calendarOf(c.centre), completedAt: new Date(c.completedAt) })
+    ? targetsFor({
+        plan: c.plan,
+        severity: c.severity,
+        calendar: calendarOf(c.centre),
+        completedAt: new Date(c.completedAt),
+      })
     : null;
   const targets = sla
-    ? Object.fromEntries(Object.values(sla).map((t) => [t.kind, { target: t.target, due: t.due, pausable: t.pausable }]))
+    ? Object.fromEntries(
+        Object.values(sla).map((t) => [t.kind, { target: t.target, due: t.due, pausable: t.pausable }]),
+      )
     : null;
   return { ...record, sla: targets };
 }

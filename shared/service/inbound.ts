@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { simpleParser } from 'mailparser';
-import { getCase, claimInboundMessage, getUser, putTriageItem } from '../store/repository.ts';
+import { claimInboundMessage, getCase, getUser, putTriageItem } from '../store/repository.ts';
 import { applyCommand } from './cases.ts';
 
 export type InboundOutcome =
@@ -15,7 +15,9 @@ const SUBJECT = /^\s*(?:(?:re|aw|fw|fwd|sv)\s*:\s*)*(?:case\s*#\s*(\d{1,10})|sr#
 /** Drops quoted history: everything from the first quote marker or "On … wrote:" line. */
 function trimQuoted(text: string): string {
   const lines = text.split(/\r?\n/);
-  const cut = lines.findIndex((line) => /^>/.test(line) || /^On .+wrote:\s*$/.test(line) || /^-{2,}\s*Original Message/i.test(line));
+  const cut = lines.findIndex(
+    (line) => /^>/.test(line) || /^On .+wrote:\s*$/.test(line) || /^-{2,}\s*Original Message/i.test(line),
+  );
   return (cut >= 0 ? lines.slice(0, cut) : lines).join('\n').trim();
 }
 
@@ -40,7 +42,8 @@ export async function receiveMail(
     await putTriageItem({ id, at, from, subject, reason, rawKey: `inbox/${meta.sesMessageId}` });
     return { outcome, reason } as InboundOutcome;
   };
-  if (meta.verdicts.some((v) => v === 'FAIL')) return triage('failed SES spam, virus or authentication checks', 'quarantined');
+  if (meta.verdicts.some((v) => v === 'FAIL'))
+    return triage('failed SES spam, virus or authentication checks', 'quarantined');
 
   const text = parsed.text ?? '';
   const token = TOKEN.exec(text);
@@ -58,10 +61,15 @@ export async function receiveMail(
   const c = await getCase(caseId);
   if (!c) return triage(`case ${caseId} does not exist`);
   const user = await getUser(from);
-  if (!user || user.role !== 'customer' || user.grants[c.account] !== 3) {
+  if (user?.role !== 'customer' || user.grants[c.account] !== 3) {
     return triage(`sender ${from || '(none)'} is not a designated contact of the case's account`);
   }
   const note = trimQuoted(text) || '(empty message)';
-  await applyCommand(c.caseId, { kind: 'customer-update', note, channel: 'mail' }, { kind: 'contact', email: from }, now);
+  await applyCommand(
+    c.caseId,
+    { kind: 'customer-update', note, channel: 'mail' },
+    { kind: 'contact', email: from },
+    now,
+  );
   return { outcome: 'linked', caseId: c.caseId };
 }

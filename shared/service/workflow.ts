@@ -1,6 +1,6 @@
-import { policy } from '../catalogue/index.ts';
 import { followUpDueAt } from '../cases/follow-ups.ts';
-import { type Status, STATUSES, WORKFLOW_STATE } from '../cases/model.ts';
+import { STATUSES, type Status, WORKFLOW_STATE } from '../cases/model.ts';
+import { policy } from '../catalogue/index.ts';
 import { DomainError } from '../errors.ts';
 import { getCase, markWorkflowDone, type StoredCase, storeWaitToken } from '../store/repository.ts';
 import { applyCommand, flushOutbox } from './cases.ts';
@@ -38,7 +38,8 @@ export async function route(caseId: string, now: Date): Promise<Route> {
   // A change that crashed half-way is completed here, whoever notices first.
   await flushOutbox(caseId);
   const end = reopenWindowEnd(c);
-  if (c.status === 'Closed' && end && end <= now) return { caseId, state: 'Purge', waitSeconds: 0, revision: c.revision };
+  if (c.status === 'Closed' && end && end <= now)
+    return { caseId, state: 'Purge', waitSeconds: 0, revision: c.revision };
   const deadline = nextDeadline(c);
   const seconds = deadline ? Math.ceil((deadline.getTime() - now.getTime()) / 1000) : MAX_WAIT_SECONDS;
   return {
@@ -64,7 +65,12 @@ const statusOfState = (state: string): Status => {
 };
 
 /** Stores the wait's task token on the case, while the case is as the route saw it. */
-export async function beginWait(caseId: string, state: string, revision: number, token: string): Promise<void> {
+export async function beginWait(
+  caseId: string,
+  state: string,
+  revision: number,
+  token: string,
+): Promise<void> {
   const stored = await storeWaitToken(caseId, state, statusOfState(state), revision, token);
   if (!stored) throw new CaseMoved(caseId);
 }

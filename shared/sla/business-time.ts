@@ -46,7 +46,8 @@ function* openSpans(
   let date = cal.nextDate(cal.dateOf(start), -1);
   for (let i = 0; i < MAX_DAYS; i++, date = cal.nextDate(date)) {
     const day = cal.day(date);
-    if (day.holiday && instantOf(date, 1440, cal.zone) > start) skipped.push({ date, name: day.holiday.name });
+    if (day.holiday && instantOf(date, 1440, cal.zone) > start)
+      skipped.push({ date, name: day.holiday.name });
     for (const span of withoutPauses(day.open, pauses)) {
       if (span.to <= start) continue;
       yield { from: Math.max(span.from, start), to: span.to };
@@ -71,7 +72,12 @@ function normalisePauses(pauses: Span[]): Span[] {
  * instant outside open time first rolls to the next opening; a target running out exactly at a
  * closing is due at that closing. Paused time is not counted.
  */
-export function addBusinessTime(calendar: Calendar, from: Date, amountMs: number, pauses: Span[] = []): Result {
+export function addBusinessTime(
+  calendar: Calendar,
+  from: Date,
+  amountMs: number,
+  pauses: Span[] = [],
+): Result {
   if (!(amountMs >= 0)) throw new RangeError('amount must be a non-negative number');
   const cal = compile(calendar);
   const start = from.getTime();
@@ -86,7 +92,8 @@ export function addBusinessTime(calendar: Calendar, from: Date, amountMs: number
     const length = span.to - span.from;
     if (remaining <= length) {
       const due = span.from + remaining;
-      if (due > span.from || explanation.counted.length === 0) explanation.counted.push({ from: iso(span.from), to: iso(due) });
+      if (due > span.from || explanation.counted.length === 0)
+        explanation.counted.push({ from: iso(span.from), to: iso(due) });
       return { due: new Date(due), explanation };
     }
     remaining -= length;
@@ -164,7 +171,10 @@ export function addElapsed(from: Date, amountMs: number, pauses: Span[] = []): R
     if (p.from >= due) break;
     due += p.to - Math.max(p.from, from.getTime());
   }
-  const explanation: Explanation = { counted: [{ from: iso(from.getTime()), to: iso(due) }], holidaysSkipped: [] };
+  const explanation: Explanation = {
+    counted: [{ from: iso(from.getTime()), to: iso(due) }],
+    holidaysSkipped: [],
+  };
   if (paused.length) explanation.paused = paused.map((p) => ({ from: iso(p.from), to: iso(p.to) }));
   return { due: new Date(due), explanation };
 }

@@ -11,7 +11,9 @@ const Interval = z
   .refine(([from, to]) => minutesOf(from) < minutesOf(to), 'an interval must end after it starts');
 const Intervals = z.array(Interval);
 
-export const TimeZone = z.string().refine((zone) => DateTime.local().setZone(zone).isValid, 'an IANA time zone');
+export const TimeZone = z
+  .string()
+  .refine((zone) => DateTime.local().setZone(zone).isValid, 'an IANA time zone');
 
 export const CalendarSchema = z.strictObject({
   timeZone: TimeZone,

@@ -28,7 +28,8 @@ export function libraryHolidays(source: NonNullable<Centre['holidaySource']>): H
 
 function buildCalendar(centre: Centre): Calendar {
   const byDate = new Map<string, Holiday>();
-  if (centre.holidaySource) for (const h of libraryHolidays(centre.holidaySource)) byDate.set(h.date, byDate.get(h.date) ?? h);
+  if (centre.holidaySource)
+    for (const h of libraryHolidays(centre.holidaySource)) byDate.set(h.date, byDate.get(h.date) ?? h);
   for (const date of centre.workingDates ?? []) byDate.delete(date);
   for (const h of centre.holidays ?? []) byDate.set(h.date, h);
   const holidays = [...byDate.values()].sort((a, b) => a.date.localeCompare(b.date));

@@ -1,6 +1,6 @@
 import { planNamed, type SeverityName } from '../catalogue/index.ts';
-import { type Calendar, compile, type Span } from './calendar.ts';
 import { addBusinessDays, addBusinessTime, addElapsed, type Explanation } from './business-time.ts';
+import { type Calendar, compile, type Span } from './calendar.ts';
 
 export const TARGET_KINDS = ['response', 'restoration', 'resolution'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
@@ -33,7 +33,10 @@ export function addSpan(calendar: Calendar, from: Date, span: string, pauses: Sp
       const pausedOpen = pausedBusinessTime(calendar, from, plain.due, pauses);
       if (pausedOpen === 0) return plain;
       const extended = addBusinessTime(calendar, plain.due, pausedOpen);
-      return { due: extended.due, explanation: { ...plain.explanation, paused: extended.explanation.paused } };
+      return {
+        due: extended.due,
+        explanation: { ...plain.explanation, paused: extended.explanation.paused },
+      };
     }
   }
 }
@@ -97,7 +100,13 @@ export function targetsFor(input: TargetInput): Record<TargetKind, Target> {
       continue;
     }
     const result = addSpan(input.calendar, input.completedAt, span, pausable ? (input.pauses ?? []) : []);
-    out[kind] = { kind, target: span, due: result.due.toISOString(), pausable, explanation: result.explanation };
+    out[kind] = {
+      kind,
+      target: span,
+      due: result.due.toISOString(),
+      pausable,
+      explanation: result.explanation,
+    };
   }
   return out;
 }

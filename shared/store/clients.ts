@@ -10,12 +10,22 @@ import { config } from '../config.ts';
  * Endpoints come from the SDK's standard `AWS_ENDPOINT_URL_<SERVICE>` variables, which the local
  * runtime sets to its emulators; on AWS they are unset.
  */
+const resets: (() => void)[] = [];
+
 function once<T>(make: () => T): () => T {
   let value: T | undefined;
+  resets.push(() => {
+    value = undefined;
+  });
   return () => {
     value ??= make();
     return value;
   };
+}
+
+/** Forgets the clients, so the next use reads the endpoints again (a local runtime restarted in-process). */
+export function resetClients(): void {
+  for (const reset of resets) reset();
 }
 
 export const ddb = once(() =>

@@ -1,6 +1,6 @@
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
-import type { RenderedMail } from '../mail/render.ts';
 import { config } from '../config.ts';
+import type { RenderedMail } from '../mail/render.ts';
 import { ses } from './clients.ts';
 
 /** Sends one rendered mail through SES; answers the Message-ID SES assigned, to record for threading. */

@@ -41,27 +41,39 @@ const caseKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' });
 const table = () => config.tableName;
 
 export function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as Error)?.name === 'ConditionalCheckFailedException'
+  );
 }
 
 export async function getUser(email: string): Promise<User | undefined> {
-  const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: { pk: `USER#${email.toLowerCase()}`, sk: 'USER' } }));
+  const { Item } = await ddb().send(
+    new GetCommand({ TableName: table(), Key: { pk: `USER#${email.toLowerCase()}`, sk: 'USER' } }),
+  );
   return Item as User | undefined;
 }
 
 export async function putUser(user: User): Promise<void> {
   await ddb().send(
-    new PutCommand({ TableName: table(), Item: { pk: `USER#${user.email.toLowerCase()}`, sk: 'USER', ...user } }),
+    new PutCommand({
+      TableName: table(),
+      Item: { pk: `USER#${user.email.toLowerCase()}`, sk: 'USER', ...user },
+    }),
   );
 }
 
 export async function getAccount(id: string): Promise<Account | undefined> {
-  const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: { pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' } }));
+  const { Item } = await ddb().send(
+    new GetCommand({ TableName: table(), Key: { pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' } }),
+  );
   return Item as Account | undefined;
 }
 
 export async function putAccount(account: Account): Promise<void> {
-  await ddb().send(new PutCommand({ TableName: table(), Item: { pk: `ACCOUNT#${account.id}`, sk: 'ACCOUNT', ...account } }));
+  await ddb().send(
+    new PutCommand({ TableName: table(), Item: { pk: `ACCOUNT#${account.id}`, sk: 'ACCOUNT', ...account } }),
+  );
 }
 
 /** The next case number, from an atomic counter: unique and increasing (a crash may skip one). */
@@ -85,11 +97,19 @@ export interface IdempotencyRecord {
 }
 
 /** Claims an idempotency key for a case; answers the existing claim when the key is taken. */
-export async function claimIdempotencyKey(scope: string, key: string, claim: IdempotencyRecord): Promise<IdempotencyRecord> {
+export async function claimIdempotencyKey(
+  scope: string,
+  key: string,
+  claim: IdempotencyRecord,
+): Promise<IdempotencyRecord> {
   const Key = { pk: `IDEM#${scope}#${key}`, sk: 'IDEM' };
   try {
     await ddb().send(
-      new PutCommand({ TableName: table(), Item: { ...Key, ...claim }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      new PutCommand({
+        TableName: table(),
+        Item: { ...Key, ...claim },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
     );
     return claim;
   } catch (error) {
@@ -101,7 +121,11 @@ export async function claimIdempotencyKey(scope: string, key: string, claim: Ide
 
 export async function findIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
   const { Item } = await ddb().send(
-    new GetCommand({ TableName: table(), Key: { pk: `IDEM#${scope}#${key}`, sk: 'IDEM' }, ConsistentRead: true }),
+    new GetCommand({
+      TableName: table(),
+      Key: { pk: `IDEM#${scope}#${key}`, sk: 'IDEM' },
+      ConsistentRead: true,
+    }),
   );
   return Item as IdempotencyRecord | undefined;
 }
@@ -128,7 +152,9 @@ export async function insertCase(c: StoredCase): Promise<void> {
 
 export async function getCase(caseId: string): Promise<StoredCase | undefined> {
   if (!/^\d{10}$/.test(caseId)) return undefined;
-  const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: caseKey(caseId), ConsistentRead: true }));
+  const { Item } = await ddb().send(
+    new GetCommand({ TableName: table(), Key: caseKey(caseId), ConsistentRead: true }),
+  );
   if (!Item) return undefined;
   const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...stored } = Item;
   return stored as StoredCase;
@@ -139,7 +165,11 @@ export async function getCase(caseId: string): Promise<StoredCase | undefined> {
  * change's side effects to the outbox in the same write. Never touches the workflow's wait token.
  * Returns false on a concurrent change (the caller re-reads and decides again).
  */
-export async function saveCase(next: CaseRecord, expectedRevision: number, effects: Record<string, OutboxEntry>): Promise<boolean> {
+export async function saveCase(
+  next: CaseRecord,
+  expectedRevision: number,
+  effects: Record<string, OutboxEntry>,
+): Promise<boolean> {
   const { outbox: _o, wait: _w, workflowDone: _d, ...record } = next as StoredCase;
   const fields: Record<string, unknown> = { ...record, ...indexKeys(next) };
   const names: Record<string, string> = { '#revision': 'revision', '#outbox': 'outbox' };
@@ -216,7 +246,8 @@ export async function listTimeline(caseId: string): Promise<(TimelineEntry & { i
         ConsistentRead: true,
       }),
     );
-    for (const { pk: _pk, sk: _sk, ...entry } of page.Items ?? []) items.push(entry as TimelineEntry & { id: string });
+    for (const { pk: _pk, sk: _sk, ...entry } of page.Items ?? [])
+      items.push(entry as TimelineEntry & { id: string });
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return items;
@@ -225,14 +256,26 @@ export async function listTimeline(caseId: string): Promise<(TimelineEntry & { i
 /** Records that a mail is being sent; false when it was already sent (a retried delivery). */
 export async function mailAlreadySent(caseId: string, mailId: string): Promise<boolean> {
   const { Item } = await ddb().send(
-    new GetCommand({ TableName: table(), Key: { pk: `CASE#${caseId}`, sk: `MAIL#${mailId}` }, ConsistentRead: true }),
+    new GetCommand({
+      TableName: table(),
+      Key: { pk: `CASE#${caseId}`, sk: `MAIL#${mailId}` },
+      ConsistentRead: true,
+    }),
   );
   return !!Item;
 }
 
-export async function recordMailSent(caseId: string, mailId: string, messageId: string, at: string): Promise<void> {
+export async function recordMailSent(
+  caseId: string,
+  mailId: string,
+  messageId: string,
+  at: string,
+): Promise<void> {
   await ddb().send(
-    new PutCommand({ TableName: table(), Item: { pk: `CASE#${caseId}`, sk: `MAIL#${mailId}`, messageId, at } }),
+    new PutCommand({
+      TableName: table(),
+      Item: { pk: `CASE#${caseId}`, sk: `MAIL#${mailId}`, messageId, at },
+    }),
   );
 }
 
@@ -299,7 +342,11 @@ export interface Page<T> {
 }
 
 /** Cases newest update first: of one account, or all of them (engineers). */
-export async function listCases(scope: { account: string } | 'all', cursor?: string, limit = 50): Promise<Page<StoredCase>> {
+export async function listCases(
+  scope: { account: string } | 'all',
+  cursor?: string,
+  limit = 50,
+): Promise<Page<StoredCase>> {
   const byAccount = scope !== 'all';
   const page = await ddb().send(
     new QueryCommand({
@@ -312,8 +359,12 @@ export async function listCases(scope: { account: string } | 'all', cursor?: str
       ExclusiveStartKey: cursor ? JSON.parse(Buffer.from(cursor, 'base64url').toString()) : undefined,
     }),
   );
-  const items = (page.Items ?? []).map(({ pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...c }) => c as StoredCase);
-  const next = page.LastEvaluatedKey ? Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') : undefined;
+  const items = (page.Items ?? []).map(
+    ({ pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...c }) => c as StoredCase,
+  );
+  const next = page.LastEvaluatedKey
+    ? Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url')
+    : undefined;
   return next ? { items, cursor: next } : { items };
 }
 
@@ -347,7 +398,13 @@ export async function putTriageItem(item: TriageItem): Promise<void> {
   await ddb().send(
     new PutCommand({
       TableName: table(),
-      Item: { pk: `TRIAGE#${item.id}`, sk: 'TRIAGE', gsi2pk: 'TRIAGE', gsi2sk: `${item.at}#${item.id}`, ...item },
+      Item: {
+        pk: `TRIAGE#${item.id}`,
+        sk: 'TRIAGE',
+        gsi2pk: 'TRIAGE',
+        gsi2sk: `${item.at}#${item.id}`,
+        ...item,
+      },
     }),
   );
 }

@@ -7,7 +7,11 @@ import { takeWaitToken } from './repository.ts';
 export async function startCaseWorkflow(caseId: string): Promise<void> {
   try {
     await sfn().send(
-      new StartExecutionCommand({ stateMachineArn: config.stateMachineArn, name: caseId, input: JSON.stringify({ caseId }) }),
+      new StartExecutionCommand({
+        stateMachineArn: config.stateMachineArn,
+        name: caseId,
+        input: JSON.stringify({ caseId }),
+      }),
     );
   } catch (error) {
     if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;

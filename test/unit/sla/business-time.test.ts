@@ -27,29 +27,129 @@ const londonWithChristmasEveAfternoon: Calendar = {
 describe('N business hours (SPEC §4)', () => {
   it.each([
     ['emea: 4 BH inside one day', 'emea', '2026-03-02T09:00:00Z', 4, '2026-03-02T13:00:00.000Z'],
-    ['emea: a target running out at 19:00 is due at the closing, not the next opening', 'emea', '2026-03-02T15:00:00Z', 4, '2026-03-02T19:00:00.000Z'],
-    ['emea: Friday 17:00 + 4 BH carries over the weekend to Monday 10:00', 'emea', '2026-03-06T17:00:00Z', 4, '2026-03-09T10:00:00.000Z'],
-    ['emea: completed Saturday, counting starts Monday 08:00', 'emea', '2026-03-07T12:00:00Z', 4, '2026-03-09T12:00:00.000Z'],
-    ['emea: an instant exactly at closing starts at the next opening', 'emea', '2026-03-02T19:00:00Z', 1, '2026-03-03T09:00:00.000Z'],
-    ['emea: an instant exactly at opening counts from it', 'emea', '2026-03-03T08:00:00Z', 2, '2026-03-03T10:00:00.000Z'],
-    ['emea spring DST: Friday 18:00 GMT + 2 BH is Monday 09:00 BST', 'emea', '2026-03-27T18:00:00Z', 2, '2026-03-30T08:00:00.000Z'],
-    ['emea autumn DST: Friday 18:00 BST + 2 BH is Monday 09:00 GMT', 'emea', '2026-10-23T17:00:00Z', 2, '2026-10-26T09:00:00.000Z'],
-    ['north-america spring DST: Friday 20:00 EST + 2 BH is Monday 09:00 EDT', 'north-america', '2026-03-07T01:00:00Z', 2, '2026-03-09T13:00:00.000Z'],
-    ['north-america autumn DST: Friday 20:00 EDT + 2 BH is Monday 09:00 EST', 'north-america', '2026-10-31T00:00:00Z', 2, '2026-11-02T14:00:00.000Z'],
-    ['north-america: Independence Day observed on Friday 3 July 2026', 'north-america', '2026-07-03T00:00:00Z', 2, '2026-07-06T13:00:00.000Z'],
-    ['emea: Christmas and the Boxing Day substitute (Mon 28 Dec 2026) are skipped', 'emea', '2026-12-24T18:00:00Z', 2, '2026-12-29T09:00:00.000Z'],
-    ['japan (no DST): Coming of Age Day, Monday 12 Jan 2026, is skipped', 'japan', '2026-01-09T08:00:00Z', 2, '2026-01-13T01:00:00.000Z'],
-    ['apac (no DST): Queensland Boxing Day substitute, Mon 28 Dec 2026, is skipped', 'apac', '2026-12-24T07:00:00Z', 2, '2026-12-28T23:00:00.000Z'],
-    ['india: Republic Day, Monday 26 Jan 2026, is skipped', 'india', '2026-01-23T11:00:00Z', 2, '2026-01-27T04:00:00.000Z'],
-    ['latin-america: Tiradentes, Tuesday 21 Apr 2026, is skipped', 'latin-america', '2026-04-20T22:00:00Z', 2, '2026-04-22T12:00:00.000Z'],
-    ['follow-the-sun: 24x7, so 4 BH is 4 hours', 'follow-the-sun', '2026-03-07T22:30:00Z', 4, '2026-03-08T02:30:00.000Z'],
+    [
+      'emea: a target running out at 19:00 is due at the closing, not the next opening',
+      'emea',
+      '2026-03-02T15:00:00Z',
+      4,
+      '2026-03-02T19:00:00.000Z',
+    ],
+    [
+      'emea: Friday 17:00 + 4 BH carries over the weekend to Monday 10:00',
+      'emea',
+      '2026-03-06T17:00:00Z',
+      4,
+      '2026-03-09T10:00:00.000Z',
+    ],
+    [
+      'emea: completed Saturday, counting starts Monday 08:00',
+      'emea',
+      '2026-03-07T12:00:00Z',
+      4,
+      '2026-03-09T12:00:00.000Z',
+    ],
+    [
+      'emea: an instant exactly at closing starts at the next opening',
+      'emea',
+      '2026-03-02T19:00:00Z',
+      1,
+      '2026-03-03T09:00:00.000Z',
+    ],
+    [
+      'emea: an instant exactly at opening counts from it',
+      'emea',
+      '2026-03-03T08:00:00Z',
+      2,
+      '2026-03-03T10:00:00.000Z',
+    ],
+    [
+      'emea spring DST: Friday 18:00 GMT + 2 BH is Monday 09:00 BST',
+      'emea',
+      '2026-03-27T18:00:00Z',
+      2,
+      '2026-03-30T08:00:00.000Z',
+    ],
+    [
+      'emea autumn DST: Friday 18:00 BST + 2 BH is Monday 09:00 GMT',
+      'emea',
+      '2026-10-23T17:00:00Z',
+      2,
+      '2026-10-26T09:00:00.000Z',
+    ],
+    [
+      'north-america spring DST: Friday 20:00 EST + 2 BH is Monday 09:00 EDT',
+      'north-america',
+      '2026-03-07T01:00:00Z',
+      2,
+      '2026-03-09T13:00:00.000Z',
+    ],
+    [
+      'north-america autumn DST: Friday 20:00 EDT + 2 BH is Monday 09:00 EST',
+      'north-america',
+      '2026-10-31T00:00:00Z',
+      2,
+      '2026-11-02T14:00:00.000Z',
+    ],
+    [
+      'north-america: Independence Day observed on Friday 3 July 2026',
+      'north-america',
+      '2026-07-03T00:00:00Z',
+      2,
+      '2026-07-06T13:00:00.000Z',
+    ],
+    [
+      'emea: Christmas and the Boxing Day substitute (Mon 28 Dec 2026) are skipped',
+      'emea',
+      '2026-12-24T18:00:00Z',
+      2,
+      '2026-12-29T09:00:00.000Z',
+    ],
+    [
+      'japan (no DST): Coming of Age Day, Monday 12 Jan 2026, is skipped',
+      'japan',
+      '2026-01-09T08:00:00Z',
+      2,
+      '2026-01-13T01:00:00.000Z',
+    ],
+    [
+      'apac (no DST): Queensland Boxing Day substitute, Mon 28 Dec 2026, is skipped',
+      'apac',
+      '2026-12-24T07:00:00Z',
+      2,
+      '2026-12-28T23:00:00.000Z',
+    ],
+    [
+      'india: Republic Day, Monday 26 Jan 2026, is skipped',
+      'india',
+      '2026-01-23T11:00:00Z',
+      2,
+      '2026-01-27T04:00:00.000Z',
+    ],
+    [
+      'latin-america: Tiradentes, Tuesday 21 Apr 2026, is skipped',
+      'latin-america',
+      '2026-04-20T22:00:00Z',
+      2,
+      '2026-04-22T12:00:00.000Z',
+    ],
+    [
+      'follow-the-sun: 24x7, so 4 BH is 4 hours',
+      'follow-the-sun',
+      '2026-03-07T22:30:00Z',
+      4,
+      '2026-03-08T02:30:00.000Z',
+    ],
   ])('%s', (_rule, centre, from, hours, expected) => {
     expect(due(addBusinessTime(calendarOf(centre), new Date(from), hours * H))).toBe(expected);
   });
 
   it('zero hours gives the start, rolled to the next opening when outside open time', () => {
-    expect(due(addBusinessTime(calendarOf('emea'), new Date('2026-03-02T10:00:00Z'), 0))).toBe('2026-03-02T10:00:00.000Z');
-    expect(due(addBusinessTime(calendarOf('emea'), new Date('2026-03-02T20:00:00Z'), 0))).toBe('2026-03-03T08:00:00.000Z');
+    expect(due(addBusinessTime(calendarOf('emea'), new Date('2026-03-02T10:00:00Z'), 0))).toBe(
+      '2026-03-02T10:00:00.000Z',
+    );
+    expect(due(addBusinessTime(calendarOf('emea'), new Date('2026-03-02T20:00:00Z'), 0))).toBe(
+      '2026-03-03T08:00:00.000Z',
+    );
   });
 
   it('fractional hours and milliseconds are exact', () => {
@@ -69,7 +169,11 @@ describe('N business hours (SPEC §4)', () => {
       { from: '2026-12-24T18:00:00.000Z', to: '2026-12-24T19:00:00.000Z' },
       { from: '2026-12-29T08:00:00.000Z', to: '2026-12-29T09:00:00.000Z' },
     ]);
-    expect(r.explanation.holidaysSkipped.map((h) => h.date)).toEqual(['2026-12-25', '2026-12-26', '2026-12-28']);
+    expect(r.explanation.holidaysSkipped.map((h) => h.date)).toEqual([
+      '2026-12-25',
+      '2026-12-26',
+      '2026-12-28',
+    ]);
   });
 
   it('pauses are not counted', () => {
@@ -85,13 +189,55 @@ describe('N business hours (SPEC §4)', () => {
 
 describe('N business days (SPEC §4)', () => {
   it.each([
-    ['emea: 2 BD from Monday 10:30 is Wednesday 10:30', 'emea', '2026-03-02T10:30:00Z', 2, '2026-03-04T10:30:00.000Z'],
-    ['emea: 1 BD from Friday is Monday, same time', 'emea', '2026-03-06T15:00:00Z', 1, '2026-03-09T15:00:00.000Z'],
-    ['emea: from Saturday, roll to Monday 08:00 first, then 1 BD is Tuesday 08:00', 'emea', '2026-03-07T12:00:00Z', 1, '2026-03-10T08:00:00.000Z'],
-    ['emea: Christmas and the substitute Boxing Day are not business days', 'emea', '2026-12-24T10:00:00Z', 2, '2026-12-30T10:00:00.000Z'],
-    ['emea across spring DST keeps the local time: Friday 10:00 GMT + 1 BD = Monday 10:00 BST', 'emea', '2026-03-27T10:00:00Z', 1, '2026-03-30T09:00:00.000Z'],
-    ['north-america across autumn DST: Friday 10:00 EDT + 1 BD = Monday 10:00 EST', 'north-america', '2026-10-30T14:00:00Z', 1, '2026-11-02T15:00:00.000Z'],
-    ['follow-the-sun: 2 BD is 48 hours', 'follow-the-sun', '2026-03-07T22:30:00Z', 2, '2026-03-09T22:30:00.000Z'],
+    [
+      'emea: 2 BD from Monday 10:30 is Wednesday 10:30',
+      'emea',
+      '2026-03-02T10:30:00Z',
+      2,
+      '2026-03-04T10:30:00.000Z',
+    ],
+    [
+      'emea: 1 BD from Friday is Monday, same time',
+      'emea',
+      '2026-03-06T15:00:00Z',
+      1,
+      '2026-03-09T15:00:00.000Z',
+    ],
+    [
+      'emea: from Saturday, roll to Monday 08:00 first, then 1 BD is Tuesday 08:00',
+      'emea',
+      '2026-03-07T12:00:00Z',
+      1,
+      '2026-03-10T08:00:00.000Z',
+    ],
+    [
+      'emea: Christmas and the substitute Boxing Day are not business days',
+      'emea',
+      '2026-12-24T10:00:00Z',
+      2,
+      '2026-12-30T10:00:00.000Z',
+    ],
+    [
+      'emea across spring DST keeps the local time: Friday 10:00 GMT + 1 BD = Monday 10:00 BST',
+      'emea',
+      '2026-03-27T10:00:00Z',
+      1,
+      '2026-03-30T09:00:00.000Z',
+    ],
+    [
+      'north-america across autumn DST: Friday 10:00 EDT + 1 BD = Monday 10:00 EST',
+      'north-america',
+      '2026-10-30T14:00:00Z',
+      1,
+      '2026-11-02T15:00:00.000Z',
+    ],
+    [
+      'follow-the-sun: 2 BD is 48 hours',
+      'follow-the-sun',
+      '2026-03-07T22:30:00Z',
+      2,
+      '2026-03-09T22:30:00.000Z',
+    ],
     ['emea: 10 BD spans two weekends', 'emea', '2026-03-02T09:00:00Z', 10, '2026-03-16T09:00:00.000Z'],
   ])('%s', (_rule, centre, from, days, expected) => {
     expect(due(addBusinessDays(calendarOf(centre), new Date(from), days))).toBe(expected);
@@ -114,15 +260,27 @@ describe('N business days (SPEC §4)', () => {
 
 describe('wall times and DST (SPEC §4)', () => {
   it('a wall time the clocks skip moves forward by the gap', () => {
-    expect(new Date(instantOf('2026-03-29', 90, 'Europe/London')).toISOString()).toBe('2026-03-29T01:30:00.000Z');
+    expect(new Date(instantOf('2026-03-29', 90, 'Europe/London')).toISOString()).toBe(
+      '2026-03-29T01:30:00.000Z',
+    );
   });
   it('a wall time that occurs twice takes its first occurrence', () => {
-    expect(new Date(instantOf('2026-10-25', 90, 'Europe/London')).toISOString()).toBe('2026-10-25T00:30:00.000Z');
-    expect(new Date(instantOf('2026-11-01', 90, 'America/New_York')).toISOString()).toBe('2026-11-01T05:30:00.000Z');
+    expect(new Date(instantOf('2026-10-25', 90, 'Europe/London')).toISOString()).toBe(
+      '2026-10-25T00:30:00.000Z',
+    );
+    expect(new Date(instantOf('2026-11-01', 90, 'America/New_York')).toISOString()).toBe(
+      '2026-11-01T05:30:00.000Z',
+    );
   });
   it('24:00 is the next local midnight, so a 24x7 day lasts 23 hours on the spring change', () => {
-    const allDay: Calendar = { timeZone: 'Europe/London', week: { ...weekdays('00:00', '24:00'), sat: [['00:00', '24:00']], sun: [['00:00', '24:00']] }, holidays: [] };
-    expect(due(addBusinessTime(allDay, new Date('2026-03-29T00:00:00Z'), 23 * H))).toBe('2026-03-29T23:00:00.000Z');
+    const allDay: Calendar = {
+      timeZone: 'Europe/London',
+      week: { ...weekdays('00:00', '24:00'), sat: [['00:00', '24:00']], sun: [['00:00', '24:00']] },
+      holidays: [],
+    };
+    expect(due(addBusinessTime(allDay, new Date('2026-03-29T00:00:00Z'), 23 * H))).toBe(
+      '2026-03-29T23:00:00.000Z',
+    );
   });
 });
 
@@ -130,14 +288,28 @@ describe('elapsed time', () => {
   it('60 min is 60 minutes around the clock, with pauses added', () => {
     expect(due(addElapsed(new Date('2026-03-07T23:30:00Z'), 60 * 60_000))).toBe('2026-03-08T00:30:00.000Z');
     const pause = { from: Date.parse('2026-03-08T00:00:00Z'), to: Date.parse('2026-03-08T02:00:00Z') };
-    expect(due(addElapsed(new Date('2026-03-07T23:30:00Z'), 60 * 60_000, [pause]))).toBe('2026-03-08T02:30:00.000Z');
+    expect(due(addElapsed(new Date('2026-03-07T23:30:00Z'), 60 * 60_000, [pause]))).toBe(
+      '2026-03-08T02:30:00.000Z',
+    );
   });
 });
 
 describe('properties', () => {
-  const instant = fc.date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2029-12-31T00:00:00Z'), noInvalidDate: true });
+  const instant = fc.date({
+    min: new Date('2024-01-01T00:00:00Z'),
+    max: new Date('2029-12-31T00:00:00Z'),
+    noInvalidDate: true,
+  });
   const hours = fc.integer({ min: 0, max: 200 * 60 }).map((m) => m * 60_000);
-  const centre = fc.constantFrom('emea', 'north-america', 'apac', 'japan', 'india', 'latin-america', 'follow-the-sun');
+  const centre = fc.constantFrom(
+    'emea',
+    'north-america',
+    'apac',
+    'japan',
+    'india',
+    'latin-america',
+    'follow-the-sun',
+  );
 
   it('adding a then b business hours equals adding a + b', () => {
     fc.assert(
@@ -159,7 +331,8 @@ describe('properties', () => {
         const cal = calendarOf(c);
         const r = addBusinessTime(cal, from, a).due;
         const open = addBusinessTime(cal, r, 0).due.getTime() === r.getTime();
-        const atClosing = addBusinessTime(cal, new Date(r.getTime() - 1), 0).due.getTime() === r.getTime() - 1;
+        const atClosing =
+          addBusinessTime(cal, new Date(r.getTime() - 1), 0).due.getTime() === r.getTime() - 1;
         expect(open || atClosing).toBe(true);
       }),
       { numRuns: 300 },
@@ -168,12 +341,19 @@ describe('properties', () => {
 
   it('due instants never decrease as the start moves later', () => {
     fc.assert(
-      fc.property(centre, instant, fc.integer({ min: 0, max: 5 * 86_400_000 }), hours, fc.integer({ min: 0, max: 15 }), (c, from, shift, a, days) => {
-        const cal = calendarOf(c);
-        const later = new Date(from.getTime() + shift);
-        expect(addBusinessTime(cal, later, a).due >= addBusinessTime(cal, from, a).due).toBe(true);
-        expect(addBusinessDays(cal, later, days).due >= addBusinessDays(cal, from, days).due).toBe(true);
-      }),
+      fc.property(
+        centre,
+        instant,
+        fc.integer({ min: 0, max: 5 * 86_400_000 }),
+        hours,
+        fc.integer({ min: 0, max: 15 }),
+        (c, from, shift, a, days) => {
+          const cal = calendarOf(c);
+          const later = new Date(from.getTime() + shift);
+          expect(addBusinessTime(cal, later, a).due >= addBusinessTime(cal, from, a).due).toBe(true);
+          expect(addBusinessDays(cal, later, days).due >= addBusinessDays(cal, from, days).due).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });
