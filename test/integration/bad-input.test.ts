@@ -74,8 +74,8 @@ describe('bad input gets a clear error and changes nothing', () => {
   describe('tokens: 401 like the HTTP API JWT authorizer', () => {
     const post = (authorization?: string) =>
       t.api('POST', '/v1/cases', { body: acmeHighCase, headers: authorization ? { authorization } : {} });
-    const forged = async (claims: { iss?: string; exp?: number }, key?: CryptoKey) => {
-      const signingKey = key ?? (await generateKeyPair('RS256')).privateKey;
+    const forged = async (claims: { iss?: string; exp?: number }) => {
+      const signingKey = (await generateKeyPair('RS256')).privateKey;
       return `Bearer ${await new SignJWT({ email: 'dana@acme.example' })
         .setProtectedHeader({ alg: 'RS256', kid: t.runtime.issuer.jwks.keys[0]?.kid })
         .setIssuer(claims.iss ?? t.runtime.issuer.issuer)

@@ -1,0 +1,4 @@
+import { buildApp } from './casework-app.ts';
+
+/** `npx cdk synth` / `npx cdk deploy`. */
+buildApp().app.synth();

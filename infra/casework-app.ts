@@ -1,0 +1,19 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CaseworkStack } from './stack.ts';
+
+/** One stack; cdk-nag's AWS Solutions checks run in every synth. */
+export function buildApp(app = new App()) {
+  const context = (name: string, fallback: string) =>
+    String(app.node.tryGetContext(`casework:${name}`) ?? fallback);
+  const stack = new CaseworkStack(app, 'Casework', {
+    stage: context('stage', 'dev'),
+    portalOrigin: context('portalOrigin', 'https://support.example'),
+    mailDomain: context('mailDomain', 'support.example'),
+    jwtIssuer: app.node.tryGetContext('casework:jwtIssuer'),
+    jwtAudience: app.node.tryGetContext('casework:jwtAudience'),
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}
