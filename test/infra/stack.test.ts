@@ -35,7 +35,9 @@ describe('the CDK stack', () => {
 
   it('puts the JWT authorizer on every route but health', () => {
     const routes = template.findResources('AWS::ApiGatewayV2::Route');
-    const expected = Object.values(functions).flatMap((f): { route: string }[] => ('routes' in f ? f.routes : []));
+    const expected = Object.values(functions).flatMap((f): { route: string }[] =>
+      'routes' in f ? f.routes : [],
+    );
     expect(Object.keys(routes)).toHaveLength(expected.length);
     for (const route of Object.values(routes)) {
       const key = route.Properties.RouteKey as string;
