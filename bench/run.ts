@@ -1,0 +1,143 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { addBusinessDays, addBusinessTime } from '#shared/sla/business-time.ts';
+import { calendarOf } from '#shared/sla/calendars.ts';
+
+/**
+ * `npm run bench`: figures for BENCHMARKS.md. Starts the local runtime as `npm start` does (a child
+ * process on its own ports and data folder) and measures it from outside.
+ */
+
+const ports = {
+  CASEWORK_PORT: 4100,
+  CASEWORK_DYNAMODB_PORT: 4101,
+  CASEWORK_S3_PORT: 4102,
+  CASEWORK_SES_PORT: 4103,
+  CASEWORK_SFN_PORT: 4104,
+  CASEWORK_SMTP_PORT: 2625,
+};
+const api = `http://127.0.0.1:${ports.CASEWORK_PORT}`;
+const rssMb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function startRuntime() {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'casework-bench-'));
+  const started = performance.now();
+  const child = spawn(process.execPath, ['local/main.ts'], {
+    env: {
+      ...process.env,
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+      CASEWORK_DATA_DIR: dataDir,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready in')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`runtime exited with ${code}`)));
+  });
+  return { child, dataDir, readyMs: performance.now() - started };
+}
+
+async function token(email: string): Promise<string> {
+  const res = await fetch(`${api}/_local/token`, { method: 'POST', body: JSON.stringify({ email }) });
+  return ((await res.json()) as { token: string }).token;
+}
+
+const newCase = {
+  account: 'acme',
+  product: 'Contact Center',
+  type: 'problem',
+  environment: 'production',
+  severity: 'medium',
+  subject: 'Benchmark case',
+  description: 'A case opened by the benchmark.',
+  circumstances: 'None.',
+};
+
+async function caseCreations(total: number, concurrency: number) {
+  const bearer = `Bearer ${await token('dana@acme.example')}`;
+  const latencies: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        next++;
+        const t0 = performance.now();
+        const res = await fetch(`${api}/v1/cases`, {
+          method: 'POST',
+          headers: { authorization: bearer, 'content-type': 'application/json' },
+          body: JSON.stringify(newCase),
+        });
+        await res.arrayBuffer();
+        if (res.status !== 201) errors++;
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  return { perSecond: total / seconds, p50: pct(0.5), p99: pct(0.99), errors };
+}
+
+function slaThroughput() {
+  const cal = calendarOf('emea');
+  const from = Date.parse('2026-01-05T09:00:00Z');
+  const n = 20_000;
+  let t0 = performance.now();
+  for (let i = 0; i < n; i++) addBusinessTime(cal, new Date(from + i * 3_600_000), 4 * 3_600_000);
+  const bh = n / ((performance.now() - t0) / 1000);
+  t0 = performance.now();
+  for (let i = 0; i < n; i++) addBusinessDays(cal, new Date(from + i * 3_600_000), 10);
+  const bd = n / ((performance.now() - t0) / 1000);
+  return { bh, bd };
+}
+
+const { child, dataDir, readyMs } = await startRuntime();
+try {
+  await sleep(2000);
+  const idleRss = rssMb(child.pid as number);
+  await caseCreations(20, 4); // warm up
+  const creations = await caseCreations(300, 10);
+  const loadedRss = rssMb(child.pid as number);
+  const sla = slaThroughput();
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}`;
+  const report = `# Benchmarks
+
+Produced by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}, machine: ${machine}.
+Re-run it after a change that could move these; the figures are from one run.
+
+## Local runtime (issue: foundation)
+| measure | figure |
+|---|---|
+| \`npm start\` (node local/main.ts) to ready, fresh data folder | ${readyMs.toFixed(0)} ms |
+| resident memory of the idle local system (one process) | ${idleRss.toFixed(0)} MB |
+| resident memory after the case creations below | ${loadedRss.toFixed(0)} MB |
+| case creations through the local API, 10 concurrent clients, 300 cases | ${creations.perSecond.toFixed(0)} cases/s |
+| case creation latency p50 / p99 | ${creations.p50.toFixed(1)} ms / ${creations.p99.toFixed(1)} ms |
+| errors | ${creations.errors} |
+
+A case creation is the whole real path: JWT verification, validation, counter, conditional put,
+timeline write, confirmation mail through SES, Step Functions execution start (and its first
+route and wait steps).
+
+## SLA engine (pure, in process)
+| measure | figure |
+|---|---|
+| add 4 BH on the emea calendar | ${Math.round(sla.bh).toLocaleString('en')} per second |
+| add 10 BD on the emea calendar | ${Math.round(sla.bd).toLocaleString('en')} per second |
+`;
+  writeFileSync('BENCHMARKS.md', report);
+  console.log(report);
+} finally {
+  child.kill('SIGINT');
+  await new Promise((r) => child.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+}
