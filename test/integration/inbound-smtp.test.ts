@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 describe('the SMTP listener hands raw mail to the inbound-mail handler, as SES → S3 → Lambda', () => {
   let t: TestRuntime;
   let number: string;
-  const send = async (mail: nodemailer.SendMailOptions) => {
+  const send = async (mail: SendMailOptions) => {
     const { port } = new URL(t.runtime.urls.smtp);
     const transport = nodemailer.createTransport({
       host: '127.0.0.1',
