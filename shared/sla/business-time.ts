@@ -72,12 +72,30 @@ function normalisePauses(pauses: Span[]): Span[] {
  * instant outside open time first rolls to the next opening; a target running out exactly at a
  * closing is due at that closing. Paused time is not counted.
  */
-export function addBusinessTime(
-  calendar: Calendar,
-  from: Date,
-  amountMs: number,
-  pauses: Span[] = [],
-): Result {
+export function addBusinessTime(calendar: Calendar, from: Date, amountMs: number, pauses: Span[] = []): Result {
+  if (!(amountMs >= 0)) throw new RangeError('amount must be a non-negative number');
+  if (pauses.length > 0) return stepBusinessTime(calendar, from, amountMs, pauses);
+  const due = new Date(compile(calendar).dueAfterOpenTime(from.getTime(), amountMs));
+  return lazily(due, () => stepBusinessTime(calendar, from, amountMs).explanation);
+}
+
+/** A result whose explanation is worked out only when someone reads it. */
+function lazily(due: Date, explain: () => Explanation): Result {
+  let explanation: Explanation | undefined;
+  return {
+    due,
+    get explanation() {
+      explanation ??= explain();
+      return explanation;
+    },
+  };
+}
+
+/**
+ * The same count, interval by interval: slower, but it sees each interval and holiday on the way,
+ * so it explains results and handles pauses. The tests hold both ways of counting to one answer.
+ */
+export function stepBusinessTime(calendar: Calendar, from: Date, amountMs: number, pauses: Span[] = []): Result {
   if (!(amountMs >= 0)) throw new RangeError('amount must be a non-negative number');
   const cal = compile(calendar);
   const start = from.getTime();
@@ -104,7 +122,7 @@ export function addBusinessTime(
 
 /** The first open instant at or after `from`. */
 export function nextOpening(calendar: Calendar, from: Date): Date {
-  return addBusinessTime(calendar, from, 0).due;
+  return new Date(compile(calendar).dueAfterOpenTime(from.getTime(), 0));
 }
 
 /**
@@ -116,7 +134,16 @@ export function nextOpening(calendar: Calendar, from: Date): Date {
 export function addBusinessDays(calendar: Calendar, from: Date, days: number): Result {
   if (!Number.isInteger(days) || days < 0) throw new RangeError('days must be a non-negative integer');
   const cal = compile(calendar);
-  const rolled = addBusinessTime(calendar, from, 0);
+  const start = cal.dueAfterOpenTime(from.getTime(), 0);
+  const due = cal.alwaysOpen || days === 0 ? start + days * 86_400_000 : cal.dueAfterBusinessDays(start, days);
+  return lazily(new Date(due), () => stepBusinessDays(calendar, from, days).explanation);
+}
+
+/** N BD counted day by day, with its explanation (see `stepBusinessTime`). */
+export function stepBusinessDays(calendar: Calendar, from: Date, days: number): Result {
+  if (!Number.isInteger(days) || days < 0) throw new RangeError('days must be a non-negative integer');
+  const cal = compile(calendar);
+  const rolled = stepBusinessTime(calendar, from, 0);
   const start = rolled.due.getTime();
   const explanation: Explanation = { counted: [], holidaysSkipped: [] };
   if (rolled.explanation.rolledTo) explanation.rolledTo = rolled.explanation.rolledTo;

@@ -82,6 +82,43 @@ export function instantOf(date: string, minutes: number, zone: string): number {
   return ms;
 }
 
+const DAY_MS = 86_400_000;
+/** Days are indexed this far around the instants asked about; the index grows when needed. */
+const MARGIN_DAYS = 400;
+const MAX_INDEX_DAYS = 40_000;
+
+/** `YYYY-MM-DD` ⇄ a day number, without time zones (dates are local dates already). */
+const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+const dateOfNumber = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * Open time laid out flat over a range of days: interval bounds, the open time up to each
+ * interval's end, each day's local midnight and the count of business days before it. Every
+ * question is then a binary search, whatever the span's length.
+ */
+interface Index {
+  firstDay: number;
+  days: number;
+  midnight: Float64Array;
+  uniform: Uint8Array;
+  dayFirst: Int32Array;
+  from: Float64Array;
+  to: Float64Array;
+  cumEnd: Float64Array;
+  bizCount: Int32Array;
+}
+
+/** First index in [lo, hi) whose value is greater than (or equal to, with `orEqual`) x; hi if none. */
+function search(values: Float64Array | Int32Array, x: number, lo: number, hi: number, orEqual: boolean): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = values[mid] as number;
+    if (v > x || (orEqual && v === x)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** A calendar compiled for fast lookups: each local date's open spans, computed once. */
 export class CompiledCalendar {
   readonly source: Calendar;
@@ -97,6 +134,106 @@ export class CompiledCalendar {
     this.alwaysOpen =
       source.holidays.length === 0 &&
       DAY_KEYS.every((key) => source.week[key].some(([from, to]) => from === '00:00' && to === '24:00'));
+  }
+
+  private index: Index | undefined;
+
+  /** Lays out the days from `fromDay` to `toDay` (day numbers) in one flat index. */
+  private build(fromDay: number, toDay: number): Index {
+    const days = toDay - fromDay + 1;
+    const midnight = new Float64Array(days + 1);
+    const uniform = new Uint8Array(days);
+    const dayFirst = new Int32Array(days + 1);
+    const bizCount = new Int32Array(days + 1);
+    const from: number[] = [];
+    const to: number[] = [];
+    for (let k = 0; k <= days; k++) midnight[k] = instantOf(dateOfNumber(fromDay + k), 0, this.zone);
+    for (let k = 0; k < days; k++) {
+      const start = midnight[k] as number;
+      const next = midnight[k + 1] as number;
+      const offsetStart = DateTime.fromMillis(start, { zone: this.zone }).offset;
+      const offsetEnd = DateTime.fromMillis(next - 1, { zone: this.zone }).offset;
+      uniform[k] = next - start === DAY_MS && offsetStart === offsetEnd ? 1 : 0;
+      dayFirst[k] = from.length;
+      const open = this.day(dateOfNumber(fromDay + k)).open;
+      for (const span of open) {
+        from.push(span.from);
+        to.push(span.to);
+      }
+      bizCount[k + 1] = (bizCount[k] as number) + (open.length > 0 ? 1 : 0);
+    }
+    dayFirst[days] = from.length;
+    const cumEnd = new Float64Array(from.length);
+    let total = 0;
+    for (let i = 0; i < from.length; i++) {
+      total += (to[i] as number) - (from[i] as number);
+      cumEnd[i] = total;
+    }
+    return { firstDay: fromDay, days, midnight, uniform, dayFirst, from: Float64Array.from(from), to: Float64Array.from(to), cumEnd, bizCount };
+  }
+
+  /** The index, grown to cover the day of `instant` and `aheadDays` after it. */
+  private indexFor(instant: number, aheadDays: number): Index {
+    const day = Math.floor(instant / DAY_MS);
+    const idx = this.index;
+    if (idx && day - 1 >= idx.firstDay && day + aheadDays + 1 < idx.firstDay + idx.days) return idx;
+    const fromDay = Math.min(idx?.firstDay ?? Number.POSITIVE_INFINITY, day - MARGIN_DAYS);
+    const toDay = Math.max(idx ? idx.firstDay + idx.days - 1 : Number.NEGATIVE_INFINITY, day + aheadDays + MARGIN_DAYS);
+    if (toDay - fromDay > MAX_INDEX_DAYS) throw new Error(`the calendar has no open time within ${MAX_INDEX_DAYS} days of ${new Date(instant).toISOString()}`);
+    this.index = this.build(fromDay, toDay);
+    return this.index;
+  }
+
+  /**
+   * The earliest instant at which `amount` ms of open time has elapsed from `start`; an instant
+   * outside open time first rolls to the next opening. Two binary searches.
+   */
+  dueAfterOpenTime(start: number, amount: number): number {
+    let ahead = 14 + Math.ceil(amount / 3_600_000);
+    for (;;) {
+      const idx = this.indexFor(start, ahead);
+      const n = idx.from.length;
+      const i = search(idx.to, start, 0, n, false);
+      if (i < n) {
+        const s = Math.max(idx.from[i] as number, start);
+        if (amount === 0) return s;
+        const target = (idx.cumEnd[i] as number) - ((idx.to[i] as number) - s) + amount;
+        const j = search(idx.cumEnd, target, i, n, true);
+        if (j < n) return (idx.to[j] as number) - ((idx.cumEnd[j] as number) - target);
+      }
+      ahead = ahead * 2 + 400;
+    }
+  }
+
+  /** N BD (SPEC §4) from an instant already rolled to open time. */
+  dueAfterBusinessDays(start: number, n: number): number {
+    let ahead = n * 2 + 14;
+    for (;;) {
+      const idx = this.indexFor(start, ahead);
+      const k = search(idx.midnight, start, 0, idx.days + 1, false) - 1;
+      const wantedCount = (idx.bizCount[k + 1] as number) + n;
+      const m = search(idx.bizCount, wantedCount, k + 2, idx.days + 1, true) - 1;
+      if (m < idx.days) {
+        const timeOfDay = idx.uniform[k]
+          ? start - (idx.midnight[k] as number)
+          : (() => {
+              const local = DateTime.fromMillis(start, { zone: this.zone });
+              return local.diff(local.startOf('day')).toMillis();
+            })();
+        const wanted = idx.uniform[m]
+          ? (idx.midnight[m] as number) + timeOfDay
+          : instantOf(dateOfNumber(idx.firstDay + m), Math.floor(timeOfDay / 60_000), this.zone) + (timeOfDay % 60_000);
+        const first = idx.dayFirst[m] as number;
+        const last = idx.dayFirst[m + 1] as number;
+        let before = -1;
+        for (let i = first; i < last; i++) {
+          if ((idx.from[i] as number) <= wanted && wanted < (idx.to[i] as number)) return wanted;
+          if ((idx.to[i] as number) <= wanted) before = i;
+        }
+        return before >= 0 ? (idx.to[before] as number) : (idx.from[first] as number);
+      }
+      ahead = ahead * 2 + 400;
+    }
   }
 
   /** The local date of an instant. */
