@@ -17,12 +17,26 @@ const calendar = calendarOf('emea');
 const holidays = calendar.holidays.filter((h) => !h.closed).map((h) => h.date);
 
 dayjs.extend(dayjsBusinessTime);
-const dayjsWithHours = dayjs as unknown as typeof dayjs & { setBusinessTime(t: object): void; setHolidays(h: string[]): void };
+const dayjsWithHours = dayjs as unknown as typeof dayjs & {
+  setBusinessTime(t: object): void;
+  setHolidays(h: string[]): void;
+};
 const day = [{ start: '08:00:00', end: '19:00:00' }];
-dayjsWithHours.setBusinessTime({ sunday: null, monday: day, tuesday: day, wednesday: day, thursday: day, friday: day, saturday: null });
+dayjsWithHours.setBusinessTime({
+  sunday: null,
+  monday: day,
+  tuesday: day,
+  wednesday: day,
+  thursday: day,
+  friday: day,
+  saturday: null,
+});
 dayjsWithHours.setHolidays(holidays);
 const hours = ['08:00:00', '19:00:00'];
-moment.updateLocale('en', { workinghours: { 0: null, 1: hours, 2: hours, 3: hours, 4: hours, 5: hours, 6: null }, holidays } as never);
+moment.updateLocale('en', {
+  workinghours: { 0: null, 1: hours, 2: hours, 3: hours, 4: hours, 5: hours, 6: null },
+  holidays,
+} as never);
 
 type Peer = (from: Date, span: string) => number;
 
@@ -105,7 +119,9 @@ export function slaBenchmark(): string {
       const budget = name === 'minute stepping' ? 150 : 250;
       const rate = perSecond(peer, span, sample.slice(0, 50), budget);
       const agree = sample.filter((from) => peer(from, span) === (peers.casework as Peer)(from, span)).length;
-      cells.push(`${Math.round(rate).toLocaleString('en')} (×${(ours / rate).toFixed(0)}; agrees ${Math.round((agree / sample.length) * 100)}%)`);
+      cells.push(
+        `${Math.round(rate).toLocaleString('en')} (×${(ours / rate).toFixed(0)}; agrees ${Math.round((agree / sample.length) * 100)}%)`,
+      );
     }
     rows.push(`| ${cells.join(' | ')} |`);
   }

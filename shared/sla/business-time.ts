@@ -72,7 +72,12 @@ function normalisePauses(pauses: Span[]): Span[] {
  * instant outside open time first rolls to the next opening; a target running out exactly at a
  * closing is due at that closing. Paused time is not counted.
  */
-export function addBusinessTime(calendar: Calendar, from: Date, amountMs: number, pauses: Span[] = []): Result {
+export function addBusinessTime(
+  calendar: Calendar,
+  from: Date,
+  amountMs: number,
+  pauses: Span[] = [],
+): Result {
   if (!(amountMs >= 0)) throw new RangeError('amount must be a non-negative number');
   if (pauses.length > 0) return stepBusinessTime(calendar, from, amountMs, pauses);
   const due = new Date(compile(calendar).dueAfterOpenTime(from.getTime(), amountMs));
@@ -95,7 +100,12 @@ function lazily(due: Date, explain: () => Explanation): Result {
  * The same count, interval by interval: slower, but it sees each interval and holiday on the way,
  * so it explains results and handles pauses. The tests hold both ways of counting to one answer.
  */
-export function stepBusinessTime(calendar: Calendar, from: Date, amountMs: number, pauses: Span[] = []): Result {
+export function stepBusinessTime(
+  calendar: Calendar,
+  from: Date,
+  amountMs: number,
+  pauses: Span[] = [],
+): Result {
   if (!(amountMs >= 0)) throw new RangeError('amount must be a non-negative number');
   const cal = compile(calendar);
   const start = from.getTime();
@@ -135,7 +145,8 @@ export function addBusinessDays(calendar: Calendar, from: Date, days: number): R
   if (!Number.isInteger(days) || days < 0) throw new RangeError('days must be a non-negative integer');
   const cal = compile(calendar);
   const start = cal.dueAfterOpenTime(from.getTime(), 0);
-  const due = cal.alwaysOpen || days === 0 ? start + days * 86_400_000 : cal.dueAfterBusinessDays(start, days);
+  const due =
+    cal.alwaysOpen || days === 0 ? start + days * 86_400_000 : cal.dueAfterBusinessDays(start, days);
   return lazily(new Date(due), () => stepBusinessDays(calendar, from, days).explanation);
 }
 

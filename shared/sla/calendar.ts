@@ -109,7 +109,13 @@ interface Index {
 }
 
 /** First index in [lo, hi) whose value is greater than (or equal to, with `orEqual`) x; hi if none. */
-function search(values: Float64Array | Int32Array, x: number, lo: number, hi: number, orEqual: boolean): number {
+function search(
+  values: Float64Array | Int32Array,
+  x: number,
+  lo: number,
+  hi: number,
+  orEqual: boolean,
+): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const v = values[mid] as number;
@@ -169,7 +175,17 @@ export class CompiledCalendar {
       total += (to[i] as number) - (from[i] as number);
       cumEnd[i] = total;
     }
-    return { firstDay: fromDay, days, midnight, uniform, dayFirst, from: Float64Array.from(from), to: Float64Array.from(to), cumEnd, bizCount };
+    return {
+      firstDay: fromDay,
+      days,
+      midnight,
+      uniform,
+      dayFirst,
+      from: Float64Array.from(from),
+      to: Float64Array.from(to),
+      cumEnd,
+      bizCount,
+    };
   }
 
   /** The index, grown to cover the day of `instant` and `aheadDays` after it. */
@@ -178,8 +194,14 @@ export class CompiledCalendar {
     const idx = this.index;
     if (idx && day - 1 >= idx.firstDay && day + aheadDays + 1 < idx.firstDay + idx.days) return idx;
     const fromDay = Math.min(idx?.firstDay ?? Number.POSITIVE_INFINITY, day - MARGIN_DAYS);
-    const toDay = Math.max(idx ? idx.firstDay + idx.days - 1 : Number.NEGATIVE_INFINITY, day + aheadDays + MARGIN_DAYS);
-    if (toDay - fromDay > MAX_INDEX_DAYS) throw new Error(`the calendar has no open time within ${MAX_INDEX_DAYS} days of ${new Date(instant).toISOString()}`);
+    const toDay = Math.max(
+      idx ? idx.firstDay + idx.days - 1 : Number.NEGATIVE_INFINITY,
+      day + aheadDays + MARGIN_DAYS,
+    );
+    if (toDay - fromDay > MAX_INDEX_DAYS)
+      throw new Error(
+        `the calendar has no open time within ${MAX_INDEX_DAYS} days of ${new Date(instant).toISOString()}`,
+      );
     this.index = this.build(fromDay, toDay);
     return this.index;
   }
@@ -222,7 +244,8 @@ export class CompiledCalendar {
             })();
         const wanted = idx.uniform[m]
           ? (idx.midnight[m] as number) + timeOfDay
-          : instantOf(dateOfNumber(idx.firstDay + m), Math.floor(timeOfDay / 60_000), this.zone) + (timeOfDay % 60_000);
+          : instantOf(dateOfNumber(idx.firstDay + m), Math.floor(timeOfDay / 60_000), this.zone) +
+            (timeOfDay % 60_000);
         const first = idx.dayFirst[m] as number;
         const last = idx.dayFirst[m + 1] as number;
         let before = -1;

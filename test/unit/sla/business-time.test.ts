@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addBusinessDays, addBusinessTime, addElapsed, stepBusinessDays, stepBusinessTime } from '#shared/sla/business-time.ts';
+import {
+  addBusinessDays,
+  addBusinessTime,
+  addElapsed,
+  stepBusinessDays,
+  stepBusinessTime,
+} from '#shared/sla/business-time.ts';
 import { type Calendar, instantOf } from '#shared/sla/calendar.ts';
 import { calendarOf } from '#shared/sla/calendars.ts';
 
@@ -360,14 +366,28 @@ describe('properties', () => {
 });
 
 describe('the indexed count agrees with the interval-by-interval count', () => {
-  const instant = fc.date({ min: new Date('2024-01-01T00:00:00Z'), max: new Date('2030-06-30T00:00:00Z'), noInvalidDate: true });
-  const centre = fc.constantFrom('emea', 'north-america', 'apac', 'japan', 'india', 'latin-america', 'follow-the-sun');
+  const instant = fc.date({
+    min: new Date('2024-01-01T00:00:00Z'),
+    max: new Date('2030-06-30T00:00:00Z'),
+    noInvalidDate: true,
+  });
+  const centre = fc.constantFrom(
+    'emea',
+    'north-america',
+    'apac',
+    'japan',
+    'india',
+    'latin-america',
+    'follow-the-sun',
+  );
 
   it('for business hours, to the millisecond', () => {
     fc.assert(
       fc.property(centre, instant, fc.double({ min: 0, max: 400, noNaN: true }), (c, from, hours) => {
         const ms = Math.round(hours * 3_600_000);
-        expect(addBusinessTime(calendarOf(c), from, ms).due.toISOString()).toBe(stepBusinessTime(calendarOf(c), from, ms).due.toISOString());
+        expect(addBusinessTime(calendarOf(c), from, ms).due.toISOString()).toBe(
+          stepBusinessTime(calendarOf(c), from, ms).due.toISOString(),
+        );
       }),
       { numRuns: 500 },
     );
@@ -376,7 +396,9 @@ describe('the indexed count agrees with the interval-by-interval count', () => {
   it('for business days', () => {
     fc.assert(
       fc.property(centre, instant, fc.integer({ min: 0, max: 40 }), (c, from, days) => {
-        expect(addBusinessDays(calendarOf(c), from, days).due.toISOString()).toBe(stepBusinessDays(calendarOf(c), from, days).due.toISOString());
+        expect(addBusinessDays(calendarOf(c), from, days).due.toISOString()).toBe(
+          stepBusinessDays(calendarOf(c), from, days).due.toISOString(),
+        );
       }),
       { numRuns: 500 },
     );

@@ -1,0 +1,196 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const casework = (...args: string[]) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile('node', ['bin/casework.js', ...args], (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+
+describe('npx casework sla due', () => {
+  it('prints the three targets as JSON with their explanation', async () => {
+    const r = await casework(
+      'sla',
+      'due',
+      '--plan',
+      'business-care',
+      '--severity',
+      'high',
+      '--centre',
+      'emea',
+      '--from',
+      '2026-03-06T17:00:00Z',
+    );
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.response.due).toBe('2026-03-09T10:00:00.000Z');
+    expect(out.restoration.due).toBeNull();
+    expect(out.resolution.due).toBe('2026-03-10T17:00:00.000Z');
+    expect(out.response.explanation.counted).toEqual([
+      { from: '2026-03-06T17:00:00.000Z', to: '2026-03-06T19:00:00.000Z' },
+      { from: '2026-03-09T08:00:00.000Z', to: '2026-03-09T10:00:00.000Z' },
+    ]);
+  });
+
+  it('takes pauses for restoration and resolution', async () => {
+    const r = await casework(
+      'sla',
+      'due',
+      '--plan',
+      'business-care-for-cloud',
+      '--severity',
+      'high',
+      '--centre',
+      'emea',
+      '--from',
+      '2026-03-02T09:00:00Z',
+      '--paused',
+      '2026-03-02T11:00:00Z/2026-03-04T11:00:00Z',
+    );
+    expect(JSON.parse(r.stdout).restoration.due).toBe('2026-03-05T18:00:00.000Z');
+  });
+
+  it('prints a readable table with --human', async () => {
+    const r = await casework(
+      'sla',
+      'due',
+      '--plan',
+      'business-care',
+      '--severity',
+      'high',
+      '--centre',
+      'emea',
+      '--from',
+      '2026-03-06T17:00:00Z',
+      '--human',
+    );
+    expect(r.stdout).toMatch(/response\s+4BH\s+2026-03-09T10:00:00.000Z/);
+  });
+
+  it.each([
+    [
+      'an unknown plan',
+      ['--plan', 'gold', '--severity', 'high', '--centre', 'emea', '--from', '2026-03-02T09:00:00Z'],
+      '--plan',
+    ],
+    [
+      'an unknown severity',
+      [
+        '--plan',
+        'business-care',
+        '--severity',
+        'urgent',
+        '--centre',
+        'emea',
+        '--from',
+        '2026-03-02T09:00:00Z',
+      ],
+      '--severity',
+    ],
+    [
+      'an unknown centre',
+      ['--plan', 'business-care', '--severity', 'high', '--centre', 'mars', '--from', '2026-03-02T09:00:00Z'],
+      '--centre',
+    ],
+    [
+      'an invalid instant',
+      ['--plan', 'business-care', '--severity', 'high', '--centre', 'emea', '--from', 'yesterday'],
+      '--from',
+    ],
+    [
+      'a pause ending before it starts',
+      [
+        '--plan',
+        'business-care',
+        '--severity',
+        'high',
+        '--centre',
+        'emea',
+        '--from',
+        '2026-03-02T09:00:00Z',
+        '--paused',
+        '2026-03-03T00:00:00Z/2026-03-02T00:00:00Z',
+      ],
+      '--paused',
+    ],
+  ])('exits 2 naming the field for %s', async (_what, args, field) => {
+    const r = await casework('sla', 'due', ...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(field);
+  });
+});
+
+describe('npx casework sla add', () => {
+  it('adds fractional business hours on a centre, keeping milliseconds', async () => {
+    const r = await casework(
+      'sla',
+      'add',
+      '--centre',
+      'emea',
+      '--from',
+      '2026-03-06T18:30:00.250Z',
+      '--hours',
+      '1.5',
+    );
+    expect(JSON.parse(r.stdout).due).toBe('2026-03-09T09:00:00.250Z');
+  });
+
+  it('works on any calendar file of the SPEC §4 format', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'casework-cal-')), 'cal.json');
+    const day = [['08:00', '19:00']];
+    writeFileSync(
+      file,
+      JSON.stringify({
+        timeZone: 'Europe/London',
+        week: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: [], sun: [] },
+        holidays: [
+          { date: '2026-12-25', name: 'Christmas Day' },
+          { date: '2026-12-24', closed: [['13:00', '24:00']], name: 'Christmas Eve afternoon' },
+        ],
+      }),
+    );
+    const r = await casework(
+      'sla',
+      'add',
+      '--calendar',
+      file,
+      '--from',
+      '2026-12-24T12:00:00Z',
+      '--minutes',
+      '90',
+    );
+    expect(JSON.parse(r.stdout).due).toBe('2026-12-28T08:30:00.000Z');
+    const days = await casework(
+      'sla',
+      'add',
+      '--calendar',
+      file,
+      '--from',
+      '2026-12-22T15:00:00Z',
+      '--days',
+      '2',
+    );
+    expect(JSON.parse(days.stdout).due).toBe('2026-12-24T13:00:00.000Z');
+  });
+
+  it('exits 2 naming the bad value of a calendar file', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'casework-cal-')), 'bad.json');
+    writeFileSync(file, JSON.stringify({ timeZone: 'Mars/Olympus', week: {} }));
+    const r = await casework(
+      'sla',
+      'add',
+      '--calendar',
+      file,
+      '--from',
+      '2026-12-24T12:00:00Z',
+      '--hours',
+      '1',
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('timeZone');
+  });
+});
