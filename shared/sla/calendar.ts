@@ -87,8 +87,7 @@ const DAY_MS = 86_400_000;
 const MARGIN_DAYS = 400;
 const MAX_INDEX_DAYS = 40_000;
 
-/** `YYYY-MM-DD` ⇄ a day number, without time zones (dates are local dates already). */
-const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+/** A day number (days since 1970-01-01) as a `YYYY-MM-DD` local date. */
 const dateOfNumber = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
 
 /**
