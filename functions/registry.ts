@@ -29,6 +29,7 @@ export const functions = {
       'GET /v1/cases/{caseNumber}/timeline',
       'POST /v1/cases/{caseNumber}/updates',
       'POST /v1/cases/{caseNumber}/actions/{action}',
+      'POST /v1/cases/{caseNumber}/survey',
     ].map((route) => ({ route, auth: true })),
   },
   workflow: {

@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { NewCaseInput, SEVERITIES, STATUSES } from '#shared/cases/model.ts';
+import { NewCaseInput, SEVERITIES, type Severity, STATUSES } from '#shared/cases/model.ts';
 import type { Command } from '#shared/cases/transitions.ts';
 import { clock } from '#shared/clock.ts';
-import { invalid, notFound } from '#shared/errors.ts';
+import { forbidden, invalid, notFound } from '#shared/errors.ts';
 import {
   type ApiEvent,
   type ApiResult,
@@ -19,6 +19,7 @@ import {
   type Caller,
   caseView,
   openCase,
+  publishMail,
   readableCase,
   writableCase,
 } from '#shared/service/cases.ts';
@@ -29,6 +30,8 @@ import { listCases, listTimeline } from '#shared/store/repository.ts';
 const NoteInput = z.strictObject({
   note: z.string().max(20_000, 'at most 20000 characters'),
   visibility: z.enum(['public', 'internal']).optional(),
+  /** A customer completing the case (SPEC §2) gives the circumstances with an update. */
+  circumstances: z.string().trim().min(1).max(20_000).optional(),
   /** The revision the caller last saw: a stale one is refused with 409 (optimistic versioning). */
   revision: z.number().int().positive().optional(),
 });
@@ -58,7 +61,7 @@ async function create(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key))
     throw invalid('Idempotency-Key', 'at most 128 letters, digits, and . : _ -');
   const { case: c, created } = await openCase(caller, input, clock.now(), key);
-  return json(created ? 201 : 200, caseView(c), { location: `/v1/cases/${c.number}` });
+  return json(created ? 201 : 200, caseView(c, clock.now()), { location: `/v1/cases/${c.number}` });
 }
 
 async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
@@ -84,12 +87,12 @@ async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const page = await listCases(scope, cursor);
   const items = page.items
     .filter((c) => (!status || c.status === status) && (!severity || c.severity === severity))
-    .map(caseView);
+    .map((c) => caseView(c, clock.now()));
   return json(200, { items, ...(page.cursor ? { cursor: page.cursor } : {}) });
 }
 
 async function show(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  return json(200, caseView(await readableCase(caller, caseNumberOf(event))));
+  return json(200, caseView(await readableCase(caller, caseNumberOf(event)), clock.now()));
 }
 
 async function timeline(event: ApiEvent, caller: Caller): Promise<ApiResult> {
@@ -106,31 +109,132 @@ async function update(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const command: Command =
     caller.role === 'engineer'
       ? { kind: 'engineer-note', note: input.note, visibility: input.visibility ?? 'internal' }
-      : { kind: 'customer-update', note: input.note };
-  if (caller.role !== 'engineer' && input.visibility)
+      : { kind: 'customer-update', note: input.note, circumstances: input.circumstances };
+  if (caller.role !== 'engineer' && input.visibility) {
     throw invalid('visibility', 'only engineers choose the visibility of a note');
-  return json(
-    200,
-    caseView(await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), input.revision)),
-  );
-}
-
-const ACTIONS = {
-  'request-info': (note: string): Command => ({ kind: 'request-info', note }),
-  'propose-solution': (note: string): Command => ({ kind: 'propose-solution', note }),
-} as const;
-
-async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  const name = event.pathParameters?.action ?? '';
-  const make = ACTIONS[name as keyof typeof ACTIONS];
-  if (!make) throw notFound(`unknown action "${name}"`);
-  const c = await writableCase(caller, caseNumberOf(event));
-  const input = parseBody(event, NoteInput);
+  }
   return json(
     200,
     caseView(
-      await applyCommand(c.caseId, make(input.note), actorOf(caller), () => clock.now(), input.revision),
+      await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), input.revision),
+      clock.now(),
     ),
+  );
+}
+
+const revision = z.number().int().positive().optional();
+const note = z.string().max(20_000, 'at most 20000 characters');
+const NoteBody = z.strictObject({ note, revision });
+const severity = z.enum(SEVERITIES);
+
+/** Each action of SPEC §12: its body and the command it asks of the case. */
+const ACTIONS: Record<string, { body: z.ZodType<{ revision?: number }>; command: (body: never) => Command }> =
+  {
+    'request-info': {
+      body: NoteBody,
+      command: (b: z.infer<typeof NoteBody>) => ({ kind: 'request-info', note: b.note }),
+    },
+    'propose-solution': {
+      body: z.strictObject({ note, software: z.boolean().optional(), revision }),
+      command: (b: { note: string; software?: boolean }) => ({
+        kind: 'propose-solution',
+        note: b.note,
+        software: b.software,
+      }),
+    },
+    respond: {
+      body: NoteBody,
+      command: (b: z.infer<typeof NoteBody>) => ({ kind: 'respond', note: b.note }),
+    },
+    'accept-solution': {
+      body: z.strictObject({ note: note.optional(), revision }),
+      command: (b: { note?: string }) => ({ kind: 'accept-solution', note: b.note }),
+    },
+    'reject-solution': {
+      body: NoteBody,
+      command: (b: z.infer<typeof NoteBody>) => ({ kind: 'reject-solution', note: b.note }),
+    },
+    'mark-restored': {
+      body: z.strictObject({ note: note.optional(), revision }),
+      command: (b: { note?: string }) => ({ kind: 'mark-restored', note: b.note }),
+    },
+    'set-severity': {
+      body: z.strictObject({ severity, note: note.optional(), revision }),
+      command: (b: { severity: Severity; note?: string }) => ({
+        kind: 'set-severity',
+        severity: b.severity,
+        note: b.note,
+      }),
+    },
+    'set-substatus': {
+      body: z.strictObject({ subStatus: z.string().max(100), revision }),
+      command: (b: { subStatus: string }) => ({ kind: 'set-substatus', subStatus: b.subStatus }),
+    },
+    'snooze-follow-ups': {
+      body: z.strictObject({ until: z.iso.datetime({ offset: true }), revision }),
+      command: (b: { until: string }) => ({ kind: 'snooze-follow-ups', until: b.until }),
+    },
+    close: {
+      body: z.strictObject({ subStatus: z.string().max(100), note, revision }),
+      command: (b: { subStatus: string; note: string }) => ({
+        kind: 'close',
+        subStatus: b.subStatus,
+        note: b.note,
+      }),
+    },
+    reopen: { body: NoteBody, command: (b: z.infer<typeof NoteBody>) => ({ kind: 'reopen', note: b.note }) },
+    escalate: {
+      body: z.strictObject({ reason: z.string().max(5_000), rootCause: z.boolean().optional(), revision }),
+      command: (b: { reason: string; rootCause?: boolean }) => ({
+        kind: 'escalate',
+        reason: b.reason,
+        rootCause: b.rootCause,
+      }),
+    },
+    'request-priority-change': {
+      body: z.strictObject({ severity, note, revision }),
+      command: (b: { severity: Severity; note: string }) => ({
+        kind: 'request-priority-change',
+        severity: b.severity,
+        note: b.note,
+      }),
+    },
+  };
+
+const PublishBody = z.strictObject({ entryId: z.string().max(100) });
+const SurveyBody = z.strictObject({
+  ratings: z.array(z.number().int().min(1).max(5)).length(6, 'six ratings, one per question'),
+  comment: z.string().max(5_000).optional(),
+});
+
+async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
+  const name = event.pathParameters?.action ?? '';
+  const c = await writableCase(caller, caseNumberOf(event));
+  if (name === 'publish-mail') {
+    if (caller.role !== 'engineer') throw forbidden('only a support engineer may publish mail');
+    await publishMail(c.caseId, parseBody(event, PublishBody).entryId);
+    return json(200, caseView(c, clock.now()));
+  }
+  const spec = ACTIONS[name];
+  if (!spec) throw notFound(`unknown action "${name}"`);
+  const body = parseBody(event, spec.body);
+  const command = spec.command(body as never);
+  return json(
+    200,
+    caseView(
+      await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), body.revision),
+      clock.now(),
+    ),
+  );
+}
+
+async function survey(event: ApiEvent, caller: Caller): Promise<ApiResult> {
+  const c = await writableCase(caller, caseNumberOf(event));
+  const body = parseBody(event, SurveyBody);
+  const command: Command = { kind: 'survey', ratings: body.ratings, comment: body.comment };
+  return json(
+    200,
+    caseView(await applyCommand(c.caseId, command, actorOf(caller), () => clock.now()), clock.now()),
   );
 }
 
@@ -141,6 +245,7 @@ const routes: Record<string, (event: ApiEvent, caller: Caller) => Promise<ApiRes
   'GET /v1/cases/{caseNumber}/timeline': timeline,
   'POST /v1/cases/{caseNumber}/updates': update,
   'POST /v1/cases/{caseNumber}/actions/{action}': action,
+  'POST /v1/cases/{caseNumber}/survey': survey,
 };
 
 async function dispatch(event: ApiEvent): Promise<ApiResult> {

@@ -11,6 +11,53 @@ export const WORKFLOW_STATE: Record<Status, string> = {
   Closed: 'Closed',
 };
 
+/** Sub-statuses per status (SPEC §3). */
+export const SUB_STATUSES: Record<Status, readonly string[]> = {
+  Open: [
+    'New',
+    'Tier 1',
+    'Tier 2',
+    'Tier 3',
+    'Investigation',
+    'Customer Responded',
+    'Engineering Request',
+    'Maintenance Review',
+    'Third Party Pending',
+    'Order Pending',
+    'PM Review',
+  ],
+  'Awaiting Info': ['Info Required from Customer'],
+  'Solution Proposed': ['Replied', 'Fixed-Software Provided'],
+  Closed: [
+    'Resolved',
+    'Cancelled',
+    'No Response',
+    'No Maintenance',
+    'Customer Resolved Issue',
+    'Duplicate Request',
+    'General Question Answered',
+    'Working as Designed',
+    'Feature Request',
+    'Problem External',
+    'Referred to Other Department',
+    'License File Provided',
+    'Software Request Fulfilled',
+    'Logged for Future Fix',
+    'Redirected',
+    'Problem Resolved',
+  ],
+};
+/** What a customer may close a case as (SPEC §3); engineers choose any Closed sub-status. */
+export const CUSTOMER_CLOSURES = ['Resolved', 'Cancelled'] as const;
+/** Closures that count as the problem resolved, for the resolution target. */
+export const RESOLVING_CLOSURES = [
+  'Resolved',
+  'Problem Resolved',
+  'Customer Resolved Issue',
+  'Software Request Fulfilled',
+  'License File Provided',
+];
+
 export const CASE_TYPES = ['problem', 'question', 'admin', 'feature-request', 'change-request'] as const;
 export const ENVIRONMENTS = ['production', 'pre-production', 'test-lab', 'development'] as const;
 export const SEVERITIES = ['critical-production-down', 'critical', 'high', 'medium', 'low'] as const;
@@ -36,6 +83,11 @@ export const NewCaseInput = z
     businessImpact: text(5_000).optional(),
     usersAffected: z.number().int().nonnegative().optional(),
     circumstances: text(20_000).optional(),
+    /** A case opened after the reopen window of an earlier one names it (SPEC §3). */
+    relatedCase: z
+      .string()
+      .regex(/^\d{1,10}$/, 'a case number')
+      .optional(),
     contactPhone: z
       .string()
       .regex(/^\+?[0-9 ()./-]{6,30}$/, 'a telephone number')
@@ -106,10 +158,32 @@ export interface CaseRecord {
   revision: number;
   followUp: FollowUp | null;
   closedAt: string | null;
+  relatedCase?: string;
+  /** When support first responded, restored service, and the customer accepted a correction. */
+  respondedAt?: string | null;
+  restoredAt?: string | null;
+  resolvedAt?: string | null;
+  /** The last public action of support (escalation eligibility, SPEC §8). */
+  lastSupportUpdateAt?: string | null;
+  /** Intervals spent waiting on the customer; the open one has `to: null`. */
+  pauses?: { from: string; to: string | null }[];
+  /** Targets recorded met or breached, with the instant; a breach is notified once. */
+  slaOutcomes?: Partial<
+    Record<'response' | 'restoration' | 'resolution', { state: 'met' | 'breached'; at: string }>
+  >;
+  escalationLevel?: number;
+  closure?: { by: string; comment?: string };
+  survey?: { answeredAt: string; ratings: number[]; comment?: string };
+  /** Feature request raised from this case (SPEC §10). */
+  featureRequest?: {
+    status: 'Under Review' | 'Scheduled' | 'Closed';
+    nextUpdateDue?: string;
+    targetRelease?: string;
+  };
 }
 
 export interface FollowUp {
-  /** When the case entered the waiting status; offsets count from here (SPEC §5). */
+  /** When the case entered the waiting status (or a snooze ends); offsets count from here (SPEC §5). */
   since: string;
   remindersSent: number;
   action: FollowUpAction;
@@ -122,7 +196,16 @@ export type Actor =
 
 export interface TimelineEntry {
   at: string;
-  kind: 'created' | 'status' | 'note' | 'mail-sent';
+  kind:
+    | 'created'
+    | 'status'
+    | 'note'
+    | 'mail-sent'
+    | 'mail-received'
+    | 'severity'
+    | 'sla'
+    | 'escalation'
+    | 'survey';
   visibility: 'public' | 'internal';
   actor: string;
   text?: string;
@@ -132,10 +215,15 @@ export interface TimelineEntry {
 
 export type MailKind =
   | 'confirmation'
+  | 'response'
   | 'info-requested'
   | 'solution-proposed'
   | 'reminder'
-  | 'closed-no-response';
+  | 'closed-no-response'
+  | 'closed'
+  | 'reopened'
+  | 'escalation'
+  | 'sla-breach';
 
 export interface MailIntent {
   /** Unique per case: a retried send with the same id is sent once. */
@@ -144,4 +232,7 @@ export interface MailIntent {
   to: string;
   reminder?: number;
   note?: string;
+  /** For notices to managers: the escalation level or the breached target. */
+  level?: number;
+  target?: string;
 }

@@ -1,4 +1,5 @@
 import type { CaseRecord, MailIntent } from '../cases/model.ts';
+import { policy } from '../catalogue/index.ts';
 
 /** The case reference token every outbound case mail carries (SPEC §6): case number and secret. */
 export const referenceToken = (c: Pick<CaseRecord, 'number' | 'ref'>) => `[ref:${c.number}.${c.ref}]`;
@@ -57,6 +58,57 @@ function template(mail: MailIntent, c: CaseRecord, caseUrl: string): Template {
           `Case ${c.number} is waiting for you.`,
           c.followUp ? ACTION_REQUESTED[c.followUp.action] : '',
           `Without an answer the case will be closed automatically. Case: ${caseUrl}`,
+        ],
+      };
+    case 'response':
+      return {
+        subject: `${title} (update from support)`,
+        automated: false,
+        body: [mail.note ?? '', `Case: ${caseUrl}`],
+      };
+    case 'closed':
+      return {
+        subject: `${title} (closed)`,
+        automated: true,
+        body: [
+          `Case ${c.number} is closed (${c.subStatus}).`,
+          mail.note ? `Closure comment: ${mail.note}` : '',
+          `Please tell us how we did: ${caseUrl}/survey (six questions, open for ${policy.windows.surveyDays} days).`,
+          `You may reopen the case within ${policy.windows.reopenDays} days with new information at ${caseUrl}.`,
+        ],
+      };
+    case 'reopened':
+      return {
+        subject: `${title} (reopened)`,
+        automated: true,
+        body: [
+          `Case ${c.number} is open again.`,
+          mail.note ? `New information: ${mail.note}` : '',
+          `Case: ${caseUrl}`,
+        ],
+      };
+    case 'escalation':
+      return {
+        subject: `Escalation level ${mail.level ?? 1}: Case # ${c.number} (${c.severity}) for ${c.account}`,
+        automated: true,
+        body: [
+          `Customer: ${c.account}, contact ${c.contact}${c.contactPhone ? `, ${c.contactPhone}` : ''}`,
+          `Case: ${c.number}, ${c.status}/${c.subStatus}, severity ${c.severity}`,
+          `Product: ${c.product}${c.version ? ` ${c.version}` : ''}`,
+          `Summary: ${c.subject}`,
+          `Description: ${c.description}`,
+          `Reason for escalation: ${mail.note ?? ''}`,
+          `Critical dates: opened ${c.createdAt}${c.completedAt ? `, complete ${c.completedAt}` : ''}${c.restoredAt ? `, restored ${c.restoredAt}` : ''}`,
+          `Expectations: ${c.businessImpact ?? 'see the case'}`,
+        ],
+      };
+    case 'sla-breach':
+      return {
+        subject: `SLA breach: Case # ${c.number} ${mail.target ?? ''} target (${c.plan}, ${c.severity})`,
+        automated: true,
+        body: [
+          `The ${mail.target} target of case ${c.number} for ${c.account} was breached.`,
+          `Case: ${caseUrl}`,
         ],
       };
     case 'closed-no-response':

@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type CaseRecord, isCritical, type NewCaseInput } from '../cases/model.ts';
+import { slaStatus } from '../cases/sla.ts';
 import { type Command, type Decision, decide } from '../cases/transitions.ts';
 import { planNamed } from '../catalogue/index.ts';
 import { config } from '../config.ts';
 import { conflict, forbidden, notFound, refused } from '../errors.ts';
 import { renderMail } from '../mail/render.ts';
-import { calendarOf } from '../sla/calendars.ts';
-import { targetsFor } from '../sla/targets.ts';
 import { sendMail } from '../store/mailer.ts';
 import {
   type AccessLevel,
@@ -18,6 +17,7 @@ import {
   insertCase,
   mailAlreadySent,
   type OutboxEntry,
+  publishTimelineMail,
   putTimelineEntry,
   recordMailSent,
   removeOutboxEntry,
@@ -198,6 +198,7 @@ export async function applyCommand(
       );
     }
     const decision = decide(c, command, actor, now());
+    if (decision.unchanged) return c;
     if (await saveCase(decision.next, c.revision, effectsOf(decision.next.revision, decision))) {
       await flushOutbox(caseId);
       await signalCaseWorkflow(caseId);
@@ -208,21 +209,14 @@ export async function applyCommand(
   throw conflict(`case ${caseId} is changing too often; try again`);
 }
 
-/** The case as the API shows it: no workflow internals, with its SLA targets once complete. */
-export function caseView(c: StoredCase) {
+/** The case as the API shows it: no workflow internals, with its SLA clocks once complete. */
+export function caseView(c: StoredCase, now: Date) {
   const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, ...record } = c;
-  const sla = c.completedAt
-    ? targetsFor({
-        plan: c.plan,
-        severity: c.severity,
-        calendar: calendarOf(c.centre),
-        completedAt: new Date(c.completedAt),
-      })
-    : null;
-  const targets = sla
-    ? Object.fromEntries(
-        Object.values(sla).map((t) => [t.kind, { target: t.target, due: t.due, pausable: t.pausable }]),
-      )
-    : null;
-  return { ...record, sla: targets };
+  return { ...record, sla: slaStatus(c, now) };
+}
+
+/** Publishes an inbound mail's timeline item to the customer (SPEC §6: mail stays internal until then). */
+export async function publishMail(caseId: string, entryId: string): Promise<void> {
+  if (!(await publishTimelineMail(caseId, entryId)))
+    throw notFound(`no unpublished mail ${entryId} on case ${caseId}`);
 }

@@ -1,13 +1,13 @@
 import { followUpDueAt } from '../cases/follow-ups.ts';
 import { STATUSES, type Status, WORKFLOW_STATE } from '../cases/model.ts';
-import { policy } from '../catalogue/index.ts';
+import { nextTargetDeadline } from '../cases/sla.ts';
+import { reopenWindowEnd } from '../cases/transitions.ts';
 import { DomainError } from '../errors.ts';
 import { getCase, markWorkflowDone, type StoredCase, storeWaitToken } from '../store/repository.ts';
 import { applyCommand, flushOutbox } from './cases.ts';
 
 /** The longest single wait: the workflow re-reads the case at least this often. */
 const MAX_WAIT_SECONDS = 30 * 86_400;
-const DAY = 86_400_000;
 
 export interface Route {
   caseId: string;
@@ -19,15 +19,13 @@ export interface Route {
   revision: number;
 }
 
-/** When the reopen window of a closed case ends and its purge is due (SPEC §3, §7). */
-const reopenWindowEnd = (c: StoredCase) =>
-  c.closedAt ? new Date(Date.parse(c.closedAt) + policy.windows.reopenDays * DAY) : null;
-
 /** The earliest instant at which the workflow has something to do for this case. */
-export function nextDeadline(c: StoredCase): Date | null {
-  const candidates = [followUpDueAt(c), c.status === 'Closed' ? reopenWindowEnd(c) : null].filter(
-    (d): d is Date => d !== null,
-  );
+export function nextDeadline(c: StoredCase, now: Date): Date | null {
+  const candidates = [
+    c.status === 'Closed' ? null : followUpDueAt(c),
+    nextTargetDeadline(c, now),
+    c.status === 'Closed' ? reopenWindowEnd(c) : null,
+  ].filter((d): d is Date => d !== null);
   return candidates.length ? new Date(Math.min(...candidates.map((d) => d.getTime()))) : null;
 }
 
@@ -40,7 +38,7 @@ export async function route(caseId: string, now: Date): Promise<Route> {
   const end = reopenWindowEnd(c);
   if (c.status === 'Closed' && end && end <= now)
     return { caseId, state: 'Purge', waitSeconds: 0, revision: c.revision };
-  const deadline = nextDeadline(c);
+  const deadline = nextDeadline(c, now);
   const seconds = deadline ? Math.ceil((deadline.getTime() - now.getTime()) / 1000) : MAX_WAIT_SECONDS;
   return {
     caseId,
@@ -75,19 +73,13 @@ export async function beginWait(
   if (!stored) throw new CaseMoved(caseId);
 }
 
-/** A wait timed out: do whatever fell due (follow-ups now; SLA targets with the lifecycle). */
+/**
+ * A wait timed out: send the follow-up, close for no response, record SLA targets, as due. Run
+ * twice for one deadline, the second run finds nothing left to do and writes nothing.
+ */
 export async function handleDeadline(caseId: string, now: () => Date): Promise<void> {
-  const c = await getCase(caseId);
-  if (!c) return;
-  const due = followUpDueAt(c);
-  if (due && due <= now()) {
-    try {
-      await applyCommand(caseId, { kind: 'follow-up-due' }, { kind: 'system' }, now);
-    } catch (error) {
-      // Another delivery of the same deadline got there first.
-      if ((error as DomainError).status !== 409) throw error;
-    }
-  }
+  if (!(await getCase(caseId))) return;
+  await applyCommand(caseId, { kind: 'deadline' }, { kind: 'system' }, now);
 }
 
 /** The end of a case's life: the reopen window is over (file purge joins with the files issue). */

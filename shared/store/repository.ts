@@ -408,3 +408,20 @@ export async function putTriageItem(item: TriageItem): Promise<void> {
     }),
   );
 }
+
+/** Makes an internal inbound-mail timeline item public; false when there is no such item. */
+export async function publishTimelineMail(caseId: string, entryId: string): Promise<boolean> {
+  const items = await listTimeline(caseId);
+  const entry = items.find((e) => e.id === entryId && e.kind === 'mail-received');
+  if (!entry) return false;
+  await ddb().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { pk: `CASE#${caseId}`, sk: `T#${entry.at}#${entryId}` },
+      UpdateExpression: 'SET visibility = :public',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':public': 'public' },
+    }),
+  );
+  return true;
+}
