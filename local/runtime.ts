@@ -194,6 +194,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   const startSes = typeof sesModule.default === 'function' ? sesModule.default : sesModule.default.default;
   const sesServer = await startSes({ host, port: ports.ses });
   stops.push(() => close(sesServer));
+  // The emulator keeps sent mail in module memory: start each run with an empty viewer.
+  await fetch(`http://${host}:${addressOf(sesServer)}/clear-store`, { method: 'POST' });
 
   const sesPort = addressOf(sesServer);
   const url = (port: number) => `http://${host}:${port}`;
@@ -245,6 +247,12 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     await dynamodb.send(new DescribeTableCommand({ TableName: TABLE }));
   } catch {
     await dynamodb.send(new CreateTableCommand(createTableInput(TABLE)));
+  }
+  // The SDK's waiter polls every 20 s; the emulator is ready within milliseconds.
+  while (
+    (await dynamodb.send(new DescribeTableCommand({ TableName: TABLE }))).Table?.TableStatus !== 'ACTIVE'
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const s3 = new S3Client({
     region: REGION,

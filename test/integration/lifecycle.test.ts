@@ -1,0 +1,341 @@
+import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { afterEach, describe, expect, it } from 'vitest';
+import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
+
+// Monday 2 March 2026, 09:00 (London GMT, New York 04:00 EST).
+const MONDAY = '2026-03-02T09:00:00Z';
+const ENGINEER = 'eve@support.example';
+const DANA = 'dana@acme.example';
+const GUS = 'gus@globex.example';
+
+let t: TestRuntime;
+afterEach(async () => {
+  await t?.stop();
+});
+
+const globexCase = { ...acmeHighCase, account: 'globex', severity: 'medium', businessImpact: undefined };
+
+async function open(as = DANA, body: object = acmeHighCase) {
+  const res = await t.api('POST', '/v1/cases', { as, body });
+  expect(res.status).toBe(201);
+  return res.body.number as string;
+}
+const act = (n: string, action: string, as: string, body: object) =>
+  t.api('POST', `/v1/cases/${n}/actions/${action}`, { as, body });
+const show = async (n: string) => (await t.api('GET', `/v1/cases/${n}`, { as: ENGINEER })).body;
+const mailsAbout = async (n: string, word: string) =>
+  (await t.mails()).filter((m) => m.subject.includes(`Case # ${n}`) && m.subject.includes(word));
+const sfn = () =>
+  new SFNClient({
+    region: 'us-east-1',
+    endpoint: t.runtime.urls.stepfunctions,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+
+describe('follow-ups (SPEC §5)', () => {
+  it('business-care info request unanswered: reminders at 7 and 14 days, Closed/No Response at 21', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open();
+    await act(n, 'request-info', ENGINEER, { note: 'Please send the logs.' });
+    await t.advance('P7D');
+    expect(await mailsAbout(n, 'reminder 1')).toHaveLength(1);
+    await t.advance('P6DT23H');
+    expect(await mailsAbout(n, 'reminder 2')).toHaveLength(0);
+    await t.advance('PT1H');
+    expect(await mailsAbout(n, 'reminder 2')).toHaveLength(1);
+    await t.advance('P7D');
+    expect(await show(n)).toMatchObject({ status: 'Closed', subStatus: 'No Response' });
+    expect(await mailsAbout(n, 'closed: no response')).toHaveLength(1);
+    expect(await mailsAbout(n, 'reminder')).toHaveLength(2);
+  });
+
+  it('cloud plan: reminders at 2 and 5 business days, closed at 10', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open(GUS, globexCase);
+    // Wednesday 4 March 10:00 New York time (15:00 UTC).
+    await t.api('POST', '/_local/clock', { body: { set: '2026-03-04T15:00:00Z' } });
+    await act(n, 'request-info', ENGINEER, { note: 'Which tenant?' });
+    await t.api('POST', '/_local/clock', { body: { set: '2026-03-06T14:59:00Z' } });
+    expect(await mailsAbout(n, 'reminder')).toHaveLength(0);
+    await t.api('POST', '/_local/clock', { body: { set: '2026-03-06T15:00:00Z' } }); // Friday, 2 BD
+    expect(await mailsAbout(n, 'reminder 1')).toHaveLength(1);
+    // 5 BD: Wednesday 11 March 10:00 EDT (DST began on the 8th) = 14:00 UTC.
+    await t.api('POST', '/_local/clock', { body: { set: '2026-03-11T14:00:00Z' } });
+    expect(await mailsAbout(n, 'reminder 2')).toHaveLength(1);
+    // 10 BD: Wednesday 18 March 10:00 EDT.
+    await t.api('POST', '/_local/clock', { body: { set: '2026-03-18T13:59:00Z' } });
+    expect((await show(n)).status).toBe('Awaiting Info');
+    await t.api('POST', '/_local/clock', { body: { set: '2026-03-18T14:00:00Z' } });
+    expect(await show(n)).toMatchObject({ status: 'Closed', subStatus: 'No Response' });
+  });
+
+  it('a portal reply on day 3 stops the reminders', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open();
+    await act(n, 'request-info', ENGINEER, { note: 'Please send the logs.' });
+    await t.advance('P3D');
+    const reply = await t.api('POST', `/v1/cases/${n}/updates`, {
+      as: DANA,
+      body: { note: 'Logs attached.' },
+    });
+    expect(reply.body).toMatchObject({ status: 'Open', subStatus: 'Customer Responded', followUp: null });
+    await t.advance('P30D');
+    expect(await mailsAbout(n, 'reminder')).toHaveLength(0);
+    expect((await show(n)).status).toBe('Open');
+  });
+
+  it('critical-production-down gets no follow-ups', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open(ENGINEER, {
+      ...acmeHighCase,
+      severity: 'critical-production-down',
+      contactPhone: '+44 20 7946 0000',
+    });
+    await act(n, 'request-info', ENGINEER, { note: 'Please call us.' });
+    await t.advance('P25D');
+    expect(await mailsAbout(n, 'reminder')).toHaveLength(0);
+    expect((await show(n)).status).toBe('Awaiting Info');
+  });
+
+  it('snooze: follow-ups resume from the date the customer gave, at most 30 days ahead', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open();
+    await act(n, 'request-info', ENGINEER, { note: 'Please send the logs.' });
+    expect(
+      (await act(n, 'snooze-follow-ups', ENGINEER, { until: '2026-04-02T09:00:00Z' })).body.error.field,
+    ).toBe('until');
+    expect((await act(n, 'snooze-follow-ups', ENGINEER, { until: '2026-03-16T09:00:00Z' })).status).toBe(200);
+    await t.advance('P20D'); // 22 March: 6 days after the snooze date
+    expect(await mailsAbout(n, 'reminder')).toHaveLength(0);
+    await t.advance('P1D'); // 23 March: 7 days after it
+    expect(await mailsAbout(n, 'reminder 1')).toHaveLength(1);
+  });
+});
+
+describe('SLA targets (SPEC §4)', () => {
+  it('a breach mail is sent once even if the deadline handler runs twice', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open(); // high: response due in 4 BH, Monday 13:00
+    await t.advance('PT4H1S');
+    expect((await show(n)).slaOutcomes.response).toEqual({
+      state: 'breached',
+      at: '2026-03-02T13:00:00.000Z',
+    });
+    const { handler } = await import('#functions/workflow/handler.ts');
+    await handler({ step: 'deadline', caseId: n }, {} as never);
+    await handler({ step: 'deadline', caseId: n }, {} as never);
+    const breaches = (await t.mails()).filter((m) => m.subject.startsWith(`SLA breach: Case # ${n}`));
+    expect(breaches).toHaveLength(1);
+    expect(breaches[0]?.destination.to).toEqual(['oncall-emea@support.example']);
+  });
+
+  it('a response at or before the due instant meets the target, recorded with its instant', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open();
+    await t.advance('PT4H');
+    await act(n, 'respond', ENGINEER, { note: 'Looking into it.' });
+    expect((await show(n)).slaOutcomes.response).toEqual({ state: 'met', at: '2026-03-02T13:00:00.000Z' });
+  });
+
+  it('an incomplete case has no SLA clock until the circumstances are given', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open(DANA, { ...acmeHighCase, circumstances: undefined });
+    expect(await show(n)).toMatchObject({ status: 'Open', subStatus: 'New', completedAt: null, sla: null });
+    await t.advance('PT2H');
+    await t.api('POST', `/v1/cases/${n}/updates`, {
+      as: DANA,
+      body: { note: 'Here they are.', circumstances: 'Upgraded on Sunday.' },
+    });
+    const c = await show(n);
+    expect(c.completedAt).toBe('2026-03-02T11:00:00.000Z');
+    expect(c.sla.response.due).toBe('2026-03-02T15:00:00.000Z');
+  });
+
+  it('waiting on the customer pauses resolution, never response', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open(GUS, { ...globexCase, severity: 'high', businessImpact: 'Calls drop.' });
+    await t.advance('PT1H');
+    await act(n, 'request-info', ENGINEER, { note: 'Which tenant?' });
+    const waiting = await show(n);
+    expect(waiting.sla.restoration.paused).toBe(true);
+    expect(waiting.sla.response.outcome.state).toBe('met');
+  });
+});
+
+describe('transitions and who may make them (SPEC §3)', () => {
+  it('solution proposed → accepted closes Resolved with the survey link; rejected goes back to Open', async () => {
+    t = await startTestRuntime(MONDAY);
+    const a = await open();
+    const b = await open();
+    await act(a, 'propose-solution', ENGINEER, { note: 'Apply patch 12.4.2.' });
+    await act(b, 'propose-solution', ENGINEER, { note: 'Restart the server.' });
+    expect((await act(a, 'accept-solution', DANA, {})).body).toMatchObject({
+      status: 'Closed',
+      subStatus: 'Resolved',
+    });
+    expect((await act(b, 'reject-solution', DANA, { note: 'Did not help.' })).body).toMatchObject({
+      status: 'Open',
+      subStatus: 'Customer Responded',
+    });
+    const closure = await mailsAbout(a, '(closed)');
+    expect(closure[0]?.body.text).toContain('/survey');
+  });
+
+  it('refuses illegal transitions and stale revisions with 409 naming the current status', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open();
+    const illegal = await act(n, 'accept-solution', DANA, {});
+    expect(illegal.status).toBe(409);
+    expect(illegal.body.error.message).toContain('Open/New');
+    const stale = await act(n, 'request-info', ENGINEER, { note: 'x', revision: 99 });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toContain('Open/New');
+  });
+
+  it('actor rules: read-only contact 403, another account 404, customers cannot request info', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open();
+    expect(
+      (await t.api('POST', `/v1/cases/${n}/updates`, { as: 'rita@acme.example', body: { note: 'x' } }))
+        .status,
+    ).toBe(403);
+    expect((await t.api('POST', `/v1/cases/${n}/updates`, { as: GUS, body: { note: 'x' } })).status).toBe(
+      404,
+    );
+    expect((await act(n, 'request-info', DANA, { note: 'x' })).status).toBe(403);
+    expect((await t.api('GET', `/v1/cases/${n}/timeline`, { as: GUS })).status).toBe(404);
+  });
+
+  it('internal notes are never in a customer’s timeline', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open();
+    await t.api('POST', `/v1/cases/${n}/updates`, {
+      as: ENGINEER,
+      body: { note: 'Customer is on an old build.', visibility: 'internal' },
+    });
+    const customer = (await t.api('GET', `/v1/cases/${n}/timeline`, { as: DANA })).body.items;
+    const engineer = (await t.api('GET', `/v1/cases/${n}/timeline`, { as: ENGINEER })).body.items;
+    expect(JSON.stringify(customer)).not.toContain('old build');
+    expect(JSON.stringify(engineer)).toContain('old build');
+  });
+
+  it('reopen on day 29 accepted, on day 31 refused', async () => {
+    t = await startTestRuntime(MONDAY);
+    const a = await open();
+    const b = await open();
+    await act(a, 'close', DANA, { subStatus: 'Resolved', note: 'Fixed by the patch.' });
+    await act(b, 'close', DANA, { subStatus: 'Resolved', note: 'Fixed by the patch.' });
+    await t.advance('P29D');
+    expect((await act(a, 'reopen', DANA, { note: '' })).status).toBe(400);
+    expect((await act(a, 'reopen', DANA, { note: 'It came back after the restart.' })).body).toMatchObject({
+      status: 'Open',
+    });
+    await t.advance('P2D');
+    const late = await act(b, 'reopen', DANA, { note: 'It came back.' });
+    expect(late.status).toBe(422);
+    expect(late.body.error.message).toContain('open a new case');
+  });
+
+  it('after the reopen window the purge step runs and the execution ends', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open();
+    await act(n, 'close', ENGINEER, { subStatus: 'General Question Answered', note: 'Answered.' });
+    await t.advance('P30DT1S');
+    const { executions = [] } = await sfn().send(
+      new ListExecutionsCommand({ stateMachineArn: process.env.CASEWORK_STATE_MACHINE_ARN }),
+    );
+    const execution = executions.find((e) => e.name === n);
+    expect(execution?.status).toBe('SUCCEEDED');
+    const { events = [] } = await sfn().send(
+      new GetExecutionHistoryCommand({ executionArn: execution?.executionArn }),
+    );
+    const states = events
+      .filter((e) => e.type === 'TaskStateEntered')
+      .map((e) => e.stateEnteredEventDetails?.name);
+    expect(states).toEqual(expect.arrayContaining(['Open', 'Closed', 'Purge']));
+  });
+
+  it('50 concurrent updates of one case: all 50 in the timeline', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open();
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        t.api('POST', `/v1/cases/${n}/updates`, { as: DANA, body: { note: `update ${i}` } }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
+    const notes = (await t.api('GET', `/v1/cases/${n}/timeline`, { as: DANA })).body.items.filter(
+      (e: { text?: string }) => e.text?.startsWith('update '),
+    );
+    expect(new Set(notes.map((e: { text: string }) => e.text)).size).toBe(50);
+    expect((await show(n)).revision).toBe(51);
+  });
+
+  it('Idempotency-Key: the same key and body give the same case; another body is refused (422)', async () => {
+    t = await startTestRuntime(MONDAY);
+    const headers = { 'Idempotency-Key': 'portal-7f3a' };
+    const first = await t.api('POST', '/v1/cases', { as: DANA, body: acmeHighCase, headers });
+    const again = await t.api('POST', '/v1/cases', { as: DANA, body: acmeHighCase, headers });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect(again.body.number).toBe(first.body.number);
+    const other = await t.api('POST', '/v1/cases', {
+      as: DANA,
+      body: { ...acmeHighCase, subject: 'Other' },
+      headers,
+    });
+    expect(other.status).toBe(422);
+    expect((await t.mails()).filter((m) => m.subject.includes('(opened)'))).toHaveLength(1);
+  });
+});
+
+describe('escalation, priority change, survey (SPEC §2, §8, §9)', () => {
+  it('a high case can be escalated once support has not updated it for 24 h; low never', async () => {
+    t = await startTestRuntime(MONDAY);
+    const high = await open();
+    const low = await open(DANA, { ...acmeHighCase, severity: 'low', businessImpact: undefined });
+    await t.advance('PT23H');
+    expect((await act(high, 'escalate', DANA, { reason: 'No progress.' })).status).toBe(422);
+    await t.advance('PT1H');
+    const ok = await act(high, 'escalate', DANA, { reason: 'No progress.' });
+    expect(ok.body.escalationLevel).toBe(1);
+    const notice = (await t.mails()).find((m) => m.subject.startsWith(`Escalation level 1: Case # ${high}`));
+    expect(notice?.destination.to).toEqual(['oncall-emea@support.example']);
+    expect(notice?.body.text).toContain('Reason for escalation: No progress.');
+    const refusedLow = await act(low, 'escalate', DANA, { reason: 'x' });
+    expect(refusedLow.status).toBe(422);
+    expect(refusedLow.body.error.message).toContain('priority change');
+  });
+
+  it('priority change: low → medium by a note; to high only by phone', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open(DANA, { ...acmeHighCase, severity: 'low', businessImpact: undefined });
+    expect(
+      (await act(n, 'request-priority-change', DANA, { severity: 'medium', note: 'More users now.' })).body
+        .severity,
+    ).toBe('medium');
+    const high = await act(n, 'request-priority-change', DANA, { severity: 'high', note: 'Worse.' });
+    expect(high.status).toBe(422);
+    expect(high.body.error.message).toContain('phone');
+    expect((await act(n, 'set-severity', ENGINEER, { severity: 'high' })).body.severity).toBe('high');
+  });
+
+  it('the survey is answered once, up to 60 days after closure', async () => {
+    t = await startTestRuntime(MONDAY);
+    const a = await open();
+    const b = await open();
+    await act(a, 'close', DANA, { subStatus: 'Resolved', note: 'Done.' });
+    await act(b, 'close', DANA, { subStatus: 'Cancelled', note: 'Not needed.' });
+    const ratings = [5, 4, 5, 5, 3, 4];
+    expect(
+      (await t.api('POST', `/v1/cases/${a}/survey`, { as: DANA, body: { ratings, comment: 'Quick.' } }))
+        .status,
+    ).toBe(200);
+    expect((await t.api('POST', `/v1/cases/${a}/survey`, { as: DANA, body: { ratings } })).status).toBe(409);
+    expect(
+      (await t.api('POST', `/v1/cases/${a}/survey`, { as: DANA, body: { ratings: [5] } })).body.error.field,
+    ).toBe('ratings');
+    await t.advance('P61D');
+    expect((await t.api('POST', `/v1/cases/${b}/survey`, { as: DANA, body: { ratings } })).status).toBe(422);
+  });
+});

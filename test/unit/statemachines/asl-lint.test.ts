@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { STATUSES, WORKFLOW_STATE } from '#shared/cases/model.ts';
+
+type State = Record<string, unknown> & { Type: string; Next?: string; Default?: string };
+const definition = JSON.parse(readFileSync('statemachines/case-lifecycle.asl.json', 'utf8')) as {
+  QueryLanguage?: string;
+  StartAt: string;
+  States: Record<string, State>;
+};
+const states = Object.entries(definition.States);
+const SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+describe('the case-lifecycle state machine (ASL lint)', () => {
+  it('is in JSONPath mode only: no QueryLanguage, Assign, Arguments or Output anywhere', () => {
+    expect(definition.QueryLanguage).toBeUndefined();
+    for (const [name, state] of states) {
+      for (const field of ['QueryLanguage', 'Assign', 'Arguments', 'Output'])
+        expect(state[field], `${name}.${field}`).toBeUndefined();
+    }
+  });
+
+  it('retries Lambda service errors on every Lambda task', () => {
+    for (const [name, state] of states.filter(([, s]) => s.Type === 'Task')) {
+      const retried = ((state.Retry as { ErrorEquals: string[] }[]) ?? []).flatMap((r) => r.ErrorEquals);
+      expect(retried, name).toEqual(expect.arrayContaining(SERVICE_ERRORS));
+    }
+  });
+
+  it('leads every Next, Default, Choice and Catch to a real state', () => {
+    const targets = [definition.StartAt];
+    for (const [, state] of states) {
+      if (state.Next) targets.push(state.Next);
+      if (state.Default) targets.push(state.Default);
+      for (const choice of (state.Choices as { Next: string }[]) ?? []) targets.push(choice.Next);
+      for (const c of (state.Catch as { Next: string }[]) ?? []) targets.push(c.Next);
+    }
+    for (const target of targets) expect(definition.States, target).toHaveProperty(target);
+  });
+
+  it('names its waiting states after the statuses, each a callback task with a timeout to the next deadline', () => {
+    for (const status of STATUSES) {
+      const state = definition.States[WORKFLOW_STATE[status]];
+      expect(state?.Resource, status).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+      expect(state?.TimeoutSecondsPath).toBe('$.waitSeconds');
+      expect((state?.Catch as { ErrorEquals: string[] }[]).map((c) => c.ErrorEquals[0])).toEqual([
+        'States.Timeout',
+        'CaseMoved',
+      ]);
+    }
+  });
+});
