@@ -48,7 +48,7 @@ describe('the case-lifecycle state machine (ASL lint)', () => {
       const state = definition.States[WORKFLOW_STATE[status]];
       expect(state?.Resource, status).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
       expect(state?.TimeoutSecondsPath).toBe('$.waitSeconds');
-      expect((state?.Catch as { ErrorEquals: string[] }[]).map((c) => c.ErrorEquals[0])).toEqual([
+      expect(((state?.Catch ?? []) as { ErrorEquals: string[] }[]).map((c) => c.ErrorEquals[0])).toEqual([
         'States.Timeout',
         'CaseMoved',
       ]);
