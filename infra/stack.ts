@@ -267,7 +267,8 @@ export class CaseworkStack extends Stack {
     // itself (a circular dependency): it answers task tokens, by the ARN built from the name.
     fns.workflow.addToRolePolicy(
       new PolicyStatement({
-        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        // StartExecution: a long case life continues in a new execution.
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:StartExecution'],
         resources: [stateMachineArnByName],
       }),
     );

@@ -9,8 +9,25 @@ import { applyCommand, flushOutbox } from './cases.ts';
 /** The longest single wait: the workflow re-reads the case at least this often. */
 const MAX_WAIT_SECONDS = 30 * 86_400;
 
+/** Standard workflows end at one year or 25,000 history events: continue well before either. */
+const CONTINUE_AFTER_DAYS = 300;
+/** A wait cycle writes about 15 history events. */
+const CONTINUE_AFTER_CYCLES = 1_000;
+
+export interface RouteInput {
+  caseId: string;
+  cycles: number;
+  generation: number;
+  /** When this execution started (from its input). */
+  startedAt: string;
+}
+
 export interface Route {
   caseId: string;
+  startedAt: string;
+  /** Wait cycles of this execution so far, and which execution of the case's life it is. */
+  cycles: number;
+  generation: number;
   /** The state to resume at: a status's state, `Purge`, or `Done`. */
   state: string;
   /** Seconds until the next deadline: the wait state's timeout. */
@@ -30,18 +47,30 @@ export function nextDeadline(c: StoredCase, now: Date): Date | null {
 }
 
 /** Where the execution resumes, and for how long it may wait there (the entry Choice's input). */
-export async function route(caseId: string, now: Date): Promise<Route> {
+export async function route(input: RouteInput, now: Date): Promise<Route> {
+  const { caseId, generation } = input;
+  const cycles = input.cycles + 1;
   const c = await getCase(caseId);
-  if (!c || c.workflowDone) return { caseId, state: 'Done', waitSeconds: 0, revision: c?.revision ?? 0 };
+  const base = {
+    caseId,
+    cycles,
+    generation,
+    startedAt: input.startedAt,
+    waitSeconds: 0,
+    revision: c?.revision ?? 0,
+  };
+  if (!c || c.workflowDone) return { ...base, state: 'Done' };
+  const age = now.getTime() - Date.parse(input.startedAt);
+  if (cycles > CONTINUE_AFTER_CYCLES || age > CONTINUE_AFTER_DAYS * 86_400_000)
+    return { ...base, state: 'ContinueAsNew' };
   // A change that crashed half-way is completed here, whoever notices first.
   await flushOutbox(caseId);
   const end = reopenWindowEnd(c);
-  if (c.status === 'Closed' && end && end <= now)
-    return { caseId, state: 'Purge', waitSeconds: 0, revision: c.revision };
+  if (c.status === 'Closed' && end && end <= now) return { ...base, state: 'Purge' };
   const deadline = nextDeadline(c, now);
   const seconds = deadline ? Math.ceil((deadline.getTime() - now.getTime()) / 1000) : MAX_WAIT_SECONDS;
   return {
-    caseId,
+    ...base,
     state: WORKFLOW_STATE[c.status],
     waitSeconds: Math.min(Math.max(seconds, 1), MAX_WAIT_SECONDS),
     revision: c.revision,

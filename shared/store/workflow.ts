@@ -1,16 +1,22 @@
 import { SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { clock } from '../clock.ts';
 import { config } from '../config.ts';
 import { sfn } from './clients.ts';
 import { takeWaitToken } from './repository.ts';
 
-/** Starts the case's execution, named after the case id: a second start is a no-op. */
-export async function startCaseWorkflow(caseId: string): Promise<void> {
+/**
+ * Starts the case's execution, named after the case id (a second start is a no-op); a continued
+ * life runs as `<caseId>-g<generation>`.
+ */
+export async function startCaseWorkflow(caseId: string, generation = 1): Promise<void> {
+  const name = generation === 1 ? caseId : `${caseId}-g${generation}`;
   try {
     await sfn().send(
       new StartExecutionCommand({
         stateMachineArn: config.stateMachineArn,
-        name: caseId,
-        input: JSON.stringify({ caseId }),
+        name,
+        // The start instant travels in the input: it tells the route when to continue as new.
+        input: JSON.stringify({ caseId, cycles: 0, generation, startedAt: clock.now().toISOString() }),
       }),
     );
   } catch (error) {

@@ -339,3 +339,36 @@ describe('escalation, priority change, survey (SPEC §2, §8, §9)', () => {
     expect((await t.api('POST', `/v1/cases/${b}/survey`, { as: DANA, body: { ratings } })).status).toBe(422);
   });
 });
+
+describe('the workflow over a long life', () => {
+  it('continues as a new execution before the one-year limit, resuming at the case status', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open();
+    await act(n, 'request-info', ENGINEER, { note: 'Please send the logs.' });
+    await act(n, 'snooze-follow-ups', ENGINEER, { until: '2026-03-31T09:00:00Z' });
+    // Keep the case waiting: the customer asks for more time, every 20 days, for 320 days.
+    for (let step = 0; step < 16; step++) {
+      await t.advance('P20D');
+      await t.api('POST', `/v1/cases/${n}/updates`, {
+        as: DANA,
+        body: { note: `Still collecting logs (${step}).` },
+      });
+      await act(n, 'request-info', ENGINEER, { note: 'Please send the logs.' });
+    }
+    const { executions = [] } = await sfn().send(
+      new ListExecutionsCommand({ stateMachineArn: process.env.CASEWORK_STATE_MACHINE_ARN }),
+    );
+    expect(executions.find((e) => e.name === n)?.status).toBe('SUCCEEDED');
+    const next = executions.find((e) => e.name === `${n}-g2`);
+    expect(next?.status).toBe('RUNNING');
+    const { events = [] } = await sfn().send(
+      new GetExecutionHistoryCommand({ executionArn: next?.executionArn }),
+    );
+    expect(
+      events.filter((e) => e.type === 'TaskStateEntered').map((e) => e.stateEnteredEventDetails?.name),
+    ).toContain('AwaitingInfo');
+    // The new execution still runs the follow-ups.
+    await t.advance('P7D');
+    expect(await mailsAbout(n, 'reminder 1')).not.toHaveLength(0);
+  });
+});
