@@ -1,6 +1,13 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { NewCaseInput, SEVERITIES, type Severity, STATUSES } from '#shared/cases/model.ts';
+import {
+  FR_STATUSES,
+  IncidentReport,
+  NewCaseInput,
+  SEVERITIES,
+  type Severity,
+  STATUSES,
+} from '#shared/cases/model.ts';
 import type { Command } from '#shared/cases/transitions.ts';
 import { clock } from '#shared/clock.ts';
 import { forbidden, invalid, notFound } from '#shared/errors.ts';
@@ -23,7 +30,7 @@ import {
   readableCase,
   writableCase,
 } from '#shared/service/cases.ts';
-import { listCases, listTimeline } from '#shared/store/repository.ts';
+import { allocateNumber, listCases, listTimeline } from '#shared/store/repository.ts';
 
 /** The case API: one function behind the HTTP API's case routes, dispatched by route key. */
 
@@ -201,6 +208,44 @@ const ACTIONS: Record<string, { body: z.ZodType<{ revision?: number }>; command:
     },
   };
 
+const FrBody = z.strictObject({
+  status: z.enum(FR_STATUSES),
+  nextUpdateDue: z.iso.datetime({ offset: true }).optional(),
+  targetRelease: z.string().trim().min(1).max(100).optional(),
+  resolution: z.enum(['declined', 'duplicate', 'implemented']).optional(),
+  revision,
+});
+ACTIONS['update-feature-request'] = {
+  body: FrBody,
+  command: (b: z.infer<typeof FrBody>) => ({ kind: 'update-feature-request', ...b }),
+};
+ACTIONS['acknowledge-change'] = {
+  body: NoteBody,
+  command: (b: z.infer<typeof NoteBody>) => ({ kind: 'acknowledge-change', note: b.note }),
+};
+const DecideBody = z.strictObject({ decision: z.enum(['accepted', 'rejected']), note, revision });
+ACTIONS['decide-change'] = {
+  body: DecideBody,
+  command: (b: z.infer<typeof DecideBody>) => ({ kind: 'decide-change', decision: b.decision, note: b.note }),
+};
+ACTIONS['complete-change'] = {
+  body: NoteBody,
+  command: (b: z.infer<typeof NoteBody>) => ({ kind: 'complete-change', note: b.note }),
+};
+const ReportBody = z.strictObject({
+  stage: z.enum(['post-mortem', 'incident-report']),
+  report: IncidentReport,
+  revision,
+});
+ACTIONS['file-incident-report'] = {
+  body: ReportBody,
+  command: (b: z.infer<typeof ReportBody>) => ({
+    kind: 'file-incident-report',
+    stage: b.stage,
+    report: b.report,
+  }),
+};
+
 const PublishBody = z.strictObject({ entryId: z.string().max(100) });
 const SurveyBody = z.strictObject({
   ratings: z.array(z.number().int().min(1).max(5)).length(6, 'six ratings, one per question'),
@@ -214,6 +259,19 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     if (caller.role !== 'engineer') throw forbidden('only a support engineer may publish mail');
     await publishMail(c.caseId, parseBody(event, PublishBody).entryId);
     return json(200, caseView(c, clock.now()));
+  }
+  if (name === 'raise-feature-request') {
+    const body = parseBody(event, NoteBody);
+    if (caller.role !== 'engineer') throw forbidden('only a support engineer may raise a feature request');
+    const frNumber = `FR-${await allocateNumber('FEATURE_REQUEST')}`;
+    const command: Command = { kind: 'raise-feature-request', frNumber, note: body.note };
+    return json(
+      200,
+      caseView(
+        await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), body.revision),
+        clock.now(),
+      ),
+    );
   }
   const spec = ACTIONS[name];
   if (!spec) throw notFound(`unknown action "${name}"`);

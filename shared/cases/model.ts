@@ -175,12 +175,42 @@ export interface CaseRecord {
   closure?: { by: string; comment?: string };
   survey?: { answeredAt: string; ratings: number[]; comment?: string };
   /** Feature request raised from this case (SPEC §10). */
-  featureRequest?: {
-    status: 'Under Review' | 'Scheduled' | 'Closed';
-    nextUpdateDue?: string;
-    targetRelease?: string;
+  featureRequest?: FeatureRequest;
+  /** Cloud change request (MAC/D, SPEC §10): acknowledged within 1 BD, decided within 2 BD. */
+  changeRequest?: {
+    acknowledgedAt?: string;
+    decision?: 'accepted' | 'rejected';
+    decidedAt?: string;
+    completedAt?: string;
   };
+  /** Post-mortem and incident report after a cloud service restoration (SPEC §11). */
+  incidentReports?: { stage: 'post-mortem' | 'incident-report'; filedAt: string; report: IncidentReport }[];
 }
+
+export const FR_STATUSES = ['Under Review', 'Scheduled', 'Closed'] as const;
+export interface FeatureRequest {
+  number: string;
+  status: (typeof FR_STATUSES)[number];
+  nextUpdateDue?: string;
+  targetRelease?: string;
+  resolution?: 'declined' | 'duplicate' | 'implemented';
+  closedAt?: string;
+}
+
+/** The fields of a cloud incident report (SPEC §11). */
+export const IncidentReport = z.strictObject({
+  title: z.string().trim().min(1).max(200),
+  clientsAffected: z.string().trim().min(1).max(2_000),
+  occurredAt: z.iso.datetime({ offset: true }),
+  duration: z.string().trim().min(1).max(100),
+  details: z.string().trim().min(1).max(20_000),
+  customerDetails: z.string().max(20_000).optional(),
+  restoration: z.string().trim().min(1).max(20_000),
+  rootCause: z.string().trim().min(1).max(20_000),
+  actionPlan: z.string().trim().min(1).max(20_000),
+  comments: z.string().max(20_000).optional(),
+});
+export type IncidentReport = z.infer<typeof IncidentReport>;
 
 export interface FollowUp {
   /** When the case entered the waiting status (or a snooze ends); offsets count from here (SPEC §5). */

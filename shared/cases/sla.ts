@@ -1,4 +1,5 @@
 import { planNamed } from '../catalogue/index.ts';
+import { addBusinessDays } from '../sla/business-time.ts';
 import type { Span } from '../sla/calendar.ts';
 import { calendarOf } from '../sla/calendars.ts';
 import { type Outcome, outcomeOf, TARGET_KINDS, type TargetKind, targetsFor } from '../sla/targets.ts';
@@ -65,4 +66,31 @@ export function nextTargetDeadline(c: CaseRecord, now: Date): Date | null {
     .filter((s) => s.outcome.state === 'pending' && !s.paused && s.due)
     .map((s) => Date.parse(s.due as string));
   return dues.length ? new Date(Math.min(...dues)) : null;
+}
+
+/**
+ * Other dated obligations of support on a case: a cloud change request's acknowledgement (1 BD)
+ * and decision (2 BD) from completion (SPEC §10); a cloud incident's post-mortem (2 BD after
+ * restoration) and report (3 BD after the post-mortem) (SPEC §11).
+ */
+export function obligationsOf(c: CaseRecord): Record<string, { due: string; done: string | null }> {
+  const out: Record<string, { due: string; done: string | null }> = {};
+  const plan = planNamed(c.plan);
+  if (!plan.cloud) return out;
+  const calendar = calendarOf(c.centre);
+  const after = (from: string, days: number) =>
+    addBusinessDays(calendar, new Date(from), days).due.toISOString();
+  if (c.type === 'change-request' && c.completedAt) {
+    out.acknowledgeChange = { due: after(c.completedAt, 1), done: c.changeRequest?.acknowledgedAt ?? null };
+    out.decideChange = { due: after(c.completedAt, 2), done: c.changeRequest?.decidedAt ?? null };
+  }
+  if (c.restoredAt) {
+    const postMortem = c.incidentReports?.find((r) => r.stage === 'post-mortem');
+    out.postMortem = { due: after(c.restoredAt, 2), done: postMortem?.filedAt ?? null };
+    if (postMortem) {
+      const report = c.incidentReports?.find((r) => r.stage === 'incident-report');
+      out.incidentReport = { due: after(postMortem.filedAt, 3), done: report?.filedAt ?? null };
+    }
+  }
+  return out;
 }

@@ -9,7 +9,9 @@ import {
   type Actor,
   type CaseRecord,
   CUSTOMER_CLOSURES,
+  type FeatureRequest,
   type FollowUpAction,
+  type IncidentReport,
   isCritical,
   type MailIntent,
   RESOLVING_CLOSURES,
@@ -38,6 +40,18 @@ export type Command =
   | { kind: 'escalate'; reason: string; rootCause?: boolean }
   | { kind: 'request-priority-change'; severity: Severity; note: string }
   | { kind: 'survey'; ratings: number[]; comment?: string }
+  | { kind: 'raise-feature-request'; frNumber: string; note: string }
+  | {
+      kind: 'update-feature-request';
+      status: FeatureRequest['status'];
+      nextUpdateDue?: string;
+      targetRelease?: string;
+      resolution?: FeatureRequest['resolution'];
+    }
+  | { kind: 'acknowledge-change'; note: string }
+  | { kind: 'decide-change'; decision: 'accepted' | 'rejected'; note: string }
+  | { kind: 'complete-change'; note: string }
+  | { kind: 'file-incident-report'; stage: 'post-mortem' | 'incident-report'; report: IncidentReport }
   | { kind: 'deadline' };
 
 export interface Decision {
@@ -344,6 +358,93 @@ export function decide(c: CaseRecord, command: Command, actor: Actor, now: Date)
         visibility: 'internal',
         actor: who,
         text: `Survey: ${command.ratings.join(', ')}`,
+      });
+      break;
+    }
+    case 'raise-feature-request': {
+      requireEngineer();
+      requireStatus('Open', 'Awaiting Info', 'Solution Proposed');
+      if (c.type !== 'feature-request')
+        throw conflict(`case ${c.number} is a ${c.type}, not a feature request`);
+      requireNote(command.note);
+      // Product management evaluates for up to 55 BD; the case closes when the FR goes Under Review.
+      const nextUpdateDue = addBusinessDays(calendarOf(c.centre), now, 55).due.toISOString();
+      next.featureRequest = { number: command.frNumber, status: 'Under Review', nextUpdateDue };
+      note(`Feature request ${command.frNumber} raised: ${command.note}`, 'public');
+      close('Feature Request', `Logged as feature request ${command.frNumber}`);
+      break;
+    }
+    case 'update-feature-request': {
+      requireEngineer();
+      if (!c.featureRequest) throw conflict(`case ${c.number} has no feature request`);
+      if (command.status === 'Closed' && !command.resolution)
+        throw invalid('resolution', 'declined, duplicate or implemented');
+      if (command.status === 'Scheduled' && !command.targetRelease)
+        throw invalid('targetRelease', 'required when scheduled');
+      next.featureRequest = {
+        ...c.featureRequest,
+        status: command.status,
+        ...(command.nextUpdateDue ? { nextUpdateDue: command.nextUpdateDue } : {}),
+        ...(command.targetRelease ? { targetRelease: command.targetRelease } : {}),
+        ...(command.resolution ? { resolution: command.resolution } : {}),
+        ...(command.status === 'Closed' ? { closedAt: at } : {}),
+      };
+      note(
+        `Feature request ${c.featureRequest.number}: ${command.status}${command.targetRelease ? ` (${command.targetRelease})` : ''}${command.resolution ? ` (${command.resolution})` : ''}`,
+        'public',
+      );
+      break;
+    }
+    case 'acknowledge-change':
+    case 'decide-change':
+    case 'complete-change': {
+      requireEngineer();
+      requireStatus('Open', 'Awaiting Info', 'Solution Proposed');
+      if (c.type !== 'change-request' || !plan.cloud)
+        throw conflict(`case ${c.number} is not a cloud change request`);
+      requireNote(command.note);
+      const cr = { ...c.changeRequest };
+      if (command.kind === 'acknowledge-change') {
+        if (cr.acknowledgedAt) throw conflict('the change request is already acknowledged');
+        cr.acknowledgedAt = at;
+      } else if (command.kind === 'decide-change') {
+        if (cr.decision) throw conflict(`the change request was already ${cr.decision}`);
+        cr.acknowledgedAt ??= at;
+        cr.decision = command.decision;
+        cr.decidedAt = at;
+      } else {
+        if (cr.decision !== 'accepted') throw conflict('only an accepted change request can be completed');
+        cr.completedAt = at;
+      }
+      next.changeRequest = cr;
+      note(command.note, 'public');
+      supportActed();
+      if (command.kind === 'complete-change')
+        close('Software Request Fulfilled', `Change completed: ${command.note}`);
+      else if (command.kind === 'decide-change' && command.decision === 'rejected')
+        close('Cancelled', `Change rejected: ${command.note}`);
+      else mail({ kind: 'response', to: c.contact, note: command.note });
+      break;
+    }
+    case 'file-incident-report': {
+      requireEngineer();
+      if (!plan.cloud) throw conflict('incident reports are for cloud services');
+      if (!c.restoredAt) throw conflict('an incident report follows the restoration of service');
+      const reports = c.incidentReports ?? [];
+      if (command.stage === 'incident-report' && !reports.some((r) => r.stage === 'post-mortem')) {
+        throw conflict('the post-mortem comes first');
+      }
+      if (reports.some((r) => r.stage === command.stage))
+        throw conflict(`the ${command.stage} was already filed`);
+      next.incidentReports = [...reports, { stage: command.stage, filedAt: at, report: command.report }];
+      note(
+        `${command.stage === 'post-mortem' ? 'Post-mortem' : 'Incident report'}: ${command.report.title}`,
+        'public',
+      );
+      mail({
+        kind: 'response',
+        to: c.contact,
+        note: `${command.report.title}\n\nRoot cause: ${command.report.rootCause}\n\nAction plan: ${command.report.actionPlan}`,
       });
       break;
     }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type CaseRecord, isCritical, type NewCaseInput } from '../cases/model.ts';
-import { slaStatus } from '../cases/sla.ts';
+import { obligationsOf, slaStatus } from '../cases/sla.ts';
 import { type Command, type Decision, decide } from '../cases/transitions.ts';
 import { planNamed } from '../catalogue/index.ts';
 import { config } from '../config.ts';
@@ -212,7 +212,7 @@ export async function applyCommand(
 /** The case as the API shows it: no workflow internals, with its SLA clocks once complete. */
 export function caseView(c: StoredCase, now: Date) {
   const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, ...record } = c;
-  return { ...record, sla: slaStatus(c, now) };
+  return { ...record, sla: slaStatus(c, now), obligations: obligationsOf(c) };
 }
 
 /** Publishes an inbound mail's timeline item to the customer (SPEC §6: mail stays internal until then). */

@@ -77,11 +77,14 @@ export async function putAccount(account: Account): Promise<void> {
 }
 
 /** The next case number, from an atomic counter: unique and increasing (a crash may skip one). */
-export async function allocateCaseNumber(): Promise<string> {
+export const allocateCaseNumber = () => allocateNumber('CASE_NUMBER');
+
+/** The next number of a counter (case numbers, feature-request numbers), 10 digits. */
+export async function allocateNumber(counter: string): Promise<string> {
   const { Attributes } = await ddb().send(
     new UpdateCommand({
       TableName: table(),
-      Key: { pk: 'COUNTER', sk: 'CASE_NUMBER' },
+      Key: { pk: 'COUNTER', sk: counter },
       UpdateExpression: 'ADD #n :one',
       ExpressionAttributeNames: { '#n': 'value' },
       ExpressionAttributeValues: { ':one': 1 },

@@ -372,3 +372,97 @@ describe('the workflow over a long life', () => {
     expect(await mailsAbout(n, 'reminder 1')).not.toHaveLength(0);
   });
 });
+
+describe('feature requests, change requests, incident reports (SPEC §10, §11)', () => {
+  it('a feature request gets its own number, goes Under Review, and the case closes as Feature Request', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open(DANA, {
+      ...acmeHighCase,
+      type: 'feature-request',
+      severity: 'low',
+      businessImpact: undefined,
+    });
+    const raised = await act(n, 'raise-feature-request', ENGINEER, {
+      note: 'Export of call recordings as FLAC.',
+    });
+    expect(raised.body).toMatchObject({
+      status: 'Closed',
+      subStatus: 'Feature Request',
+      featureRequest: { status: 'Under Review' },
+    });
+    expect(raised.body.featureRequest.number).toMatch(/^FR-\d{10}$/);
+    const scheduled = await act(n, 'update-feature-request', ENGINEER, {
+      status: 'Scheduled',
+      targetRelease: '13.0',
+    });
+    expect(scheduled.body.featureRequest).toMatchObject({ status: 'Scheduled', targetRelease: '13.0' });
+    expect((await act(n, 'update-feature-request', ENGINEER, { status: 'Closed' })).body.error.field).toBe(
+      'resolution',
+    );
+  });
+
+  it('a cloud change request is acknowledged within 1 BD and decided within 2 BD, complete on the completion notice', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open(GUS, { ...globexCase, type: 'change-request', severity: 'low' });
+    const c = await show(n);
+    expect(Object.keys(c.obligations)).toEqual(['acknowledgeChange', 'decideChange']);
+    await act(n, 'acknowledge-change', ENGINEER, { note: 'Received.' });
+    await act(n, 'decide-change', ENGINEER, { decision: 'accepted', note: 'Scheduled for Thursday.' });
+    const done = await act(n, 'complete-change', ENGINEER, { note: 'Two queues added.' });
+    expect(done.body).toMatchObject({ status: 'Closed', changeRequest: { decision: 'accepted' } });
+  });
+
+  it('a cloud incident: post-mortem within 2 BD of restoration, then the incident report', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open(GUS, { ...globexCase, severity: 'high', businessImpact: 'Calls drop.' });
+    const report = {
+      title: 'Calls dropped in us-east',
+      clientsAffected: 'Globex',
+      occurredAt: '2026-03-02T08:00:00Z',
+      duration: '2 h',
+      details: 'A media server failed.',
+      restoration: 'Traffic moved to a standby.',
+      rootCause: 'A full disk.',
+      actionPlan: 'Disk alarms.',
+    };
+    expect((await act(n, 'file-incident-report', ENGINEER, { stage: 'post-mortem', report })).status).toBe(
+      409,
+    );
+    await act(n, 'mark-restored', ENGINEER, { note: 'Standby active.' });
+    expect(
+      (await act(n, 'file-incident-report', ENGINEER, { stage: 'incident-report', report })).status,
+    ).toBe(409);
+    expect(
+      (
+        await act(n, 'file-incident-report', ENGINEER, {
+          stage: 'post-mortem',
+          report: { ...report, rootCause: undefined },
+        })
+      ).body.error.field,
+    ).toBe('report.rootCause');
+    await act(n, 'file-incident-report', ENGINEER, { stage: 'post-mortem', report });
+    const c = (await act(n, 'file-incident-report', ENGINEER, { stage: 'incident-report', report })).body;
+    expect(c.incidentReports.map((r: { stage: string }) => r.stage)).toEqual([
+      'post-mortem',
+      'incident-report',
+    ]);
+    expect(c.obligations.postMortem.done).not.toBeNull();
+  });
+
+  it('by plan setting, a critical case from the portal opens as High flagged criticalRequested', async () => {
+    t = await startTestRuntime(MONDAY);
+    const { policy } = await import('#shared/catalogue/index.ts');
+    const plan = policy.plans['business-care'] as { criticalFromCustomer: string };
+    plan.criticalFromCustomer = 'open-as-high';
+    try {
+      const res = await t.api('POST', '/v1/cases', {
+        as: DANA,
+        body: { ...acmeHighCase, severity: 'critical', contactPhone: '+44 20 7946 0000' },
+      });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ severity: 'high', criticalRequested: true });
+    } finally {
+      plan.criticalFromCustomer = 'refuse';
+    }
+  });
+});
