@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { lifecycleCosts } from './lifecycle.ts';
 import { slaBenchmark } from './sla.ts';
 
 /**
@@ -96,6 +97,7 @@ try {
   // The peer libraries count in the process's local time: make it the emea centre's.
   process.env.TZ = 'Europe/London';
   const sla = slaBenchmark();
+  const life = await lifecycleCosts();
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}`;
   const report = `# Benchmarks
 
@@ -128,6 +130,16 @@ ${sla}
 The peers disagree where the SPEC's exact readings matter (a start outside open hours, a target
 running out at a closing, partial-day holidays); the minute-stepping baseline applies the SPEC's
 readings one minute at a time.
+
+## A typical case life (issue: lifecycle)
+Open, information request, customer reply, solution proposed, accepted (closes), the 30-day reopen
+window, purge: counted on the local runtime (bench/lifecycle.ts). Each is billed on AWS.
+
+${life}
+
+Each change of a case is one conditional update of the case item carrying its side effects
+(outbox), one put per timeline item and per sent-mail marker, then one update removing each
+outbox entry; each wait stores its task token (one update) and each signal takes it (one update).
 `;
   writeFileSync('BENCHMARKS.md', report);
   console.log(report);

@@ -60,6 +60,8 @@ export interface LocalRuntime {
   clock: VirtualClock;
   stepFunctions: LocalStepFunctions;
   issuer: LocalIssuer;
+  /** Counters for cost figures: Lambda invocations per function, DynamoDB requests per operation. */
+  counters: { invocations: Record<string, number>; dynamodb: Record<string, number> };
   /** Waits until every execution has finished reacting (no step in flight). */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -181,6 +183,11 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     updateTableMs: 0,
   });
   const dynamodbPort = await listen(dynamo as unknown as Server, ports.dynamodb);
+  const counters = { invocations: {} as Record<string, number>, dynamodb: {} as Record<string, number> };
+  (dynamo as unknown as Server).on('request', (req: IncomingMessage) => {
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
+    counters.dynamodb[operation] = (counters.dynamodb[operation] ?? 0) + 1;
+  });
   stops.push(() => close(dynamo as unknown as Server));
 
   const s3Server = await startS3(ports.s3, dataDir);
@@ -283,8 +290,10 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     }
     return handler as NonNullable<typeof handler>;
   };
-  const invoke = async (name: FunctionName, event: unknown) =>
-    (await handlerOf(name))(event, lambdaContext(name));
+  const invoke = async (name: FunctionName, event: unknown) => {
+    counters.invocations[name] = (counters.invocations[name] ?? 0) + 1;
+    return (await handlerOf(name))(event, lambdaContext(name));
+  };
 
   const stepFunctions = new LocalStepFunctions({
     definition: JSON.parse(substitutedDefinition(functionArn)),
@@ -459,6 +468,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     clock,
     stepFunctions,
     issuer,
+    counters,
     settled: () => stepFunctions.settled(),
     stop: async () => {
       for (const stop of stops.reverse()) await stop();

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { startLocalRuntime } from '#local/runtime.ts';
+
+/**
+ * The cost of one typical case life on AWS, counted on the local runtime: open, information
+ * request, reply, solution, accept (closes), the 30-day reopen window, purge. Step Functions bills
+ * state transitions; Lambda bills invocations; DynamoDB bills writes.
+ */
+export async function lifecycleCosts(): Promise<string> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'casework-bench-life-'));
+  const ports = { api: 0, dynamodb: 0, s3: 0, ses: 0, stepfunctions: 0, smtp: 0 };
+  const rt = await startLocalRuntime({ dataDir, ports, frozenAt: new Date('2026-03-02T09:00:00Z') });
+  try {
+    const base = rt.urls.api;
+    const call = async (method: string, url: string, as: string, body?: object) => {
+      const res = await fetch(`${base}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${await rt.issuer.sign(as)}`, 'content-type': 'application/json' },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const json = (await res.json()) as { number: string };
+      await rt.settled();
+      return json;
+    };
+    const writesBefore = { ...rt.counters.dynamodb };
+    const invocationsBefore = { ...rt.counters.invocations };
+    const { number } = await call('POST', '/cases', 'dana@acme.example', {
+      account: 'acme',
+      product: 'Contact Center',
+      type: 'problem',
+      environment: 'production',
+      severity: 'medium',
+      subject: 'Reports are empty',
+      description: 'The daily report has no rows.',
+      circumstances: 'Since Friday.',
+    });
+    const steps: [string, string, string, object][] = [
+      ['POST', `/cases/${number}/actions/request-info`, 'eve@support.example', { note: 'Which report?' }],
+      ['POST', `/cases/${number}/updates`, 'dana@acme.example', { note: 'The agent summary.' }],
+      [
+        'POST',
+        `/cases/${number}/actions/propose-solution`,
+        'eve@support.example',
+        { note: 'Re-run the job.' },
+      ],
+      ['POST', `/cases/${number}/actions/accept-solution`, 'dana@acme.example', {}],
+    ];
+    for (const [method, url, as, body] of steps) await call(method, url, as, body);
+    await rt.clock.advance(31 * 86_400_000);
+    const sfn = new SFNClient({
+      region: 'us-east-1',
+      endpoint: rt.urls.stepfunctions,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    const { executions = [] } = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: process.env.CASEWORK_STATE_MACHINE_ARN }),
+    );
+    let transitions = 0;
+    let status = '';
+    for (const e of executions) {
+      const { events = [] } = await sfn.send(
+        new GetExecutionHistoryCommand({ executionArn: e.executionArn }),
+      );
+      transitions += events.filter((ev) => ev.type?.endsWith('StateEntered')).length;
+      status = e.status ?? '';
+    }
+    const diff = (after: Record<string, number>, before: Record<string, number>) =>
+      Object.fromEntries(
+        Object.entries(after)
+          .map(([k, v]) => [k, v - (before[k] ?? 0)])
+          .filter(([, v]) => (v as number) > 0),
+      );
+    const writes = diff(rt.counters.dynamodb, writesBefore) as Record<string, number>;
+    const invocations = diff(rt.counters.invocations, invocationsBefore) as Record<string, number>;
+    const writeOps = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'];
+    const totalWrites = writeOps.reduce((sum, op) => sum + (writes[op] ?? 0), 0);
+    const totalReads = Object.entries(writes)
+      .filter(([op]) => !writeOps.includes(op))
+      .reduce((sum, [, v]) => sum + v, 0);
+    const totalInvocations = Object.values(invocations).reduce((a, b) => a + b, 0);
+    return `| measure | per case life |
+|---|---|
+| Step Functions state transitions (states entered) | ${transitions} (execution ${status}) |
+| Lambda invocations | ${totalInvocations} (${Object.entries(invocations)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}) |
+| DynamoDB writes | ${totalWrites} (${writeOps
+      .filter((op) => writes[op])
+      .map((op) => `${op} ${writes[op]}`)
+      .join(', ')}) |
+| DynamoDB reads (Get/Query/Describe) | ${totalReads} |`;
+  } finally {
+    await rt.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
