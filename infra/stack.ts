@@ -238,9 +238,13 @@ export class CaseworkStack extends Stack {
     fns.inboundMail.addToRolePolicy(
       new PolicyStatement({ actions: ['s3:PutObject'], resources: [objects('cases/')] }),
     );
+    // The API reads raw triaged mail to link it to a case.
+    fns.api.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [objects('inbox/')] }),
+    );
     const filesId = this.getLogicalId(files.node.defaultChild as CfnElement);
     const prefixes: Record<string, string[]> = {
-      api: ['cases/', 'closed/'],
+      api: ['cases/', 'closed/', 'inbox/'],
       workflow: ['cases/', 'closed/'],
       inboundMail: ['inbox/', 'cases/'],
     };

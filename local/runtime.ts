@@ -406,7 +406,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
           await s3.send(
             new PutObjectCommand({ Bucket: BUCKET, Key: `inbox/${messageId}`, Body: Buffer.concat(chunks) }),
           );
-          const pass = { status: 'PASS' };
+          const verdicts = verdictsOf(Buffer.concat(chunks));
           await invoke('inboundMail', {
             Records: [
               {
@@ -419,13 +419,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
                     destination: session.envelope.rcptTo.map((r) => r.address),
                     timestamp: clock.now().toISOString(),
                   },
-                  receipt: {
-                    spamVerdict: pass,
-                    virusVerdict: pass,
-                    spfVerdict: pass,
-                    dkimVerdict: pass,
-                    dmarcVerdict: pass,
-                  },
+                  receipt: verdicts,
                 },
               },
             ],
@@ -534,4 +528,25 @@ async function tokenRequest(req: IncomingMessage, res: ServerResponse, issuer: L
     });
   }
   send(res, 200, { token: await issuer.sign(email.toLowerCase()) });
+}
+
+/**
+ * The verdicts SES would give, read from the headers a scanning relay adds (`X-SES-Spam-Verdict`,
+ * `X-SES-Virus-Verdict`, `Authentication-Results`): so local mail can be spam or fail DMARC.
+ */
+export function verdictsOf(raw: Buffer) {
+  const head = raw
+    .subarray(0, Math.max(0, raw.indexOf('\r\n\r\n')) || Math.min(raw.length, 65_536))
+    .toString('latin1')
+    .replace(/\r?\n[ \t]+/g, ' ');
+  const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim() ?? '';
+  const auth = header('Authentication-Results').toLowerCase();
+  const verdict = (failed: boolean) => ({ status: failed ? 'FAIL' : 'PASS' });
+  return {
+    spamVerdict: verdict(/fail/i.test(header('X-SES-Spam-Verdict'))),
+    virusVerdict: verdict(/fail/i.test(header('X-SES-Virus-Verdict'))),
+    spfVerdict: verdict(/\bspf=fail/.test(auth)),
+    dkimVerdict: verdict(/\bdkim=fail/.test(auth)),
+    dmarcVerdict: verdict(/\bdmarc=fail/.test(auth)),
+  };
 }

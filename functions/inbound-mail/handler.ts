@@ -15,20 +15,14 @@ async function inbound(event: SESEvent) {
       new GetObjectCommand({ Bucket: config.bucketName, Key: `inbox/${mail.messageId}` }),
     );
     const raw = Buffer.from(await (object.Body?.transformToByteArray() ?? new Uint8Array()));
-    const verdicts = [
-      receipt.spamVerdict,
-      receipt.virusVerdict,
-      receipt.spfVerdict,
-      receipt.dkimVerdict,
-      receipt.dmarcVerdict,
-    ];
-    results.push(
-      await receiveMail(
-        raw,
-        { sesMessageId: mail.messageId, verdicts: verdicts.map((v) => v?.status ?? 'PASS') },
-        () => clock.now(),
-      ),
-    );
+    const verdicts = {
+      spam: receipt.spamVerdict?.status ?? 'PASS',
+      virus: receipt.virusVerdict?.status ?? 'PASS',
+      spf: receipt.spfVerdict?.status ?? 'PASS',
+      dkim: receipt.dkimVerdict?.status ?? 'PASS',
+      dmarc: receipt.dmarcVerdict?.status ?? 'PASS',
+    };
+    results.push(await receiveMail(raw, { sesMessageId: mail.messageId, verdicts }, () => clock.now()));
   }
   return results;
 }

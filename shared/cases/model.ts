@@ -172,6 +172,8 @@ export interface CaseRecord {
     Record<'response' | 'restoration' | 'resolution', { state: 'met' | 'breached'; at: string }>
   >;
   escalationLevel?: number;
+  /** Message-IDs of the inbound mail already applied: a redelivery changes nothing (SPEC §6). */
+  mailIds?: string[];
   closure?: { by: string; comment?: string };
   survey?: { answeredAt: string; ratings: number[]; comment?: string };
   /** Feature request raised from this case (SPEC §10). */

@@ -28,7 +28,13 @@ export type Command =
   | { kind: 'propose-solution'; note: string; software?: boolean }
   | { kind: 'respond'; note: string }
   | { kind: 'engineer-note'; note: string; visibility: 'public' | 'internal' }
-  | { kind: 'customer-update'; note: string; channel?: 'portal' | 'mail'; circumstances?: string }
+  | {
+      kind: 'customer-update';
+      note: string;
+      channel?: 'portal' | 'mail';
+      circumstances?: string;
+      mailId?: string;
+    }
   | { kind: 'accept-solution'; note?: string }
   | { kind: 'reject-solution'; note: string }
   | { kind: 'mark-restored'; note?: string }
@@ -178,6 +184,9 @@ export function decide(c: CaseRecord, command: Command, actor: Actor, now: Date)
       }
       break;
     case 'customer-update':
+      if (command.mailId && c.mailIds?.includes(command.mailId))
+        return { next: c, timeline: [], mails: [], unchanged: true };
+      if (command.mailId) next.mailIds = [...(c.mailIds ?? []), command.mailId].slice(-200);
       requireCustomer();
       if (c.status === 'Closed') throw conflict('the case is Closed: reopen it with the new information');
       requireNote(command.note);

@@ -10,6 +10,8 @@ export interface RenderedMail {
   html: string;
   /** Mail the system sends on its own carries `Auto-Submitted: auto-generated`. */
   automated: boolean;
+  /** An automatic answer to a mail carries `Auto-Submitted: auto-replied` instead. */
+  autoReplied?: boolean;
 }
 
 interface Template {

@@ -20,6 +20,7 @@ import {
   publishTimelineMail,
   putTimelineEntry,
   recordMailSent,
+  recordOutboundMessageId,
   removeOutboxEntry,
   type StoredCase,
   saveCase,
@@ -76,6 +77,13 @@ export async function flushOutbox(caseId: string): Promise<void> {
     if (effect.type === 'timeline') await putTimelineEntry(caseId, id, effect.entry);
     else if (!(await mailAlreadySent(caseId, effect.mail.id))) {
       const messageId = await sendMail(effect.mail.to, renderMail(effect.mail, c, config.portalUrl));
+      // SES sets the Message-ID header to <its id@its domain>: a reply names it in In-Reply-To.
+      for (const domain of [
+        `${process.env.AWS_REGION ?? 'us-east-1'}.amazonses.com`,
+        'email.amazonses.com',
+      ]) {
+        await recordOutboundMessageId(`<${messageId}@${domain}>`, caseId);
+      }
       await recordMailSent(caseId, effect.mail.id, messageId, new Date().toISOString());
     }
     await removeOutboxEntry(caseId, id);

@@ -1,75 +1,223 @@
 import { createHash } from 'node:crypto';
-import { simpleParser } from 'mailparser';
-import { claimInboundMessage, getCase, getUser, putTriageItem } from '../store/repository.ts';
+import EmailReplyParser from 'email-reply-parser';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { planNamed } from '../catalogue/index.ts';
+import { config } from '../config.ts';
+import { forbidden, notFound } from '../errors.ts';
+import { safeContentType, safeFileName } from '../files/names.ts';
+import {
+  isAutomated,
+  quarantineReason,
+  referencedMessageIds,
+  referenceToken,
+  subjectCaseNumber,
+} from '../mail/link.ts';
+import { fileKey, putObject } from '../store/files.ts';
+import { sendMail } from '../store/mailer.ts';
+import {
+  caseOfMessageId,
+  claimAutoReply,
+  getCase,
+  getTriageItem,
+  getUser,
+  inboundDone,
+  markInboundDone,
+  markTriageLinked,
+  putFileRecord,
+  putTriageItem,
+  type StoredCase,
+} from '../store/repository.ts';
 import { applyCommand } from './cases.ts';
 
 export type InboundOutcome =
-  | { outcome: 'linked'; caseId: string }
-  | { outcome: 'triaged'; reason: string }
+  | { outcome: 'linked'; caseId: string; attachments: number }
+  | { outcome: 'triaged'; reason: string; autoReply: boolean }
   | { outcome: 'quarantined'; reason: string }
   | { outcome: 'duplicate' };
 
-const TOKEN = /\[ref:(\d{10})\.([0-9a-f]{12})\]/;
-const SUBJECT = /^\s*(?:(?:re|aw|fw|fwd|sv)\s*:\s*)*(?:case\s*#\s*(\d{1,10})|sr#\s*(\d{1,10}))\b/i;
+export interface Receipt {
+  /** The SES message id: the raw mail is in S3 under `inbox/<it>`. */
+  sesMessageId: string;
+  verdicts: { spam: string; virus: string; spf: string; dkim: string; dmarc: string };
+}
 
-/** Drops quoted history: everything from the first quote marker or "On … wrote:" line. */
-function trimQuoted(text: string): string {
-  const lines = text.split(/\r?\n/);
-  const cut = lines.findIndex(
-    (line) => /^>/.test(line) || /^On .+wrote:\s*$/.test(line) || /^-{2,}\s*Original Message/i.test(line),
-  );
-  return (cut >= 0 ? lines.slice(0, cut) : lines).join('\n').trim();
+/** Quoted history trimmed by a maintained reply parser (GitHub's EmailReplyParser rules). */
+export function replyText(text: string): string {
+  return new EmailReplyParser().parseReply(text).trim();
+}
+
+const idOf = (messageId: string) => createHash('sha256').update(messageId).digest('hex').slice(0, 20);
+
+function messageIdOf(parsed: ParsedMail, raw: Buffer): string {
+  return parsed.messageId ?? `<sha256.${createHash('sha256').update(raw).digest('hex')}@casework.invalid>`;
+}
+
+/** Where a mail belongs: a case id, or why none (SPEC §6 order: token, Message-ID, subject). */
+async function findCase(
+  parsed: ParsedMail,
+  text: string,
+): Promise<{ c: StoredCase; via: string } | { reason: string }> {
+  const token = referenceToken(text) ?? referenceToken(parsed.subject ?? '');
+  if (token) {
+    const c = await getCase(token.caseId);
+    if (c && c.ref === token.secret) return { c, via: 'reference token' };
+    return { reason: 'the reference token matches no case' };
+  }
+  for (const id of referencedMessageIds(parsed.inReplyTo, parsed.references)) {
+    const caseId = await caseOfMessageId(id);
+    const c = caseId ? await getCase(caseId) : undefined;
+    if (c) return { c, via: 'In-Reply-To/References' };
+  }
+  const number = subjectCaseNumber(parsed.subject ?? '');
+  if (!number) return { reason: 'no case reference: e-mail cannot open cases' };
+  const c = await getCase(number);
+  if (!c) return { reason: `case ${number} named in the subject does not exist` };
+  if (planNamed(c.plan).mailRequiresToken)
+    return { reason: `the plan of case ${number} requires the reference token, not only the subject` };
+  return { c, via: 'subject' };
+}
+
+async function autoReply(to: string, subject: string, reason: string, now: Date): Promise<boolean> {
+  if (!(await claimAutoReply(to, now))) return false;
+  const text = `Thank you for your message "${subject}".\n\nWe could not add it to a support case (${reason}). E-mail can update existing cases only; please open or update your case on the support portal: ${config.portalUrl}\n\nThis is an automatic answer, sent at most once a day.\n`;
+  await sendMail(to, {
+    subject: `Re: ${subject}`.slice(0, 200),
+    text,
+    html: `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\n\n/g, '</p><p>')}</p>`,
+    automated: true,
+    autoReplied: true,
+  });
+  return true;
 }
 
 /**
- * An inbound mail (SPEC §6): linked by reference token, then by subject number, only from a
- * designated contact of the case's account; otherwise to triage with the reason. One effect per
- * Message-ID.
+ * An inbound mail (SPEC §6): quarantined on bad verdicts; linked by reference token, recorded
+ * Message-ID, then subject number, only from a designated contact of the case's account;
+ * otherwise triaged with the reason and, unless automated, answered once. Any number of deliveries
+ * of one Message-ID have one effect.
  */
-export async function receiveMail(
-  raw: Buffer,
-  meta: { sesMessageId: string; verdicts: string[] },
-  now: () => Date,
-): Promise<InboundOutcome> {
-  const parsed = await simpleParser(raw);
-  const messageId = parsed.messageId ?? `<sha256:${createHash('sha256').update(raw).digest('hex')}>`;
+export async function receiveMail(raw: Buffer, receipt: Receipt, now: () => Date): Promise<InboundOutcome> {
+  const parsed = await simpleParser(raw, { skipHtmlToText: false, skipTextLinks: true });
+  const messageId = messageIdOf(parsed, raw);
+  if (await inboundDone(messageId)) return { outcome: 'duplicate' };
   const at = now().toISOString();
-  if (!(await claimInboundMessage(messageId, at))) return { outcome: 'duplicate' };
-  const from = parsed.from?.value[0]?.address?.toLowerCase() ?? '';
-  const subject = parsed.subject ?? '';
-  const triage = async (reason: string, outcome: 'triaged' | 'quarantined' = 'triaged') => {
-    const id = createHash('sha256').update(messageId).digest('hex').slice(0, 16);
-    await putTriageItem({ id, at, from, subject, reason, rawKey: `inbox/${meta.sesMessageId}` });
-    return { outcome, reason } as InboundOutcome;
+  const from = (parsed.from?.value[0]?.address ?? '').toLowerCase();
+  const subject = (parsed.subject ?? '').slice(0, 500);
+  const base = { id: idOf(messageId), at, from, subject, rawKey: `inbox/${receipt.sesMessageId}`, messageId };
+
+  const finish = async (outcome: InboundOutcome) => {
+    await markInboundDone(messageId, { outcome: outcome.outcome }, at);
+    return outcome;
   };
-  if (meta.verdicts.some((v) => v === 'FAIL'))
-    return triage('failed SES spam, virus or authentication checks', 'quarantined');
+
+  const quarantine = quarantineReason(receipt.verdicts);
+  if (quarantine) {
+    await putTriageItem({ ...base, reason: `quarantined: ${quarantine}`, quarantined: true });
+    return finish({ outcome: 'quarantined', reason: quarantine });
+  }
+
+  const automated = isAutomated((name) => headerText(parsed, name), from);
+  const triage = async (reason: string) => {
+    await putTriageItem({ ...base, reason });
+    const answered = !automated && (await autoReply(from, subject || '(no subject)', reason, now()));
+    return finish({ outcome: 'triaged', reason, autoReply: answered });
+  };
 
   const text = parsed.text ?? '';
-  const token = TOKEN.exec(text);
-  let caseId: string | undefined;
-  if (token?.[1]) {
-    const c = await getCase(token[1]);
-    if (c && c.ref === token[2]) caseId = c.caseId;
-  }
-  if (!caseId) {
-    const m = SUBJECT.exec(subject);
-    const n = m?.[1] ?? m?.[2];
-    if (n) caseId = n.padStart(10, '0');
-  }
-  if (!caseId) return triage('no case reference token or case number');
-  const c = await getCase(caseId);
-  if (!c) return triage(`case ${caseId} does not exist`);
+  const found = await findCase(parsed, text);
+  if ('reason' in found) return triage(found.reason);
+  const { c } = found;
   const user = await getUser(from);
   if (user?.role !== 'customer' || user.grants[c.account] !== 3) {
-    return triage(`sender ${from || '(none)'} is not a designated contact of the case's account`);
+    return triage(
+      `the sender ${from || '(none)'} is not a designated contact of the account of case ${c.number}`,
+    );
   }
-  const note = trimQuoted(text) || '(empty message)';
+  if (c.status === 'Closed')
+    return triage(`case ${c.number} is closed: reopen it on the portal with the new information`);
+  return finish(await linkToCase(c, parsed, messageId, from, now));
+}
+
+/** Adds a mail to a case: the reply text (internal until published) and its attachments as case files. */
+async function linkToCase(
+  c: StoredCase,
+  parsed: ParsedMail,
+  messageId: string,
+  from: string,
+  now: () => Date,
+): Promise<InboundOutcome> {
+  const fileBase = idOf(messageId);
+  let count = 0;
+  for (const [i, attachment] of (parsed.attachments ?? []).entries()) {
+    if (attachment.related) continue; // inline images of the HTML body
+    const fileId = `m${fileBase}${i}`;
+    const name = safeFileName(attachment.filename ?? `attachment-${i + 1}`);
+    const key = fileKey(c.caseId, fileId, name);
+    const contentType = safeContentType(attachment.contentType);
+    await putObject(key, attachment.content, contentType);
+    await putFileRecord({
+      fileId,
+      caseId: c.caseId,
+      name,
+      key,
+      size: attachment.size,
+      contentType,
+      sha256: createHash('sha256').update(attachment.content).digest('hex'),
+      source: 'mail',
+      status: 'uploaded',
+      createdAt: now().toISOString(),
+    });
+    count++;
+  }
+  const note =
+    replyText(parsed.text ?? '') ||
+    (count ? `(${count} attachment${count > 1 ? 's' : ''})` : '(empty message)');
   await applyCommand(
     c.caseId,
-    { kind: 'customer-update', note, channel: 'mail' },
+    { kind: 'customer-update', note: note.slice(0, 20_000), channel: 'mail', mailId: messageId },
     { kind: 'contact', email: from },
     now,
   );
-  return { outcome: 'linked', caseId: c.caseId };
+  return { outcome: 'linked', caseId: c.caseId, attachments: count };
+}
+
+function headerText(parsed: ParsedMail, name: string): string | undefined {
+  const value = parsed.headers.get(name);
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && 'value' in value)
+    return String((value as { value: unknown }).value);
+  return String(value);
+}
+
+/** An engineer links a triaged mail to a case (SPEC §6): once; quarantined mail never. */
+export async function linkTriagedMail(
+  id: string,
+  caseId: string,
+  engineer: string,
+  raw: (key: string) => Promise<Buffer>,
+  now: () => Date,
+) {
+  const item = await getTriageItem(id);
+  if (!item) throw notFound(`no triaged mail ${id}`);
+  if (item.quarantined) throw forbidden('quarantined mail is never linked');
+  const c = await getCase(caseId);
+  if (!c) throw notFound(`case ${caseId} not found`);
+  if (item.linkedTo && item.linkedTo !== caseId)
+    throw forbidden(`mail ${id} is already linked to case ${item.linkedTo}`);
+  const parsed = await simpleParser(await raw(item.rawKey));
+  // Applied as the case contact's update, marked with who linked it; internal until published.
+  await applyCommand(
+    c.caseId,
+    {
+      kind: 'customer-update',
+      note: `${replyText(parsed.text ?? '') || '(empty message)'}\n\n(mail from ${item.from}, linked by ${engineer})`,
+      channel: 'mail',
+      mailId: item.messageId,
+    },
+    { kind: 'contact', email: c.contact },
+    now,
+  );
+  await markTriageLinked(id, c.caseId, engineer, now().toISOString());
+  return c.caseId;
 }

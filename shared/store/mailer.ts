@@ -5,7 +5,8 @@ import { ses } from './clients.ts';
 
 /** Sends one rendered mail through SES; answers the Message-ID SES assigned, to record for threading. */
 export async function sendMail(to: string, mail: RenderedMail): Promise<string> {
-  const headers = mail.automated ? [{ Name: 'Auto-Submitted', Value: 'auto-generated' }] : [];
+  const autoSubmitted = mail.autoReplied ? 'auto-replied' : mail.automated ? 'auto-generated' : undefined;
+  const headers = autoSubmitted ? [{ Name: 'Auto-Submitted', Value: autoSubmitted }] : [];
   const out = await ses().send(
     new SendEmailCommand({
       FromEmailAddress: config.mailFrom,

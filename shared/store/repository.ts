@@ -395,6 +395,9 @@ export interface TriageItem {
   subject: string;
   reason: string;
   rawKey: string;
+  messageId: string;
+  /** Quarantined mail (spam, virus, failed authentication) is kept apart and never linked. */
+  quarantined?: boolean;
 }
 
 export async function putTriageItem(item: TriageItem): Promise<void> {
@@ -427,4 +430,145 @@ export async function publishTimelineMail(caseId: string, entryId: string): Prom
     }),
   );
   return true;
+}
+
+/** Remembers which case an outbound Message-ID belongs to, for replies that name it. */
+export async function recordOutboundMessageId(messageId: string, caseId: string): Promise<void> {
+  await ddb().send(
+    new PutCommand({ TableName: table(), Item: { pk: `MSGID#${messageId}`, sk: 'MSGID', caseId } }),
+  );
+}
+
+export async function caseOfMessageId(messageId: string): Promise<string | undefined> {
+  const { Item } = await ddb().send(
+    new GetCommand({ TableName: table(), Key: { pk: `MSGID#${messageId}`, sk: 'MSGID' } }),
+  );
+  return Item?.caseId as string | undefined;
+}
+
+/**
+ * Claims the right to send an automatic answer to a sender: at most one per 24 hours, whatever
+ * the number of deliveries or concurrent handlers.
+ */
+export async function claimAutoReply(sender: string, now: Date): Promise<boolean> {
+  try {
+    await ddb().send(
+      new PutCommand({
+        TableName: table(),
+        Item: { pk: `AUTOREPLY#${sender.toLowerCase()}`, sk: 'AUTOREPLY', at: now.toISOString() },
+        ConditionExpression: 'attribute_not_exists(pk) OR #at < :dayAgo',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: { ':dayAgo': new Date(now.getTime() - 86_400_000).toISOString() },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export async function inboundDone(messageId: string): Promise<boolean> {
+  const { Item } = await ddb().send(
+    new GetCommand({ TableName: table(), Key: { pk: `INBOUND#${messageId}`, sk: 'INBOUND' } }),
+  );
+  return !!Item;
+}
+
+export async function markInboundDone(
+  messageId: string,
+  outcome: Record<string, unknown>,
+  at: string,
+): Promise<void> {
+  await ddb().send(
+    new PutCommand({
+      TableName: table(),
+      Item: { pk: `INBOUND#${messageId}`, sk: 'INBOUND', at, ...outcome },
+    }),
+  );
+}
+
+export async function listTriage(cursor?: string, limit = 50): Promise<Page<TriageItem>> {
+  const page = await ddb().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: 'byKind',
+      KeyConditionExpression: 'gsi2pk = :t',
+      ExpressionAttributeValues: { ':t': 'TRIAGE' },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: cursor ? JSON.parse(Buffer.from(cursor, 'base64url').toString()) : undefined,
+    }),
+  );
+  const items = (page.Items ?? []).map(
+    ({ pk: _p, sk: _s, gsi2pk: _a, gsi2sk: _b, ...item }) => item as TriageItem,
+  );
+  const next = page.LastEvaluatedKey
+    ? Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url')
+    : undefined;
+  return next ? { items, cursor: next } : { items };
+}
+
+export async function getTriageItem(id: string): Promise<(TriageItem & { linkedTo?: string }) | undefined> {
+  const { Item } = await ddb().send(
+    new GetCommand({ TableName: table(), Key: { pk: `TRIAGE#${id}`, sk: 'TRIAGE' }, ConsistentRead: true }),
+  );
+  if (!Item) return undefined;
+  const { pk: _p, sk: _s, gsi2pk: _a, gsi2sk: _b, ...item } = Item;
+  return item as TriageItem & { linkedTo?: string };
+}
+
+/** Takes a triage item out of the queue, linked to a case; false when it was linked already. */
+export async function markTriageLinked(id: string, caseId: string, by: string, at: string): Promise<boolean> {
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { pk: `TRIAGE#${id}`, sk: 'TRIAGE' },
+        UpdateExpression: 'SET linkedTo = :c, linkedBy = :by, linkedAt = :at REMOVE gsi2pk, gsi2sk',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(linkedTo)',
+        ExpressionAttributeValues: { ':c': caseId, ':by': by, ':at': at },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export interface FileRecord {
+  fileId: string;
+  caseId: string;
+  name: string;
+  key: string;
+  size: number;
+  contentType: string;
+  sha256?: string;
+  source: 'upload' | 'mail';
+  status: 'pending' | 'uploaded';
+  createdAt: string;
+  uploadId?: string;
+}
+
+/** Stores a file record once (its id is derived from its source, so a retry writes the same item). */
+export async function putFileRecord(file: FileRecord): Promise<void> {
+  await ddb().send(
+    new PutCommand({
+      TableName: table(),
+      Item: { pk: `CASE#${file.caseId}`, sk: `FILE#${file.fileId}`, ...file },
+    }),
+  );
+}
+
+export async function listFileRecords(caseId: string): Promise<FileRecord[]> {
+  const page = await ddb().send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :f)',
+      ExpressionAttributeValues: { ':pk': `CASE#${caseId}`, ':f': 'FILE#' },
+      ConsistentRead: true,
+    }),
+  );
+  return (page.Items ?? []).map(({ pk: _p, sk: _s, ...f }) => f as FileRecord);
 }
