@@ -4,7 +4,7 @@ import http, { type IncomingMessage, type Server, type ServerResponse } from 'no
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
@@ -12,6 +12,7 @@ import { Duration } from 'luxon';
 import { SMTPServer } from 'smtp-server';
 import { type FunctionName, functions } from '#functions/registry.ts';
 import { useClock } from '#shared/clock.ts';
+import { putObject } from '#shared/store/files.ts';
 import { createTableInput } from '#shared/store/table.ts';
 import { demoAccounts, demoUsers } from './demo.ts';
 import { AUDIENCE, LocalIssuer, TokenRejected, verifyBearer } from './jwt.ts';
@@ -403,9 +404,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       stream.on('end', async () => {
         try {
           const messageId = randomUUID();
-          await s3.send(
-            new PutObjectCommand({ Bucket: BUCKET, Key: `inbox/${messageId}`, Body: Buffer.concat(chunks) }),
-          );
+          // SES writes the raw message to S3, then invokes the function.
+          await putObject(`inbox/${messageId}`, Buffer.concat(chunks), 'message/rfc822');
           const verdicts = verdictsOf(Buffer.concat(chunks));
           await invoke('inboundMail', {
             Records: [

@@ -106,7 +106,7 @@ export async function receiveMail(raw: Buffer, receipt: Receipt, now: () => Date
   const base = { id: idOf(messageId), at, from, subject, rawKey: `inbox/${receipt.sesMessageId}`, messageId };
 
   const finish = async (outcome: InboundOutcome) => {
-    await markInboundDone(messageId, { outcome: outcome.outcome }, at);
+    await markInboundDone(messageId, { ...outcome }, at);
     return outcome;
   };
 
@@ -123,6 +123,8 @@ export async function receiveMail(raw: Buffer, receipt: Receipt, now: () => Date
     return finish({ outcome: 'triaged', reason, autoReply: answered });
   };
 
+  // An out-of-office or other automatic mail is not the customer answering: it never moves a case.
+  if (automated) return triage(`automatic mail (${automated})`);
   const text = parsed.text ?? '';
   const found = await findCase(parsed, text);
   if ('reason' in found) return triage(found.reason);
