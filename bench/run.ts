@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import nodemailer from 'nodemailer';
 import { lifecycleCosts } from './lifecycle.ts';
 import { slaBenchmark } from './sla.ts';
 
@@ -41,6 +42,13 @@ async function startRuntime() {
     child.once('exit', (code) => reject(new Error(`runtime exited with ${code}`)));
   });
   return { child, dataDir, readyMs: performance.now() - started };
+}
+
+async function firstCaseNumber(): Promise<string> {
+  const res = await fetch(`${api}/v1/cases`, {
+    headers: { authorization: `Bearer ${await token('dana@acme.example')}` },
+  });
+  return ((await res.json()) as { items: { number: string }[] }).items[0]?.number ?? '';
 }
 
 async function token(email: string): Promise<string> {
@@ -87,6 +95,40 @@ async function caseCreations(total: number, concurrency: number) {
   return { perSecond: total / seconds, p50: pct(0.5), p99: pct(0.99), errors };
 }
 
+/** Inbound mails per second through the SMTP listener (SES → S3 → Lambda path), each linked by its subject. */
+async function inboundMail(caseNumber: string, total: number, attachmentBytes: number) {
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: ports.CASEWORK_SMTP_PORT,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: 4,
+  });
+  const attachment = attachmentBytes
+    ? [{ filename: 'trace.log', content: Buffer.alloc(attachmentBytes, 'x') }]
+    : [];
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < total) {
+        const i = next++;
+        await transport.sendMail({
+          from: 'dana@acme.example',
+          to: 'cases@support.example',
+          subject: `Re: Case # ${caseNumber}`,
+          text: `Update ${i} from the benchmark.`,
+          messageId: `<bench-${attachmentBytes}-${i}-${Date.now()}@bench.example>`,
+          attachments: attachment,
+        });
+      }
+    }),
+  );
+  transport.close();
+  return total / ((performance.now() - started) / 1000);
+}
+
 const { child, dataDir, readyMs } = await startRuntime();
 try {
   await sleep(2000);
@@ -94,6 +136,9 @@ try {
   await caseCreations(20, 4); // warm up
   const creations = await caseCreations(300, 10);
   const loadedRss = rssMb(child.pid as number);
+  const caseNumber = await firstCaseNumber();
+  const smallMail = await inboundMail(caseNumber, 200, 0);
+  const bigMail = await inboundMail(caseNumber, 40, 1024 * 1024);
   // The peer libraries count in the process's local time: make it the emea centre's.
   process.env.TZ = 'Europe/London';
   const sla = slaBenchmark();
@@ -104,7 +149,7 @@ try {
 Produced by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}, machine: ${machine}.
 Re-run it after a change that could move these; the figures are from one run.
 
-## Local runtime (issue: foundation)
+## Local runtime (issues: foundation, e-mail)
 | measure | figure |
 |---|---|
 | \`npm start\` (node local/main.ts) to ready, fresh data folder | ${readyMs.toFixed(0)} ms |
@@ -113,6 +158,8 @@ Re-run it after a change that could move these; the figures are from one run.
 | case creations through the local API, 10 concurrent clients, 300 cases | ${creations.perSecond.toFixed(0)} cases/s |
 | case creation latency p50 / p99 | ${creations.p50.toFixed(1)} ms / ${creations.p99.toFixed(1)} ms |
 | errors | ${creations.errors} |
+| inbound mails parsed and linked, small text mail (SMTP → S3 → handler), 4 connections | ${smallMail.toFixed(0)} mails/s |
+| inbound mails parsed and linked, with a 1 MB attachment stored as a case file | ${bigMail.toFixed(1)} mails/s |
 
 A case creation is the whole real path: JWT verification, validation, counter, conditional put,
 timeline write, confirmation mail through SES, Step Functions execution start (and its first

@@ -3,7 +3,7 @@ import EmailReplyParser from 'email-reply-parser';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { planNamed } from '../catalogue/index.ts';
 import { config } from '../config.ts';
-import { forbidden, notFound } from '../errors.ts';
+import { conflict, forbidden, notFound } from '../errors.ts';
 import { safeContentType, safeFileName } from '../files/names.ts';
 import {
   isAutomated,
@@ -203,10 +203,11 @@ export async function linkTriagedMail(
   const item = await getTriageItem(id);
   if (!item) throw notFound(`no triaged mail ${id}`);
   if (item.quarantined) throw forbidden('quarantined mail is never linked');
+  if (item.linkedTo && item.linkedTo !== caseId) {
+    throw conflict(`mail ${id} is already linked to case ${item.linkedTo}`);
+  }
   const c = await getCase(caseId);
   if (!c) throw notFound(`case ${caseId} not found`);
-  if (item.linkedTo && item.linkedTo !== caseId)
-    throw forbidden(`mail ${id} is already linked to case ${item.linkedTo}`);
   const parsed = await simpleParser(await raw(item.rawKey));
   // Applied as the case contact's update, marked with who linked it; internal until published.
   await applyCommand(
