@@ -34,6 +34,19 @@ export const functions = {
       'POST /v1/triage/{id}/link',
     ].map((route) => ({ route, auth: true })),
   },
+  files: {
+    entry: 'functions/files/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    routes: [
+      'POST /v1/cases/{caseNumber}/files',
+      'GET /v1/cases/{caseNumber}/files',
+      'GET /v1/cases/{caseNumber}/files/{fileId}',
+      'POST /v1/cases/{caseNumber}/files/{fileId}/urls',
+      'POST /v1/cases/{caseNumber}/files/{fileId}/complete',
+      'POST /v1/cases/{caseNumber}/files/{fileId}/abort',
+    ].map((route) => ({ route, auth: true })),
+  },
   workflow: {
     entry: 'functions/workflow/handler.ts',
     memoryMb: 512,

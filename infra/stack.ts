@@ -213,7 +213,7 @@ export class CaseworkStack extends Stack {
       ...tableDefinition.indexes.map((i) => `${table.tableArn}/index/${i.name}`),
     ];
     const itemActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'];
-    for (const name of ['api', 'workflow', 'inboundMail'] as const) {
+    for (const name of ['api', 'files', 'workflow', 'inboundMail'] as const) {
       fns[name].addToRolePolicy(new PolicyStatement({ actions: itemActions, resources: tableResources }));
     }
     fns.health.addToRolePolicy(
@@ -227,9 +227,17 @@ export class CaseworkStack extends Stack {
       's3:AbortMultipartUpload',
       's3:ListMultipartUploadParts',
     ];
-    for (const name of ['api', 'workflow'] as const) {
+    for (const name of ['files', 'workflow'] as const) {
       fns[name].addToRolePolicy(
         new PolicyStatement({ actions: fileActions, resources: [objects('cases/'), objects('closed/')] }),
+      );
+      // Listing (a missing object answers 404, not 403; the purge lists what to delete), by prefix only.
+      fns[name].addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucket', 's3:ListBucketMultipartUploads'],
+          resources: [files.bucketArn],
+          conditions: { StringLike: { 's3:prefix': ['cases/*', 'closed/*'] } },
+        }),
       );
     }
     fns.inboundMail.addToRolePolicy(
@@ -244,7 +252,8 @@ export class CaseworkStack extends Stack {
     );
     const filesId = this.getLogicalId(files.node.defaultChild as CfnElement);
     const prefixes: Record<string, string[]> = {
-      api: ['cases/', 'closed/', 'inbox/'],
+      api: ['inbox/'],
+      files: ['cases/', 'closed/'],
       workflow: ['cases/', 'closed/'],
       inboundMail: ['inbox/', 'cases/'],
     };

@@ -40,7 +40,7 @@ async function runStep(event: unknown) {
       await handleDeadline(input.caseId, () => clock.now());
       return { caseId: input.caseId };
     case 'purge':
-      await purge(input.caseId);
+      await purge(input.caseId, clock.now());
       return { caseId: input.caseId };
   }
 }

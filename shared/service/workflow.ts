@@ -3,7 +3,15 @@ import { STATUSES, type Status, WORKFLOW_STATE } from '../cases/model.ts';
 import { nextTargetDeadline } from '../cases/sla.ts';
 import { reopenWindowEnd } from '../cases/transitions.ts';
 import { DomainError } from '../errors.ts';
-import { getCase, markWorkflowDone, type StoredCase, storeWaitToken } from '../store/repository.ts';
+import { abortMultipart, deleteCaseObjects, moveObjects } from '../store/files.ts';
+import {
+  getCase,
+  listFileRecords,
+  markWorkflowDone,
+  type StoredCase,
+  setFilesClosed,
+  storeWaitToken,
+} from '../store/repository.ts';
 import { applyCommand, flushOutbox } from './cases.ts';
 
 /** The longest single wait: the workflow re-reads the case at least this often. */
@@ -65,6 +73,7 @@ export async function route(input: RouteInput, now: Date): Promise<Route> {
     return { ...base, state: 'ContinueAsNew' };
   // A change that crashed half-way is completed here, whoever notices first.
   await flushOutbox(caseId);
+  await placeFiles(c);
   const end = reopenWindowEnd(c);
   if (c.status === 'Closed' && end && end <= now) return { ...base, state: 'Purge' };
   const deadline = nextDeadline(c, now);
@@ -111,7 +120,24 @@ export async function handleDeadline(caseId: string, now: () => Date): Promise<v
   await applyCommand(caseId, { kind: 'deadline' }, { kind: 'system' }, now);
 }
 
-/** The end of a case's life: the reopen window is over (file purge joins with the files issue). */
-export async function purge(caseId: string): Promise<void> {
-  await markWorkflowDone(caseId);
+/** The end of a case's life: the reopen window is over; its files go (SPEC §7), recorded on the case. */
+export async function purge(caseId: string, now: Date): Promise<void> {
+  for (const file of await listFileRecords(caseId)) {
+    if (file.uploadId && file.status === 'pending')
+      await abortMultipart(file.key, file.uploadId).catch(() => {});
+  }
+  const objects = await deleteCaseObjects(caseId);
+  await markWorkflowDone(caseId, { at: now.toISOString(), objects });
+}
+
+/**
+ * Keeps the files where the status says: under `closed/` while Closed (the lifecycle rule's 30
+ * days count from the copy), back under `cases/` once reopened. Safe to repeat after a crash.
+ */
+async function placeFiles(c: StoredCase): Promise<void> {
+  const closed = c.status === 'Closed';
+  if (closed === !!c.filesClosed) return;
+  const keys = (await listFileRecords(c.caseId)).filter((f) => f.status !== 'aborted').map((f) => f.key);
+  await moveObjects(keys, closed);
+  await setFilesClosed(c.caseId, closed);
 }

@@ -1,10 +1,16 @@
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { config } from '../config.ts';
 import { s3 } from './clients.ts';
 
@@ -48,4 +54,153 @@ export async function putObject(key: string, body: Buffer, contentType: string):
       .catch(() => {});
     throw error;
   }
+}
+
+const location = (key: string, closed: boolean) => (closed ? key.replace(/^cases\//, 'closed/') : key);
+
+/** Where a case file lives now: under `closed/` while its case is closed (SPEC §7). */
+export const objectKey = location;
+
+/** Moves objects between `cases/` and `closed/` (copy, then delete): S3 restarts the expiry count on a copy. */
+export async function moveObjects(keys: string[], toClosed: boolean): Promise<void> {
+  const Bucket = config.bucketName;
+  for (const key of keys) {
+    const from = location(key, !toClosed);
+    const to = location(key, toClosed);
+    try {
+      await s3().send(
+        new CopyObjectCommand({
+          Bucket,
+          Key: to,
+          CopySource: `${Bucket}/${encodeURIComponent(from).replace(/%2F/g, '/')}`,
+        }),
+      );
+    } catch (error) {
+      // Already moved by an earlier, interrupted run: the source is gone, the copy exists.
+      if ((error as Error).name !== 'NoSuchKey') throw error;
+      continue;
+    }
+    await s3().send(new DeleteObjectCommand({ Bucket, Key: from }));
+  }
+}
+
+/** Deletes every object of a case (its incomplete uploads are aborted by the caller); answers how many went. */
+export async function deleteCaseObjects(caseId: string): Promise<number> {
+  const Bucket = config.bucketName;
+  let deleted = 0;
+  for (const prefix of [`cases/${caseId}/`, `closed/${caseId}/`]) {
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await s3().send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }));
+      for (const object of page.Contents ?? []) {
+        await s3().send(new DeleteObjectCommand({ Bucket, Key: object.Key }));
+        deleted++;
+      }
+      ContinuationToken = page.NextContinuationToken;
+    } while (ContinuationToken);
+  }
+  return deleted;
+}
+
+/** URLs live 15 minutes; they are re-issued from the upload grant as needed. */
+export const URL_SECONDS = 15 * 60;
+
+/**
+ * A presigned PUT bound to one key, one length and one SHA-256: S3 refuses any other body, and
+ * the client must send the checksum header (it is signed, not hoisted into the query).
+ */
+export function presignPut(
+  key: string,
+  size: number,
+  sha256Hex: string,
+  contentType: string,
+): Promise<string> {
+  const ChecksumSHA256 = Buffer.from(sha256Hex, 'hex').toString('base64');
+  return getSignedUrl(
+    s3(),
+    new PutObjectCommand({
+      Bucket: config.bucketName,
+      Key: key,
+      ContentLength: size,
+      ChecksumSHA256,
+      ContentType: contentType,
+    }),
+    {
+      expiresIn: URL_SECONDS,
+      signableHeaders: new Set(['content-length', 'content-type', 'x-amz-checksum-sha256']),
+      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+    },
+  );
+}
+
+export async function startMultipart(key: string, contentType: string): Promise<string> {
+  const { UploadId } = await s3().send(
+    new CreateMultipartUploadCommand({ Bucket: config.bucketName, Key: key, ContentType: contentType }),
+  );
+  return UploadId as string;
+}
+
+/** A presigned URL for one part, bound to its length. */
+export function presignPart(
+  key: string,
+  uploadId: string,
+  partNumber: number,
+  length: number,
+): Promise<string> {
+  return getSignedUrl(
+    s3(),
+    new UploadPartCommand({
+      Bucket: config.bucketName,
+      Key: key,
+      UploadId: uploadId,
+      PartNumber: partNumber,
+      ContentLength: length,
+    }),
+    { expiresIn: URL_SECONDS, signableHeaders: new Set(['content-length']) },
+  );
+}
+
+export async function completeMultipart(
+  key: string,
+  uploadId: string,
+  parts: { PartNumber: number; ETag: string }[],
+): Promise<void> {
+  await s3().send(
+    new CompleteMultipartUploadCommand({
+      Bucket: config.bucketName,
+      Key: key,
+      UploadId: uploadId,
+      MultipartUpload: { Parts: parts },
+    }),
+  );
+}
+
+export async function abortMultipart(key: string, uploadId: string): Promise<void> {
+  await s3().send(
+    new AbortMultipartUploadCommand({ Bucket: config.bucketName, Key: key, UploadId: uploadId }),
+  );
+}
+
+export async function objectSize(key: string): Promise<number | null> {
+  try {
+    const head = await s3().send(new HeadObjectCommand({ Bucket: config.bucketName, Key: key }));
+    return head.ContentLength ?? 0;
+  } catch (error) {
+    if (['NotFound', 'NoSuchKey'].includes((error as Error).name)) return null;
+    throw error;
+  }
+}
+
+/** A presigned GET that downloads (never renders) the file, under its safe name. */
+export function presignDownload(key: string, name: string, contentType: string): Promise<string> {
+  return getSignedUrl(
+    s3(),
+    new GetObjectCommand({
+      Bucket: config.bucketName,
+      Key: key,
+      ResponseContentDisposition: `attachment; filename="${name}"`,
+      ResponseContentType: contentType,
+    }),
+    { expiresIn: URL_SECONDS },
+  );
 }

@@ -35,6 +35,9 @@ export interface StoredCase extends CaseRecord {
   outbox: Record<string, OutboxEntry>;
   wait?: { token: string; state: string };
   workflowDone?: boolean;
+  /** The case's files sit under `closed/` (moved there on closure, back on reopening). */
+  filesClosed?: boolean;
+  purged?: { at: string; objects: number };
 }
 
 const caseKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' });
@@ -173,7 +176,14 @@ export async function saveCase(
   expectedRevision: number,
   effects: Record<string, OutboxEntry>,
 ): Promise<boolean> {
-  const { outbox: _o, wait: _w, workflowDone: _d, ...record } = next as StoredCase;
+  const {
+    outbox: _o,
+    wait: _w,
+    workflowDone: _d,
+    filesClosed: _f,
+    purged: _p,
+    ...record
+  } = next as StoredCase;
   const fields: Record<string, unknown> = { ...record, ...indexKeys(next) };
   const names: Record<string, string> = { '#revision': 'revision', '#outbox': 'outbox' };
   const values: Record<string, unknown> = { ':expected': expectedRevision };
@@ -328,15 +338,45 @@ export async function takeWaitToken(caseId: string): Promise<string | undefined>
   }
 }
 
-export async function markWorkflowDone(caseId: string): Promise<void> {
+/** The end of a case's life: its files purged (how many objects) and its workflow done. */
+export async function markWorkflowDone(
+  caseId: string,
+  purge: { at: string; objects: number },
+): Promise<void> {
   await ddb().send(
     new UpdateCommand({
       TableName: table(),
       Key: caseKey(caseId),
-      UpdateExpression: 'SET workflowDone = :t',
-      ExpressionAttributeValues: { ':t': true },
+      UpdateExpression: 'SET workflowDone = :t, purged = :p',
+      ExpressionAttributeValues: { ':t': true, ':p': purge },
     }),
   );
+}
+
+/** Records where the case's files are: under `closed/` or back under `cases/`. */
+export async function setFilesClosed(caseId: string, closed: boolean): Promise<void> {
+  await ddb().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: caseKey(caseId),
+      UpdateExpression: 'SET filesClosed = :c',
+      ExpressionAttributeValues: { ':c': closed },
+    }),
+  );
+}
+
+export async function getFileRecord(caseId: string, fileId: string): Promise<FileRecord | undefined> {
+  if (!/^[\w-]{1,64}$/.test(fileId)) return undefined;
+  const { Item } = await ddb().send(
+    new GetCommand({
+      TableName: table(),
+      Key: { pk: `CASE#${caseId}`, sk: `FILE#${fileId}` },
+      ConsistentRead: true,
+    }),
+  );
+  if (!Item) return undefined;
+  const { pk: _p, sk: _s, ...file } = Item;
+  return file as FileRecord;
 }
 
 export interface Page<T> {
@@ -546,9 +586,13 @@ export interface FileRecord {
   contentType: string;
   sha256?: string;
   source: 'upload' | 'mail';
-  status: 'pending' | 'uploaded';
+  status: 'pending' | 'uploaded' | 'aborted';
   createdAt: string;
+  uploadedBy?: string;
+  /** The upload grant (SPEC §7: 120 h): URLs are re-issued until then. */
+  grantExpiresAt?: string;
   uploadId?: string;
+  partSize?: number;
 }
 
 /** Stores a file record once (its id is derived from its source, so a retry writes the same item). */

@@ -1,0 +1,65 @@
+import middy from '@middy/core';
+import { clock } from '#shared/clock.ts';
+import { notFound } from '#shared/errors.ts';
+import { type ApiEvent, type ApiResult, callerOf, httpErrors, json, parseBody } from '#shared/http/http.ts';
+import type { Caller } from '#shared/service/cases.ts';
+import {
+  abortUpload,
+  CompleteRequest,
+  completeUpload,
+  downloadUrl,
+  grantUploads,
+  listFiles,
+  ReissueRequest,
+  reissueUrls,
+  UploadRequest,
+} from '#shared/service/files.ts';
+
+/** Case files (SPEC §7): presigned uploads instead of FTP, downloads, completion of multipart uploads. */
+
+const number = (event: ApiEvent) => {
+  const n = event.pathParameters?.caseNumber ?? '';
+  if (!/^\d{1,10}$/.test(n)) throw notFound(`case ${n} not found`);
+  return n.padStart(10, '0');
+};
+const fileId = (event: ApiEvent) => event.pathParameters?.fileId ?? '';
+
+const routes: Record<string, (event: ApiEvent, caller: Caller) => Promise<ApiResult>> = {
+  'POST /v1/cases/{caseNumber}/files': async (event, caller) =>
+    json(201, await grantUploads(caller, number(event), parseBody(event, UploadRequest), clock.now())),
+  'GET /v1/cases/{caseNumber}/files': async (event, caller) =>
+    json(200, await listFiles(caller, number(event))),
+  'GET /v1/cases/{caseNumber}/files/{fileId}': async (event, caller) => ({
+    statusCode: 302,
+    headers: {
+      location: await downloadUrl(caller, number(event), fileId(event)),
+      'cache-control': 'no-store',
+    },
+  }),
+  'POST /v1/cases/{caseNumber}/files/{fileId}/urls': async (event, caller) =>
+    json(
+      200,
+      await reissueUrls(caller, number(event), fileId(event), parseBody(event, ReissueRequest), clock.now()),
+    ),
+  'POST /v1/cases/{caseNumber}/files/{fileId}/complete': async (event, caller) =>
+    json(
+      200,
+      await completeUpload(
+        caller,
+        number(event),
+        fileId(event),
+        parseBody(event, CompleteRequest),
+        clock.now(),
+      ),
+    ),
+  'POST /v1/cases/{caseNumber}/files/{fileId}/abort': async (event, caller) =>
+    json(200, await abortUpload(caller, number(event), fileId(event), clock.now())),
+};
+
+async function dispatch(event: ApiEvent): Promise<ApiResult> {
+  const route = routes[event.routeKey];
+  if (!route) throw notFound(`no route ${event.routeKey}`);
+  return route(event, await callerOf(event));
+}
+
+export const handler = middy<ApiEvent, ApiResult>().use(httpErrors()).handler(dispatch);

@@ -1,0 +1,262 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { policy } from '../catalogue/index.ts';
+import { conflict, forbidden, invalid, notFound } from '../errors.ts';
+import { safeContentType, safeFileName } from '../files/names.ts';
+import {
+  abortMultipart,
+  completeMultipart,
+  fileKey,
+  objectKey,
+  objectSize,
+  presignDownload,
+  presignPart,
+  presignPut,
+  startMultipart,
+  URL_SECONDS,
+} from '../store/files.ts';
+import {
+  type FileRecord,
+  getFileRecord,
+  listFileRecords,
+  putFileRecord,
+  type StoredCase,
+} from '../store/repository.ts';
+import { type Caller, readableCase, writableCase } from './cases.ts';
+
+const MiB = 1024 * 1024;
+/** Files up to this size get one presigned PUT; larger ones a multipart upload (SPEC §7). */
+const singlePutMax = () => Number(process.env.CASEWORK_SINGLE_PUT_MAX_BYTES ?? 100 * MiB);
+/** Parts of 8 MiB, more when a file would need over 10,000 parts (S3's limit). */
+const partSizeFor = (size: number) =>
+  Math.max(Number(process.env.CASEWORK_PART_SIZE_BYTES ?? 8 * MiB), Math.ceil(size / 10_000));
+
+export const UploadRequest = z.strictObject({
+  files: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1, 'must not be empty').max(1_000),
+        size: z
+          .number()
+          .int()
+          .min(0)
+          .max(5 * 1024 ** 4, 'at most 5 TiB'),
+        contentType: z.string().max(200).optional(),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'the SHA-256 of the file, 64 lowercase hex digits'),
+      }),
+    )
+    .min(1, 'at least one file')
+    .max(20, 'at most 20 files at once'),
+});
+export type UploadRequest = z.infer<typeof UploadRequest>;
+
+const expiresAt = (now: Date) => new Date(now.getTime() + URL_SECONDS * 1000).toISOString();
+
+/** Only while the case is not Closed, and only designated contacts and engineers (SPEC §7). */
+async function uploadableCase(caller: Caller, number: string): Promise<StoredCase> {
+  const c = await writableCase(caller, number);
+  if (c.status === 'Closed')
+    throw conflict(`case ${c.number} is Closed: files can be uploaded to open cases only`);
+  return c;
+}
+
+async function partUrls(file: FileRecord, only?: Set<number>) {
+  const partSize = file.partSize as number;
+  const count = Math.max(1, Math.ceil(file.size / partSize));
+  const parts = [];
+  for (let n = 1; n <= count; n++) {
+    if (only && !only.has(n)) continue;
+    const length = n < count ? partSize : file.size - partSize * (count - 1);
+    parts.push({
+      partNumber: n,
+      size: length,
+      url: await presignPart(file.key, file.uploadId as string, n, length),
+    });
+  }
+  return parts;
+}
+
+async function instructions(file: FileRecord, now: Date, missing?: Set<number>) {
+  const common = {
+    fileId: file.fileId,
+    name: file.name,
+    key: file.key,
+    size: file.size,
+    grantExpiresAt: file.grantExpiresAt,
+    expiresAt: expiresAt(now),
+  };
+  if (!file.uploadId) {
+    return {
+      ...common,
+      method: 'PUT' as const,
+      url: await presignPut(file.key, file.size, file.sha256 as string, file.contentType),
+      headers: {
+        'content-length': String(file.size),
+        'content-type': file.contentType,
+        'x-amz-checksum-sha256': Buffer.from(file.sha256 as string, 'hex').toString('base64'),
+      },
+    };
+  }
+  return {
+    ...common,
+    multipart: { uploadId: file.uploadId, partSize: file.partSize, parts: await partUrls(file, missing) },
+  };
+}
+
+/** `POST /v1/cases/{n}/files`: a grant per file, with a presigned PUT or multipart part URLs. */
+export async function grantUploads(caller: Caller, number: string, request: UploadRequest, now: Date) {
+  const c = await uploadableCase(caller, number);
+  const out = [];
+  for (const f of request.files) {
+    const fileId = randomBytes(8).toString('hex');
+    const name = safeFileName(f.name);
+    const contentType = safeContentType(f.contentType);
+    const key = fileKey(c.caseId, fileId, name);
+    const file: FileRecord = {
+      fileId,
+      caseId: c.caseId,
+      name,
+      key,
+      size: f.size,
+      contentType,
+      sha256: f.sha256,
+      source: 'upload',
+      status: 'pending',
+      createdAt: now.toISOString(),
+      uploadedBy: caller.email,
+      grantExpiresAt: new Date(now.getTime() + policy.windows.uploadGrantHours * 3_600_000).toISOString(),
+    };
+    if (f.size > singlePutMax()) {
+      file.partSize = partSizeFor(f.size);
+      file.uploadId = await startMultipart(key, contentType);
+    }
+    await putFileRecord(file);
+    out.push(await instructions(file, now));
+  }
+  return { files: out };
+}
+
+async function grantedFile(caller: Caller, number: string, fileId: string, now: Date) {
+  const c = await uploadableCase(caller, number);
+  const file = await getFileRecord(c.caseId, fileId);
+  if (!file || file.source !== 'upload') throw notFound(`file ${fileId} not found on case ${c.number}`);
+  if (file.status !== 'pending') throw conflict(`file ${fileId} is ${file.status}`);
+  if (!file.grantExpiresAt || now.toISOString() >= file.grantExpiresAt) {
+    throw forbidden(
+      `the ${policy.windows.uploadGrantHours}-hour upload grant of file ${fileId} has expired: request a new upload`,
+    );
+  }
+  return { c, file };
+}
+
+export const ReissueRequest = z.strictObject({
+  /** The parts still missing (a resumed upload); all of them when absent. */
+  parts: z.array(z.number().int().min(1).max(10_000)).max(10_000).optional(),
+});
+
+/** Re-issues URLs from the grant: for a multipart upload, for the parts the client still needs. */
+export async function reissueUrls(
+  caller: Caller,
+  number: string,
+  fileId: string,
+  request: z.infer<typeof ReissueRequest>,
+  now: Date,
+) {
+  const { file } = await grantedFile(caller, number, fileId, now);
+  if (!file.uploadId) return instructions(file, now);
+  const count = partCount(file);
+  const bad = request.parts?.find((n) => n > count);
+  if (bad) throw invalid('parts', `file ${fileId} has ${count} parts; there is no part ${bad}`);
+  return instructions(file, now, request.parts ? new Set(request.parts) : undefined);
+}
+
+const partCount = (file: FileRecord) => Math.max(1, Math.ceil(file.size / (file.partSize as number)));
+
+export const CompleteRequest = z.strictObject({
+  /** For a multipart upload: every part with the ETag S3 answered to its PUT. */
+  parts: z
+    .array(
+      z.strictObject({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(200) }),
+    )
+    .max(10_000)
+    .optional(),
+});
+
+/** Completes an upload: a multipart one from all its parts (S3 checks each ETag), a single PUT once S3 has it. */
+export async function completeUpload(
+  caller: Caller,
+  number: string,
+  fileId: string,
+  request: z.infer<typeof CompleteRequest>,
+  now: Date,
+) {
+  const { file } = await grantedFile(caller, number, fileId, now);
+  if (file.uploadId) {
+    const given = new Map((request.parts ?? []).map((p) => [p.partNumber, p.etag]));
+    const missing = Array.from({ length: partCount(file) }, (_, i) => i + 1).filter((n) => !given.has(n));
+    if (missing.length)
+      throw conflict(
+        `parts ${missing.join(', ')} of file ${fileId} are missing: upload them, then complete with every part's ETag`,
+      );
+    try {
+      await completeMultipart(
+        file.key,
+        file.uploadId,
+        [...given].sort(([a], [b]) => a - b).map(([PartNumber, ETag]) => ({ PartNumber, ETag })),
+      );
+    } catch (error) {
+      if (
+        ['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall', 'NoSuchUpload'].includes((error as Error).name)
+      ) {
+        throw conflict(`S3 refused to complete file ${fileId}: ${(error as Error).message}`);
+      }
+      throw error;
+    }
+  }
+  const size = await objectSize(file.key);
+  if (size === null) throw conflict(`file ${fileId} is not uploaded yet`);
+  if (size !== file.size) throw conflict(`file ${fileId} has ${size} bytes, not the ${file.size} granted`);
+  const done: FileRecord = { ...file, status: 'uploaded' };
+  await putFileRecord(done);
+  return fileView(done);
+}
+
+export async function abortUpload(caller: Caller, number: string, fileId: string, now: Date) {
+  const { file } = await grantedFile(caller, number, fileId, now);
+  if (file.uploadId) await abortMultipart(file.key, file.uploadId);
+  await putFileRecord({ ...file, status: 'aborted' });
+  return { fileId, status: 'aborted' };
+}
+
+const fileView = (f: FileRecord) => {
+  const { uploadId: _u, key: _k, caseId: _c, ...view } = f;
+  return view;
+};
+
+/** The case's files; a single PUT is noticed here once S3 holds the object. */
+export async function listFiles(caller: Caller, number: string) {
+  const c = await readableCase(caller, number);
+  const files = await listFileRecords(c.caseId);
+  for (const [i, f] of files.entries()) {
+    if (f.status === 'pending' && !f.uploadId && !c.filesClosed && (await objectSize(f.key)) !== null) {
+      files[i] = { ...f, status: 'uploaded' };
+      await putFileRecord(files[i] as FileRecord);
+    }
+  }
+  const items = files.filter((f) => f.status !== 'aborted').map(fileView);
+  return {
+    items: c.purged ? items.map((f) => ({ ...f, status: 'purged' })) : items,
+    purged: c.purged ?? null,
+  };
+}
+
+/** `GET …/files/{fileId}`: a presigned GET that downloads the file (never rendered), read access. */
+export async function downloadUrl(caller: Caller, number: string, fileId: string) {
+  const c = await readableCase(caller, number);
+  const file = await getFileRecord(c.caseId, fileId);
+  if (!file || file.status === 'aborted' || c.purged)
+    throw notFound(`file ${fileId} not found on case ${c.number}`);
+  const key = objectKey(file.key, !!c.filesClosed);
+  if ((await objectSize(key)) === null) throw notFound(`file ${fileId} is not uploaded yet`);
+  return presignDownload(key, file.name, file.contentType);
+}

@@ -1,0 +1,215 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
+
+const DANA = 'dana@acme.example';
+const ENGINEER = 'eve@support.example';
+let t: TestRuntime;
+afterEach(async () => {
+  await t?.stop();
+  delete process.env.CASEWORK_SINGLE_PUT_MAX_BYTES;
+  delete process.env.CASEWORK_PART_SIZE_BYTES;
+});
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+async function openCase() {
+  t = await startTestRuntime('2026-03-02T09:00:00Z');
+  return (await t.api('POST', '/v1/cases', { as: DANA, body: acmeHighCase })).body.number as string;
+}
+const grant = (n: string, files: object[], as = DANA) =>
+  t.api('POST', `/v1/cases/${n}/files`, { as, body: { files } });
+/** A plain HTTP client, as a browser or curl would upload. */
+const put = (url: string, body: Buffer, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'PUT', body, headers });
+
+describe('presigned uploads instead of FTP (SPEC §7)', () => {
+  it('uploads through a presigned PUT, lists, downloads (302, attachment) with the same SHA-256', async () => {
+    const n = await openCase();
+    const content = randomBytes(300_000);
+    const res = await grant(n, [
+      {
+        name: 'server.log.gz',
+        size: content.length,
+        contentType: 'application/gzip',
+        sha256: sha256(content),
+      },
+    ]);
+    expect(res.status).toBe(201);
+    const [file] = res.body.files;
+    expect(file.key).toBe(`cases/${n}/${file.fileId}/server.log.gz`);
+    expect((await put(file.url, content, file.headers)).status).toBe(200);
+    const list = (await t.api('GET', `/v1/cases/${n}/files`, { as: 'rita@acme.example' })).body.items;
+    expect(list).toEqual([
+      expect.objectContaining({
+        fileId: file.fileId,
+        name: 'server.log.gz',
+        status: 'uploaded',
+        size: content.length,
+      }),
+    ]);
+    const download = await fetch(`${t.runtime.urls.api}/cases/${n}/files/${file.fileId}`, {
+      headers: { authorization: `Bearer ${await t.token('rita@acme.example')}` },
+      redirect: 'manual',
+    });
+    expect(download.status).toBe(302);
+    const location = download.headers.get('location') as string;
+    expect(new URL(location).searchParams.get('response-content-disposition')).toBe(
+      'attachment; filename="server.log.gz"',
+    );
+    const body = Buffer.from(await (await fetch(location)).arrayBuffer());
+    expect(sha256(body)).toBe(sha256(content));
+  });
+
+  it('a three-part multipart upload with one part retried', async () => {
+    const n = await openCase();
+    process.env.CASEWORK_SINGLE_PUT_MAX_BYTES = String(6 * 1024 * 1024);
+    process.env.CASEWORK_PART_SIZE_BYTES = String(5 * 1024 * 1024);
+    const content = randomBytes(11 * 1024 * 1024);
+    const [file] = (await grant(n, [{ name: 'core.dump', size: content.length, sha256: sha256(content) }]))
+      .body.files;
+    const parts = file.multipart.parts as { partNumber: number; size: number; url: string }[];
+    expect(parts.map((p) => p.size)).toEqual([5 * 1024 * 1024, 5 * 1024 * 1024, 1024 * 1024]);
+    const slice = (p: { partNumber: number }) =>
+      content.subarray((p.partNumber - 1) * 5 * 1024 * 1024, p.partNumber * 5 * 1024 * 1024);
+    // Parts 1 and 3 go up; part 2 fails on the way (the connection drops): it is retried with a re-issued URL.
+    const etags: { partNumber: number; etag: string }[] = [];
+    for (const p of [parts[0], parts[2]] as { partNumber: number; url: string }[]) {
+      const res = await put(p.url, slice(p));
+      expect(res.status).toBe(200);
+      etags.push({ partNumber: p.partNumber, etag: res.headers.get('etag') as string });
+    }
+    const incomplete = await t.api('POST', `/v1/cases/${n}/files/${file.fileId}/complete`, {
+      as: DANA,
+      body: { parts: etags },
+    });
+    expect(incomplete.status).toBe(409);
+    expect(incomplete.body.error.message).toContain('parts 2');
+    const reissued = (
+      await t.api('POST', `/v1/cases/${n}/files/${file.fileId}/urls`, { as: DANA, body: { parts: [2] } })
+    ).body.multipart.parts;
+    expect(reissued.map((p: { partNumber: number }) => p.partNumber)).toEqual([2]);
+    const retried = await put(reissued[0].url, slice(reissued[0]));
+    etags.push({ partNumber: 2, etag: retried.headers.get('etag') as string });
+    const done = await t.api('POST', `/v1/cases/${n}/files/${file.fileId}/complete`, {
+      as: DANA,
+      body: { parts: etags },
+    });
+    expect(done.body).toMatchObject({ status: 'uploaded', size: content.length });
+    const download = await fetch(`${t.runtime.urls.api}/cases/${n}/files/${file.fileId}`, {
+      headers: { authorization: `Bearer ${await t.token(DANA)}` },
+      redirect: 'manual',
+    });
+    const body = Buffer.from(await (await fetch(download.headers.get('location') as string)).arrayBuffer());
+    expect(sha256(body)).toBe(sha256(content));
+  });
+
+  it('several files at once, names made safe, types never rendered', async () => {
+    const n = await openCase();
+    const files = [
+      { name: '../../etc/passwd', size: 1, sha256: sha256(Buffer.from('x')) },
+      {
+        name: 'C:\\Users\\dana\\Desktop\\trace.txt',
+        size: 1,
+        contentType: 'text/plain',
+        sha256: sha256(Buffer.from('x')),
+      },
+      { name: 'rapport été\u0007.html', size: 1, contentType: 'text/html', sha256: sha256(Buffer.from('x')) },
+      {
+        name: `${'a'.repeat(300)}.zip`,
+        size: 1,
+        contentType: 'application/zip',
+        sha256: sha256(Buffer.from('x')),
+      },
+    ];
+    const granted = (await grant(n, files)).body.files as { name: string; headers: Record<string, string> }[];
+    expect(granted.map((f) => f.name)).toEqual([
+      'passwd',
+      'trace.txt',
+      'rapport_ete_.html',
+      `${'a'.repeat(116)}.zip`,
+    ]);
+    expect(granted.map((f) => f.headers['content-type'])).toEqual([
+      'application/octet-stream',
+      'text/plain',
+      'application/octet-stream',
+      'application/zip',
+    ]);
+  });
+
+  it('refuses a grant to read-only contacts (403), other accounts (404), bad requests (400), closed cases (409)', async () => {
+    const n = await openCase();
+    const file = { name: 'a.txt', size: 1, sha256: sha256(Buffer.from('x')) };
+    expect((await grant(n, [file], 'rita@acme.example')).status).toBe(403);
+    expect((await grant(n, [file], 'gus@globex.example')).status).toBe(404);
+    expect((await grant(n, [{ ...file, sha256: 'abc' }])).body.error.field).toBe('files.0.sha256');
+    expect((await grant(n, [])).body.error.field).toBe('files');
+    expect((await grant(n, [file], ENGINEER)).status).toBe(201);
+    await t.api('POST', `/v1/cases/${n}/actions/close`, {
+      as: DANA,
+      body: { subStatus: 'Resolved', note: 'Done.' },
+    });
+    const closed = await grant(n, [file]);
+    expect(closed.status).toBe(409);
+    expect(closed.body.error.message).toContain('Closed');
+  });
+
+  it('the upload grant lasts 120 hours: URLs re-issued until then, refused after', async () => {
+    const n = await openCase();
+    const [file] = (await grant(n, [{ name: 'a.txt', size: 1, sha256: sha256(Buffer.from('x')) }])).body
+      .files;
+    await t.advance('PT119H');
+    expect((await t.api('POST', `/v1/cases/${n}/files/${file.fileId}/urls`, { as: DANA })).status).toBe(200);
+    await t.advance('PT1H');
+    expect((await t.api('POST', `/v1/cases/${n}/files/${file.fileId}/urls`, { as: DANA })).status).toBe(403);
+  });
+});
+
+describe('closure moves files under closed/, the purge deletes them (SPEC §7)', () => {
+  async function uploaded(n: string) {
+    const content = Buffer.from('log line\n'.repeat(100));
+    const [file] = (
+      await grant(n, [
+        { name: 'app.log', size: content.length, contentType: 'text/plain', sha256: sha256(content) },
+      ])
+    ).body.files;
+    await put(file.url, content, file.headers);
+    return file.fileId as string;
+  }
+  const download = async (n: string, fileId: string) =>
+    fetch(`${t.runtime.urls.api}/cases/${n}/files/${fileId}`, {
+      headers: { authorization: `Bearer ${await t.token(DANA)}` },
+      redirect: 'manual',
+    });
+
+  it('reopening within the window keeps the files', async () => {
+    const n = await openCase();
+    const fileId = await uploaded(n);
+    await t.api('POST', `/v1/cases/${n}/actions/close`, {
+      as: DANA,
+      body: { subStatus: 'Resolved', note: 'Done.' },
+    });
+    expect(new URL((await download(n, fileId)).headers.get('location') as string).pathname).toContain(
+      `/closed/${n}/`,
+    );
+    await t.advance('P29D');
+    await t.api('POST', `/v1/cases/${n}/actions/reopen`, { as: DANA, body: { note: 'Back again.' } });
+    const location = (await download(n, fileId)).headers.get('location') as string;
+    expect(new URL(location).pathname).toContain(`/cases/${n}/`);
+    expect((await fetch(location)).status).toBe(200);
+  });
+
+  it('files are purged after the reopen window and the purge is recorded on the case', async () => {
+    const n = await openCase();
+    const fileId = await uploaded(n);
+    await t.api('POST', `/v1/cases/${n}/actions/close`, {
+      as: DANA,
+      body: { subStatus: 'Resolved', note: 'Done.' },
+    });
+    await t.advance('P30DT1S');
+    expect((await download(n, fileId)).status).toBe(404);
+    const list = (await t.api('GET', `/v1/cases/${n}/files`, { as: DANA })).body;
+    // The purge runs at the end of the 30-day reopen window, to the second.
+    expect(list.purged).toEqual({ at: '2026-04-01T09:00:00.000Z', objects: 1 });
+    expect(list.items.map((f: { status: string }) => f.status)).toEqual(['purged']);
+  });
+});
