@@ -30,8 +30,6 @@ export const functions = {
       'POST /v1/cases/{caseNumber}/updates',
       'POST /v1/cases/{caseNumber}/actions/{action}',
       'POST /v1/cases/{caseNumber}/survey',
-      'GET /v1/triage',
-      'POST /v1/triage/{id}/link',
     ].map((route) => ({ route, auth: true })),
   },
   files: {
@@ -46,6 +44,12 @@ export const functions = {
       'POST /v1/cases/{caseNumber}/files/{fileId}/complete',
       'POST /v1/cases/{caseNumber}/files/{fileId}/abort',
     ].map((route) => ({ route, auth: true })),
+  },
+  triage: {
+    entry: 'functions/triage/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    routes: ['GET /v1/triage', 'POST /v1/triage/{id}/link'].map((route) => ({ route, auth: true })),
   },
   workflow: {
     entry: 'functions/workflow/handler.ts',

@@ -213,7 +213,7 @@ export class CaseworkStack extends Stack {
       ...tableDefinition.indexes.map((i) => `${table.tableArn}/index/${i.name}`),
     ];
     const itemActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'];
-    for (const name of ['api', 'files', 'workflow', 'inboundMail'] as const) {
+    for (const name of ['api', 'files', 'triage', 'workflow', 'inboundMail'] as const) {
       fns[name].addToRolePolicy(new PolicyStatement({ actions: itemActions, resources: tableResources }));
     }
     fns.health.addToRolePolicy(
@@ -246,13 +246,13 @@ export class CaseworkStack extends Stack {
     fns.inboundMail.addToRolePolicy(
       new PolicyStatement({ actions: ['s3:PutObject'], resources: [objects('cases/')] }),
     );
-    // The API reads raw triaged mail to link it to a case.
-    fns.api.addToRolePolicy(
+    // Triage reads raw mail to link it to a case.
+    fns.triage.addToRolePolicy(
       new PolicyStatement({ actions: ['s3:GetObject'], resources: [objects('inbox/')] }),
     );
     const filesId = this.getLogicalId(files.node.defaultChild as CfnElement);
     const prefixes: Record<string, string[]> = {
-      api: ['inbox/'],
+      triage: ['inbox/'],
       files: ['cases/', 'closed/'],
       workflow: ['cases/', 'closed/'],
       inboundMail: ['inbox/', 'cases/'],
@@ -288,12 +288,11 @@ export class CaseworkStack extends Stack {
     for (const name of ['api', 'inboundMail', 'health'] as const) {
       fns[name].addEnvironment('CASEWORK_STATE_MACHINE_ARN', stateMachine.stateMachineArn);
     }
-    for (const name of ['api', 'inboundMail'] as const) {
-      stateMachine.grantStartExecution(fns[name]);
-      stateMachine.grantTaskResponse(fns[name]);
-    }
+    stateMachine.grantStartExecution(fns.api);
+    // Whatever changes a case wakes its workflow.
+    for (const name of ['api', 'inboundMail', 'triage'] as const) stateMachine.grantTaskResponse(fns[name]);
     const identity = `arn:${Stack.of(this).partition}:ses:${this.region}:${this.account}:identity/${props.mailDomain}`;
-    for (const name of ['api', 'workflow', 'inboundMail'] as const) {
+    for (const name of ['api', 'workflow', 'inboundMail', 'triage'] as const) {
       fns[name].addToRolePolicy(
         new PolicyStatement({ effect: Effect.ALLOW, actions: ['ses:SendEmail'], resources: [identity] }),
       );

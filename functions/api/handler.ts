@@ -1,4 +1,3 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import { z } from 'zod';
 import {
@@ -11,7 +10,6 @@ import {
 } from '#shared/cases/model.ts';
 import type { Command } from '#shared/cases/transitions.ts';
 import { clock } from '#shared/clock.ts';
-import { config } from '#shared/config.ts';
 import { forbidden, invalid, notFound } from '#shared/errors.ts';
 import {
   type ApiEvent,
@@ -32,9 +30,7 @@ import {
   readableCase,
   writableCase,
 } from '#shared/service/cases.ts';
-import { linkTriagedMail } from '#shared/service/inbound.ts';
-import { s3 } from '#shared/store/clients.ts';
-import { allocateNumber, listCases, listTimeline, listTriage } from '#shared/store/repository.ts';
+import { allocateNumber, listCases, listTimeline } from '#shared/store/repository.ts';
 
 /** The case API: one function behind the HTTP API's case routes, dispatched by route key. */
 
@@ -300,29 +296,6 @@ async function survey(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   );
 }
 
-const LinkBody = z.strictObject({ caseNumber: z.string().regex(/^\d{1,10}$/, 'a case number') });
-
-async function triage(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  if (caller.role !== 'engineer') throw forbidden('the triage queue is for support engineers');
-  const page = await listTriage(event.queryStringParameters?.cursor);
-  return json(200, page);
-}
-
-async function linkTriage(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  if (caller.role !== 'engineer') throw forbidden('the triage queue is for support engineers');
-  const { caseNumber } = parseBody(event, LinkBody);
-  const id = event.pathParameters?.id ?? '';
-  const caseId = await linkTriagedMail(id, caseNumber.padStart(10, '0'), caller.email, rawMail, () =>
-    clock.now(),
-  );
-  return json(200, { id, linkedTo: caseId });
-}
-
-async function rawMail(key: string): Promise<Buffer> {
-  const object = await s3().send(new GetObjectCommand({ Bucket: config.bucketName, Key: key }));
-  return Buffer.from(await (object.Body?.transformToByteArray() ?? new Uint8Array()));
-}
-
 const routes: Record<string, (event: ApiEvent, caller: Caller) => Promise<ApiResult>> = {
   'POST /v1/cases': create,
   'GET /v1/cases': list,
@@ -331,8 +304,6 @@ const routes: Record<string, (event: ApiEvent, caller: Caller) => Promise<ApiRes
   'POST /v1/cases/{caseNumber}/updates': update,
   'POST /v1/cases/{caseNumber}/actions/{action}': action,
   'POST /v1/cases/{caseNumber}/survey': survey,
-  'GET /v1/triage': triage,
-  'POST /v1/triage/{id}/link': linkTriage,
 };
 
 async function dispatch(event: ApiEvent): Promise<ApiResult> {

@@ -49,3 +49,11 @@ describe('default centres carry their region’s holidays for 2024–2030 (SPEC 
       expect(dates('emea').has(`${year}-12-25`), String(year)).toBe(true);
   });
 });
+
+describe('the holiday data is the library’s answer', () => {
+  it('shared/catalogue/holidays.json equals what date-holidays gives today (refresh with npm run holidays)', async () => {
+    const { holidaySnapshot } = await import('#local/holidays.ts');
+    const data = (await import('#shared/catalogue/holidays.json', { with: { type: 'json' } })).default;
+    expect(data).toEqual(holidaySnapshot());
+  });
+});
