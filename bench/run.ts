@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
+import { bundleSizes } from './bundles.ts';
 import { lifecycleCosts } from './lifecycle.ts';
 import { slaBenchmark } from './sla.ts';
 
@@ -143,6 +144,7 @@ try {
   process.env.TZ = 'Europe/London';
   const sla = slaBenchmark();
   const life = await lifecycleCosts();
+  const bundles = await bundleSizes();
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}`;
   const report = `# Benchmarks
 
@@ -187,6 +189,14 @@ ${life}
 Each change of a case is one conditional update of the case item carrying its side effects
 (outbox), one put per timeline item and per sent-mail marker, then one update removing each
 outbox entry; each wait stores its task token (one update) and each signal takes it (one update).
+
+## Lambda bundles (issue: AWS deployment)
+Built as the CDK stack's NodejsFunction builds them (bench/bundles.ts: esbuild, minified, ESM,
+node22, the AWS SDK v3 left to the nodejs22.x runtime). Holidays are catalogue data, so no
+holiday library or time-zone database is bundled; only the functions that parse mail carry
+mailparser and its character sets.
+
+${bundles}
 `;
   writeFileSync('BENCHMARKS.md', report);
   console.log(report);
