@@ -30,6 +30,8 @@ import {
   readableCase,
   writableCase,
 } from '#shared/service/cases.ts';
+import { slaCompliance } from '#shared/service/reports.ts';
+import { caseExecutions, executionHistory, stateMachineDefinition } from '#shared/store/executions.ts';
 import { allocateNumber, listCases, listTimeline } from '#shared/store/repository.ts';
 
 /** The case API: one function behind the HTTP API's case routes, dispatched by route key. */
@@ -47,6 +49,7 @@ const ListQuery = z.strictObject({
   status: z.enum(STATUSES).optional(),
   severity: z.enum(SEVERITIES).optional(),
   account: z.string().optional(),
+  breached: z.enum(['true', 'false']).optional(),
   cursor: z.string().optional(),
 });
 
@@ -78,7 +81,7 @@ async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
       String(query.error.issues[0]?.path[0] ?? 'query'),
       query.error.issues[0]?.message ?? 'invalid',
     );
-  const { status, severity, account, cursor } = query.data;
+  const { status, severity, account, breached, cursor } = query.data;
   let scope: { account: string } | 'all';
   if (caller.role === 'engineer') scope = account ? { account } : 'all';
   else {
@@ -87,14 +90,18 @@ async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
       .map(([id]) => id);
     const chosen = account ?? accounts[0];
     if (!chosen || accessTo(caller, chosen) < 2) return json(200, { items: [] });
-    if (!account && accounts.length > 1)
+    if (!account && accounts.length > 1) {
       throw invalid('account', `choose one of your accounts: ${accounts.join(', ')}`);
+    }
     scope = { account: chosen };
   }
   const page = await listCases(scope, cursor);
+  const isBreached = (v: ReturnType<typeof caseView>) =>
+    Object.values(v.sla ?? {}).some((t) => t.outcome.state === 'breached');
   const items = page.items
     .filter((c) => (!status || c.status === status) && (!severity || c.severity === severity))
-    .map((c) => caseView(c, clock.now()));
+    .map((c) => caseView(c, clock.now()))
+    .filter((v) => !breached || isBreached(v) === (breached === 'true'));
   return json(200, { items, ...(page.cursor ? { cursor: page.cursor } : {}) });
 }
 
@@ -296,6 +303,39 @@ async function survey(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   );
 }
 
+const ReportQuery = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+
+async function compliance(event: ApiEvent, caller: Caller): Promise<ApiResult> {
+  if (caller.role !== 'engineer') throw forbidden('reports are for support engineers');
+  const query = ReportQuery.safeParse(event.queryStringParameters ?? {});
+  if (!query.success) throw invalid(String(query.error.issues[0]?.path[0] ?? 'query'), 'an ISO-8601 instant');
+  const to = query.data.to ? new Date(query.data.to) : clock.now();
+  const from = query.data.from ? new Date(query.data.from) : new Date(to.getTime() - 30 * 86_400_000);
+  if (from >= to) throw invalid('from', 'must be before to');
+  return json(200, await slaCompliance(from, to));
+}
+
+/** The case's Step Functions executions, the state machine and the current one's history (operators). */
+async function execution(event: ApiEvent, caller: Caller): Promise<ApiResult> {
+  if (caller.role !== 'engineer') throw forbidden('executions are for support engineers and operators');
+  const c = await readableCase(caller, caseNumberOf(event));
+  const executions = await caseExecutions(c.caseId);
+  const current = executions.at(-1);
+  const events = current ? await executionHistory(current.executionArn) : [];
+  const entered = events
+    .filter((e) => e.type?.endsWith('StateEntered'))
+    .map((e) => e.stateEnteredEventDetails?.name);
+  return json(200, {
+    definition: await stateMachineDefinition(),
+    executions,
+    currentState: entered.at(-1) ?? null,
+    events,
+  });
+}
+
 const routes: Record<string, (event: ApiEvent, caller: Caller) => Promise<ApiResult>> = {
   'POST /v1/cases': create,
   'GET /v1/cases': list,
@@ -304,6 +344,8 @@ const routes: Record<string, (event: ApiEvent, caller: Caller) => Promise<ApiRes
   'POST /v1/cases/{caseNumber}/updates': update,
   'POST /v1/cases/{caseNumber}/actions/{action}': action,
   'POST /v1/cases/{caseNumber}/survey': survey,
+  'GET /v1/cases/{caseNumber}/execution': execution,
+  'GET /v1/reports/sla-compliance': compliance,
 };
 
 async function dispatch(event: ApiEvent): Promise<ApiResult> {
