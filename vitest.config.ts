@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Chromium may need installing on a fresh machine (the browser test does it).
+    hookTimeout: 900_000,
     testTimeout: 60_000,
-    hookTimeout: 60_000,
     pool: 'forks',
   },
 });

@@ -341,6 +341,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     try {
       const { pathname } = new URL(req.url ?? '/', 'http://local');
       if (pathname === '/_local/jwks.json' && req.method === 'GET') return send(res, 200, issuer.jwks);
+      if ((pathname === '/console' || pathname.startsWith('/console/')) && req.method === 'GET')
+        return serveConsole(pathname, res);
       if (pathname === '/_local/token' && req.method === 'POST') return await tokenRequest(req, res, issuer);
       if (pathname === '/_local/clock') {
         if (req.method === 'GET') return send(res, 200, { now: clock.now().toISOString() });
@@ -549,4 +551,24 @@ export function verdictsOf(raw: Buffer) {
     dkimVerdict: verdict(/\bdkim=fail/.test(auth)),
     dmarcVerdict: verdict(/\bdmarc=fail/.test(auth)),
   };
+}
+
+const CONSOLE_FILES: Record<string, string> = {
+  'index.html': 'text/html; charset=utf-8',
+  'app.js': 'text/javascript; charset=utf-8',
+  'style.css': 'text/css; charset=utf-8',
+};
+
+/** The operator console: static files, the same ones a static site would serve on AWS. */
+function serveConsole(pathname: string, res: ServerResponse) {
+  // Relative links (style.css, app.js) resolve under /console/.
+  if (pathname === '/console') {
+    res.writeHead(301, { location: '/console/' });
+    return res.end();
+  }
+  const name = pathname.replace(/^\/console\/?/, '') || 'index.html';
+  const type = CONSOLE_FILES[name];
+  if (!type) return send(res, 404, errorJson('NotFound', `no console file ${name}`));
+  res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(readFileSync(path.join(import.meta.dirname, 'console', name)));
 }

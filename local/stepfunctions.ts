@@ -166,6 +166,12 @@ export class LocalStepFunctions {
         const params = { ...(input as Record<string, Json>) };
         const functionName = String(params.FunctionName);
         const resourceType = 'lambda';
+        // Let the interpreter's log catch up (the Choice before this Task), then record the Task
+        // here rather than from the log, so the history reads in order.
+        await new Promise((resolve) => setImmediate(resolve));
+        this.record(execution, 'TaskStateEntered', {
+          stateEnteredEventDetails: { name: stateName, input: JSON.stringify(input) },
+        });
         this.record(execution, 'TaskScheduled', {
           taskScheduledEventDetails: {
             resourceType,
@@ -242,7 +248,7 @@ export class LocalStepFunctions {
       const state = event.state as
         | { name: string; type: string; input: unknown; output?: unknown }
         | undefined;
-      if (event.type === 'StateEntered' && state) {
+      if (event.type === 'StateEntered' && state && state.type !== 'Task') {
         this.record(execution, `${state.type}StateEntered`, {
           stateEnteredEventDetails: { name: state.name, input: JSON.stringify(state.input) },
         });

@@ -2,7 +2,14 @@ import { planNamed } from '../catalogue/index.ts';
 import { addBusinessDays } from '../sla/business-time.ts';
 import type { Span } from '../sla/calendar.ts';
 import { calendarOf } from '../sla/calendars.ts';
-import { type Outcome, outcomeOf, TARGET_KINDS, type TargetKind, targetsFor } from '../sla/targets.ts';
+import {
+  businessTimeBetween,
+  type Outcome,
+  outcomeOf,
+  TARGET_KINDS,
+  type TargetKind,
+  targetsFor,
+} from '../sla/targets.ts';
 import type { CaseRecord } from './model.ts';
 
 /** The case's waiting-on-customer intervals as spans; a pause still running ends at `now`. */
@@ -27,6 +34,8 @@ export interface TargetStatus {
   pausable: boolean;
   paused: boolean;
   outcome: Outcome;
+  /** Time left to the due instant while pending: open time for BH/BD targets, elapsed time otherwise. */
+  remainingMs: number | null;
 }
 
 /**
@@ -47,12 +56,21 @@ export function slaStatus(c: CaseRecord, now: Date): Record<TargetKind, TargetSt
   for (const kind of TARGET_KINDS) {
     const t = targets[kind];
     const recorded = c.slaOutcomes?.[kind];
+    const outcome = recorded ?? outcomeOf(t, actedAt(c, kind), now);
+    const due = t.due ? new Date(t.due) : null;
+    const business = /B[HD]$/.test(t.target ?? '');
     out[kind] = {
       target: t.target,
       due: t.due,
       pausable: t.pausable,
       paused: t.pausable && paused && !recorded && !!t.due,
-      outcome: recorded ?? outcomeOf(t, actedAt(c, kind), now),
+      outcome,
+      remainingMs:
+        outcome.state === 'pending' && due
+          ? business
+            ? businessTimeBetween(calendarOf(c.centre), now, due)
+            : due.getTime() - now.getTime()
+          : null,
     };
   }
   return out;

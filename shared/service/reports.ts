@@ -26,7 +26,7 @@ async function allCases(): Promise<StoredCase[]> {
 }
 
 /**
- * SPEC §4 compliance report: per plan × severity, of the cases closed in [from, to), the share that
+ * SPEC §4 compliance report: per plan × severity, of the cases closed from `from` to `to`, the share that
  * met each target, against the contractual share for resolution.
  */
 export async function slaCompliance(
@@ -34,7 +34,7 @@ export async function slaCompliance(
   to: Date,
 ): Promise<{ from: string; to: string; rows: ComplianceRow[] }> {
   const closed = (await allCases()).filter(
-    (c) => c.closedAt && c.closedAt >= from.toISOString() && c.closedAt < to.toISOString(),
+    (c) => c.closedAt && c.closedAt >= from.toISOString() && c.closedAt <= to.toISOString(),
   );
   const rows = new Map<string, ComplianceRow>();
   for (const c of closed) {
@@ -57,7 +57,8 @@ export async function slaCompliance(
     for (const kind of TARGET_KINDS) {
       const s = status[kind];
       if (!s.target) continue;
-      const t = (row.targets[kind] ??= { target: s.target, met: 0, breached: 0, shareMet: null });
+      row.targets[kind] ??= { target: s.target, met: 0, breached: 0, shareMet: null };
+      const t = row.targets[kind];
       if (s.outcome.state === 'met') t.met++;
       else if (s.outcome.state === 'breached') t.breached++;
     }

@@ -466,3 +466,39 @@ describe('feature requests, change requests, incident reports (SPEC §10, §11)'
     }
   });
 });
+
+describe('SLA compliance report (SPEC §4)', () => {
+  it('per plan × severity, the share of closed cases that met each target, against the contractual share', async () => {
+    t = await startTestRuntime(MONDAY);
+    // Two high cases: one answered and solved in time, one answered late and solved late.
+    const fast = await open();
+    const slow = await open();
+    await act(fast, 'respond', ENGINEER, { note: 'On it.' });
+    await act(fast, 'close', ENGINEER, { subStatus: 'Problem Resolved', note: 'Fixed.' });
+    await t.advance('P3D');
+    await act(slow, 'respond', ENGINEER, { note: 'Sorry for the wait.' });
+    await act(slow, 'close', ENGINEER, { subStatus: 'Problem Resolved', note: 'Fixed.' });
+    expect((await t.api('GET', '/v1/reports/sla-compliance', { as: DANA })).status).toBe(403);
+    expect(
+      (await t.api('GET', '/v1/reports/sla-compliance?from=yesterday', { as: ENGINEER })).body.error.field,
+    ).toBe('from');
+    const report = (
+      await t.api('GET', '/v1/reports/sla-compliance?from=2026-03-01T00:00:00Z&to=2026-03-31T00:00:00Z', {
+        as: ENGINEER,
+      })
+    ).body;
+    expect(report.rows).toEqual([
+      {
+        plan: 'business-care',
+        severity: 'high',
+        closedCases: 2,
+        targets: {
+          response: { target: '4BH', met: 1, breached: 1, shareMet: 0.5 },
+          resolution: { target: '2BD', met: 1, breached: 1, shareMet: 0.5 },
+        },
+        contractualShare: 0.8,
+        compliant: false,
+      },
+    ]);
+  });
+});
