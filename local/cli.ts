@@ -7,7 +7,10 @@ import { CalendarSchema } from '#shared/sla/calendar.ts';
 import { calendarOf } from '#shared/sla/calendars.ts';
 import { TARGET_KINDS, targetsFor } from '#shared/sla/targets.ts';
 
-/** `npx casework …` (SPEC §12). Exit code 2 and a message naming the field on bad input. */
+/**
+ * `npx casework …` (SPEC §12). Against the local runtime by default, or a deployed stack with
+ * `CASEWORK_URL` and `CASEWORK_TOKEN`. Exit code 2 and a message naming the field on bad input.
+ */
 
 class UsageError extends Error {}
 const fail = (field: string, message: string): never => {
@@ -140,6 +143,150 @@ function slaAdd(args: string[]) {
   console.log(JSON.stringify({ due: result.due.toISOString(), explanation: result.explanation }, null, 2));
 }
 
+/** A bearer token: `CASEWORK_TOKEN` for a deployed stack, else one from the local issuer for `--as`. */
+async function bearer(as: string | undefined): Promise<string> {
+  if (process.env.CASEWORK_TOKEN) return process.env.CASEWORK_TOKEN;
+  return (
+    await call('/_local/token', {
+      method: 'POST',
+      body: JSON.stringify({ email: as ?? 'eve@support.example' }),
+    })
+  ).token as string;
+}
+
+const progress = (text: string) => {
+  if (process.stderr.isTTY) process.stderr.write(`\r${text}\x1b[K`);
+};
+
+function table(rows: Record<string, unknown>[], columns: string[]) {
+  const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '')));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => (row[i] ?? '').length)));
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  console.log([line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n'));
+}
+
+async function casesList(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      status: { type: 'string' },
+      severity: { type: 'string' },
+      account: { type: 'string' },
+      breached: { type: 'boolean' },
+      as: { type: 'string' },
+      json: { type: 'boolean' },
+      all: { type: 'boolean' },
+    },
+  });
+  const authorization = `Bearer ${await bearer(values.as)}`;
+  const items: Record<string, unknown>[] = [];
+  let cursor: string | undefined;
+  do {
+    const q = new URLSearchParams(
+      Object.entries({
+        status: values.status,
+        severity: values.severity,
+        account: values.account,
+        breached: values.breached ? 'true' : undefined,
+        cursor,
+      }).filter((e): e is [string, string] => !!e[1]),
+    );
+    const page = await call(`/v1/cases?${q}`, { headers: { authorization } });
+    items.push(...(page.items as Record<string, unknown>[]));
+    cursor = values.all ? (page.cursor as string | undefined) : undefined;
+    progress(`fetched ${items.length} cases…`);
+  } while (cursor);
+  progress('');
+  if (values.json) return console.log(JSON.stringify(items, null, 2));
+  table(
+    items.map((c) => ({ ...c, status: `${c.status}/${c.subStatus}` })),
+    ['number', 'account', 'severity', 'status', 'subject', 'updatedAt'],
+  );
+}
+
+async function caseShow(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { as: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const n = positionals[0] ?? fail('number', 'usage: casework case show <number>');
+  const headers = { authorization: `Bearer ${await bearer(values.as)}` };
+  const c = await call(`/v1/cases/${encodeURIComponent(n)}`, { headers });
+  const timeline = (await call(`/v1/cases/${encodeURIComponent(n)}/timeline`, { headers })).items as Record<
+    string,
+    unknown
+  >[];
+  if (values.json) return console.log(JSON.stringify({ ...c, timeline }, null, 2));
+  console.log(
+    `Case # ${c.number}: ${c.subject}\n${c.account} · ${c.plan} · ${c.centre} · ${c.severity} · ${c.status}/${c.subStatus} · revision ${c.revision}\n`,
+  );
+  const sla = (c.sla ?? {}) as Record<
+    string,
+    { target: string | null; due: string | null; outcome: { state: string; at?: string } }
+  >;
+  if (Object.keys(sla).length) {
+    table(
+      Object.entries(sla).map(([kind, t]) => ({
+        target: kind,
+        span: t.target ?? 'n/a',
+        due: t.due ?? '',
+        state: t.outcome.state,
+        at: t.outcome.at ?? '',
+      })),
+      ['target', 'span', 'due', 'state', 'at'],
+    );
+    console.log('');
+  }
+  table(
+    timeline.map((e) => ({
+      ...e,
+      what: [e.kind, e.status ? `${e.status}/${e.subStatus}` : '', e.text ?? ''].join(' ').trim(),
+    })),
+    ['at', 'actor', 'visibility', 'what'],
+  );
+}
+
+/** Feeds raw mail to the inbound path: the local SMTP listener, as SES receiving would. */
+async function mailSend(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { from: { type: 'string' }, to: { type: 'string' } },
+  });
+  if (!positionals.length) fail('file', 'usage: casework mail send <file.eml>...');
+  if (process.env.CASEWORK_TOKEN)
+    fail('mail', 'mail send feeds the local runtime; on AWS, send the mail to the SES inbound address');
+  const nodemailer = (await import('nodemailer')).default;
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: Number(process.env.CASEWORK_SMTP_PORT ?? 2525),
+    secure: false,
+    ignoreTLS: true,
+  });
+  for (const [i, file] of positionals.entries()) {
+    let raw: Buffer;
+    try {
+      raw = readFileSync(file);
+    } catch (error) {
+      return fail('file', `cannot read ${file}: ${(error as Error).message}`);
+    }
+    const from = values.from ?? /^From:.*?([\w.+-]+@[\w.-]+)/im.exec(raw.toString('latin1'))?.[1] ?? '';
+    progress(`sending ${i + 1}/${positionals.length}: ${file}`);
+    const info = await transport.sendMail({
+      envelope: { from, to: [values.to ?? 'cases@support.example'] },
+      raw,
+    });
+    progress('');
+    console.log(`${file}: ${info.response}`);
+  }
+  transport.close();
+}
+
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   switch (command) {
@@ -158,6 +305,19 @@ async function main(argv: string[]) {
       );
       return;
     }
+    case 'cases':
+      if (rest[0] !== 'list')
+        return fail(
+          'cases',
+          'usage: casework cases list [--status S] [--severity S] [--account A] [--breached] [--all] [--json]',
+        );
+      return casesList(rest.slice(1));
+    case 'case':
+      if (rest[0] !== 'show') return fail('case', 'usage: casework case show <number> [--json]');
+      return caseShow(rest.slice(1));
+    case 'mail':
+      if (rest[0] !== 'send') return fail('mail', 'usage: casework mail send <file.eml>...');
+      return mailSend(rest.slice(1));
     case 'sla':
       if (rest[0] === 'due') return slaDue(rest.slice(1));
       if (rest[0] === 'add') return slaAdd(rest.slice(1));
@@ -165,6 +325,9 @@ async function main(argv: string[]) {
     default:
       console.log(`usage: casework <command>
   token <email>                         a bearer token for a catalogue user (local runtime)
+  cases list [--status S] [--severity S] [--account A] [--breached] [--all] [--json] [--as EMAIL]
+  case show <number> [--json] [--as EMAIL]
+  mail send <file.eml>... [--from ADDRESS]  feed raw mail to the local inbound SMTP listener
   clock advance <ISO duration>          move the local virtual clock, e.g. P7D
   sla due --plan P --severity S --centre C --from ISO [--paused ISO/ISO]... [--human]
   sla add (--centre C | --calendar FILE.json) --from ISO (--hours N | --minutes N | --days N)`);
