@@ -58,8 +58,11 @@ const sequence = (revision: number, kind: string, i: number) =>
 function effectsOf(
   revision: number,
   decision: Pick<Decision, 'timeline' | 'mails'>,
+  signal = false,
 ): Record<string, OutboxEntry> {
   const effects: Record<string, OutboxEntry> = {};
+  // Sorted last: the workflow wakes once the change's other effects are done.
+  if (signal) effects[sequence(revision, 'z', 0)] = { type: 'signal' };
   decision.timeline.forEach((entry, i) => {
     effects[sequence(revision, 't', i)] = { type: 'timeline', entry };
   });
@@ -75,6 +78,7 @@ export async function flushOutbox(caseId: string): Promise<void> {
   if (!c) return;
   for (const [id, effect] of Object.entries(c.outbox ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     if (effect.type === 'timeline') await putTimelineEntry(caseId, id, effect.entry);
+    else if (effect.type === 'signal') await signalCaseWorkflow(caseId);
     else if (!(await mailAlreadySent(caseId, effect.mail.id))) {
       const messageId = await sendMail(effect.mail.to, renderMail(effect.mail, c, config.portalUrl));
       // SES sets the Message-ID header to <its id@its domain>: a reply names it in In-Reply-To.
@@ -198,8 +202,13 @@ export async function applyCommand(
   expectedRevision?: number,
 ): Promise<StoredCase> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const c = await getCase(caseId);
+    let c = await getCase(caseId);
     if (!c) throw notFound(`case ${caseId} not found`);
+    if (attempt === 0 && Object.keys(c.outbox ?? {}).length) {
+      // An earlier change crashed before finishing its effects: finish them first.
+      await flushOutbox(caseId);
+      c = (await getCase(caseId)) as StoredCase;
+    }
     if (expectedRevision !== undefined && c.revision !== expectedRevision) {
       throw conflict(
         `case ${caseId} changed: it is at revision ${c.revision}, status ${c.status}/${c.subStatus}`,
@@ -207,9 +216,8 @@ export async function applyCommand(
     }
     const decision = decide(c, command, actor, now());
     if (decision.unchanged) return c;
-    if (await saveCase(decision.next, c.revision, effectsOf(decision.next.revision, decision))) {
+    if (await saveCase(decision.next, c.revision, effectsOf(decision.next.revision, decision, true))) {
       await flushOutbox(caseId);
-      await signalCaseWorkflow(caseId);
       return (await getCase(caseId)) as StoredCase;
     }
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(attempt + 1, 10)));

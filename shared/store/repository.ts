@@ -28,7 +28,11 @@ export interface Account {
   contractActive: boolean;
 }
 
-export type OutboxEntry = { type: 'timeline'; entry: TimelineEntry } | { type: 'mail'; mail: MailIntent };
+/** A side effect written ahead with a change: a timeline item, a mail, or waking the workflow. */
+export type OutboxEntry =
+  | { type: 'timeline'; entry: TimelineEntry }
+  | { type: 'mail'; mail: MailIntent }
+  | { type: 'signal' };
 
 /** The stored case: the record plus its pending side effects and the workflow's current wait. */
 export interface StoredCase extends CaseRecord {

@@ -25,6 +25,15 @@ describe('the case-lifecycle state machine (ASL lint)', () => {
     }
   });
 
+  it('retries function errors of the steps that only read and decide (route, deadline, purge, continue)', () => {
+    for (const name of ['Route', 'Deadline', 'Purge', 'ContinueAsNew']) {
+      const retried = ((definition.States[name]?.Retry as { ErrorEquals: string[] }[]) ?? []).flatMap(
+        (r) => r.ErrorEquals,
+      );
+      expect(retried, name).toContain('States.TaskFailed');
+    }
+  });
+
   it('retries Lambda service errors on every Lambda task', () => {
     for (const [name, state] of states.filter(([, s]) => s.Type === 'Task')) {
       const retried = ((state.Retry as { ErrorEquals: string[] }[]) ?? []).flatMap((r) => r.ErrorEquals);
@@ -51,6 +60,8 @@ describe('the case-lifecycle state machine (ASL lint)', () => {
       expect(((state?.Catch ?? []) as { ErrorEquals: string[] }[]).map((c) => c.ErrorEquals[0])).toEqual([
         'States.Timeout',
         'CaseMoved',
+        // Any other failure of the wait step routes again: the route re-reads the case.
+        'States.ALL',
       ]);
     }
   });
