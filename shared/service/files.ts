@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { policy } from '../catalogue/index.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
@@ -108,7 +108,24 @@ export async function grantUploads(caller: Caller, number: string, request: Uplo
   const c = await uploadableCase(caller, number);
   const out = [];
   for (const f of request.files) {
-    const fileId = randomBytes(8).toString('hex');
+    // The same file asked for again (a retried request) gets the same id: one grant, not two.
+    const fileId = createHash('sha256')
+      .update([c.caseId, caller.email, f.name, f.size, f.sha256].join('\n'))
+      .digest('hex')
+      .slice(0, 16);
+    const existing = await getFileRecord(c.caseId, fileId);
+    if (existing?.status === 'uploaded') {
+      out.push({ fileId, name: existing.name, size: existing.size, status: 'uploaded' as const });
+      continue;
+    }
+    if (existing?.status === 'pending') {
+      // Still within its grant: the same upload, URLs re-issued; else a fresh grant below.
+      if (existing.grantExpiresAt && now.toISOString() < existing.grantExpiresAt) {
+        out.push(await instructions(existing, now));
+        continue;
+      }
+      if (existing.uploadId) await abortMultipart(existing.key, existing.uploadId).catch(() => {});
+    }
     const name = safeFileName(f.name);
     const contentType = safeContentType(f.contentType);
     const key = fileKey(c.caseId, fileId, name);

@@ -322,27 +322,38 @@ export async function storeWaitToken(
   }
 }
 
-/** Takes the workflow's wait token off the case (so exactly one caller signals it). */
-export async function takeWaitToken(caseId: string): Promise<string | undefined> {
+/** The token of the workflow's current wait, if it is waiting. */
+export async function waitToken(caseId: string): Promise<string | undefined> {
+  const { Item } = await ddb().send(
+    new GetCommand({
+      TableName: table(),
+      Key: caseKey(caseId),
+      ProjectionExpression: '#wait',
+      ExpressionAttributeNames: { '#wait': 'wait' },
+      ConsistentRead: true,
+    }),
+  );
+  return (Item?.wait as { token: string } | undefined)?.token;
+}
+
+/** Clears a wait token once it has been answered (unless a newer wait replaced it meanwhile). */
+export async function clearWaitToken(caseId: string, token: string): Promise<void> {
   try {
-    const { Attributes } = await ddb().send(
+    await ddb().send(
       new UpdateCommand({
         TableName: table(),
         Key: caseKey(caseId),
         UpdateExpression: 'REMOVE #wait',
-        ConditionExpression: 'attribute_exists(#wait)',
-        ExpressionAttributeNames: { '#wait': 'wait' },
-        ReturnValues: 'ALL_OLD',
+        ConditionExpression: '#wait.#token = :token',
+        ExpressionAttributeNames: { '#wait': 'wait', '#token': 'token' },
+        ExpressionAttributeValues: { ':token': token },
       }),
     );
-    return (Attributes?.wait as { token: string } | undefined)?.token;
   } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
+    if (!isConditionFailure(error)) throw error;
   }
 }
 
-/** The end of a case's life: its files purged (how many objects) and its workflow done. */
 export async function markWorkflowDone(
   caseId: string,
   purge: { at: string; objects: number },

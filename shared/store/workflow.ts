@@ -2,7 +2,7 @@ import { SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-s
 import { clock } from '../clock.ts';
 import { config } from '../config.ts';
 import { sfn } from './clients.ts';
-import { takeWaitToken } from './repository.ts';
+import { clearWaitToken, waitToken } from './repository.ts';
 
 /**
  * Starts the case's execution, named after the case id (a second start is a no-op); a continued
@@ -28,15 +28,17 @@ export async function startCaseWorkflow(caseId: string, generation = 1): Promise
 const GONE = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
 
 /**
- * Wakes the case's workflow so that it re-reads the case and waits for the next deadline. The token
- * is taken off the case item first, so one change signals the wait exactly once.
+ * Wakes the case's workflow so that it re-reads the case and waits for the next deadline. The
+ * token is cleared only once answered, so a crash in between leaves it for the retry; answering a
+ * token twice is harmless (the second answer finds the wait over).
  */
 export async function signalCaseWorkflow(caseId: string): Promise<void> {
-  const token = await takeWaitToken(caseId);
+  const token = await waitToken(caseId);
   if (!token) return;
   try {
     await sfn().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ caseId }) }));
   } catch (error) {
     if (!GONE.has((error as Error).name)) throw error;
   }
+  await clearWaitToken(caseId, token);
 }
