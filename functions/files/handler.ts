@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { z } from 'zod';
 import { clock } from '#shared/clock.ts';
 import { notFound } from '#shared/errors.ts';
 import { type ApiEvent, type ApiResult, callerOf, httpErrors, json, parseBody } from '#shared/http/http.ts';
@@ -23,6 +24,8 @@ const number = (event: ApiEvent) => {
   return n.padStart(10, '0');
 };
 const fileId = (event: ApiEvent) => event.pathParameters?.fileId ?? '';
+/** An action that takes no body refuses one all the same: nothing unexpected is ever acted on. */
+const NoBody = z.strictObject({});
 
 const routes: Record<string, (event: ApiEvent, caller: Caller) => Promise<ApiResult>> = {
   'POST /v1/cases/{caseNumber}/files': async (event, caller) =>
@@ -52,8 +55,10 @@ const routes: Record<string, (event: ApiEvent, caller: Caller) => Promise<ApiRes
         clock.now(),
       ),
     ),
-  'POST /v1/cases/{caseNumber}/files/{fileId}/abort': async (event, caller) =>
-    json(200, await abortUpload(caller, number(event), fileId(event), clock.now())),
+  'POST /v1/cases/{caseNumber}/files/{fileId}/abort': async (event, caller) => {
+    parseBody(event, NoBody);
+    return json(200, await abortUpload(caller, number(event), fileId(event), clock.now()));
+  },
 };
 
 async function dispatch(event: ApiEvent): Promise<ApiResult> {
