@@ -130,6 +130,95 @@ async function inboundMail(caseNumber: string, total: number, attachmentBytes: n
   return total / ((performance.now() - started) / 1000);
 }
 
+/**
+ * Load: 20 concurrent clients for 60 s against the running system, each looping over a mix of
+ * opening cases, updating them, listing them, and mail arriving by SMTP.
+ */
+async function load(seconds: number, clients: number, pid: number) {
+  const dana = `Bearer ${await token('dana@acme.example')}`;
+  const known: string[] = [await firstCaseNumber()];
+  const stats: Record<string, number[]> = { create: [], update: [], list: [], mail: [] };
+  let errors = 0;
+  let serverErrors = 0;
+  let peakRss = 0;
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: ports.CASEWORK_SMTP_PORT,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: 5,
+  });
+  const pick = () => known[Math.floor(Math.random() * known.length)] as string;
+  // Each operation answers whether it succeeded; any 5xx is counted apart, as the spec forbids them.
+  const ok = (res: Response, expected: number) => {
+    if (res.status >= 500) serverErrors++;
+    return res.status === expected;
+  };
+  const ops: Record<string, () => Promise<boolean>> = {
+    create: async () => {
+      const res = await fetch(`${api}/v1/cases`, {
+        method: 'POST',
+        headers: { authorization: dana, 'content-type': 'application/json' },
+        body: JSON.stringify(newCase),
+      });
+      const body = (await res.json()) as { number?: string };
+      if (body.number) known.push(body.number);
+      return ok(res, 201);
+    },
+    update: async () => {
+      const res = await fetch(`${api}/v1/cases/${pick()}/updates`, {
+        method: 'POST',
+        headers: { authorization: dana, 'content-type': 'application/json' },
+        body: JSON.stringify({ note: 'More details from the load test.' }),
+      });
+      await res.arrayBuffer();
+      return ok(res, 200);
+    },
+    list: async () => {
+      const res = await fetch(`${api}/v1/cases`, { headers: { authorization: dana } });
+      await res.arrayBuffer();
+      return ok(res, 200);
+    },
+    mail: async () => {
+      const info = await transport.sendMail({
+        from: 'dana@acme.example',
+        to: 'cases@support.example',
+        subject: `Re: Case # ${pick()}`,
+        text: 'A reply by mail.',
+        messageId: `<load-${Math.random()}@bench.example>`,
+      });
+      return info.response.startsWith('250');
+    },
+  };
+  const mix = ['create', 'create', 'create', 'update', 'update', 'update', 'list', 'list', 'list', 'mail'];
+  const end = performance.now() + seconds * 1000;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssMb(pid));
+  }, 1000);
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < end) {
+        const op = mix[Math.floor(Math.random() * mix.length)] as string;
+        const t0 = performance.now();
+        const ok = await (ops[op] as () => Promise<boolean>)().catch(() => false);
+        (stats[op] as number[]).push(performance.now() - t0);
+        if (!ok) errors++;
+      }
+    }),
+  );
+  clearInterval(sampler);
+  transport.close();
+  const pct = (values: number[], p: number) =>
+    [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))] ?? 0;
+  const total = Object.values(stats).reduce((n, v) => n + v.length, 0);
+  const rows = Object.entries(stats).map(
+    ([op, v]) =>
+      `| ${op} | ${v.length} | ${(v.length / seconds).toFixed(1)}/s | ${pct(v, 0.5).toFixed(0)} ms | ${pct(v, 0.99).toFixed(0)} ms |`,
+  );
+  return { total, perSecond: total / seconds, errors, serverErrors, peakRss, rows: rows.join('\n') };
+}
+
 const { child, dataDir, readyMs } = await startRuntime();
 try {
   await sleep(2000);
@@ -140,6 +229,8 @@ try {
   const caseNumber = await firstCaseNumber();
   const smallMail = await inboundMail(caseNumber, 200, 0);
   const bigMail = await inboundMail(caseNumber, 40, 1024 * 1024);
+  const loaded = await load(60, 20, child.pid as number);
+  const afterLoadRss = rssMb(child.pid as number);
   // The peer libraries count in the process's local time: make it the emea centre's.
   process.env.TZ = 'Europe/London';
   const sla = slaBenchmark();
@@ -166,6 +257,17 @@ Re-run it after a change that could move these; the figures are from one run.
 A case creation is the whole real path: JWT verification, validation, counter, conditional put,
 timeline write, confirmation mail through SES, Step Functions execution start (and its first
 route and wait steps).
+
+## Load (issue: reliability)
+20 concurrent clients for 60 s against the local runtime started as by \`npm start\` (bench/run.ts),
+each looping over a mix of 30% case openings, 30% updates, 30% case lists and 10% mail arriving by
+SMTP (linked to a case by its subject).
+
+| operation | count | throughput | p50 | p99 |
+|---|---|---|---|---|
+${loaded.rows}
+
+${loaded.total} operations, ${loaded.perSecond.toFixed(1)} per second, ${loaded.errors} failed operations (${loaded.serverErrors} of them 5xx); resident memory peaked at ${loaded.peakRss.toFixed(0)} MB and was ${afterLoadRss.toFixed(0)} MB after the run. The runtime is one Node process on ${os.cpus().length} cores (emulators and handlers share it), so these are figures of the laptop setup, not of AWS.
 
 ## SLA engine (issue: SLA engine)
 Target computations per second on one core, emea calendar (Europe/London, 08:00–19:00, England &

@@ -156,7 +156,7 @@ export async function grantUploads(caller: Caller, number: string, request: Uplo
 async function grantedFile(caller: Caller, number: string, fileId: string, now: Date) {
   const c = await uploadableCase(caller, number);
   const file = await getFileRecord(c.caseId, fileId);
-  if (!file || file.source !== 'upload') throw notFound(`file ${fileId} not found on case ${c.number}`);
+  if (file?.source !== 'upload') throw notFound(`file ${fileId} not found on case ${c.number}`);
   if (file.status !== 'pending') throw conflict(`file ${fileId} is ${file.status}`);
   if (!file.grantExpiresAt || now.toISOString() >= file.grantExpiresAt) {
     throw forbidden(
