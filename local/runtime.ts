@@ -15,6 +15,7 @@ import { useClock } from '#shared/clock.ts';
 import { putObject } from '#shared/store/files.ts';
 import { createTableInput } from '#shared/store/table.ts';
 import { demoAccounts, demoUsers } from './demo.ts';
+import { closeDynaliteIterators } from './dynalite-iterators.ts';
 import { AUDIENCE, LocalIssuer, TokenRejected, verifyBearer } from './jwt.ts';
 import { apiGatewayEvent, compileRoutes } from './router.ts';
 import { LocalStepFunctions, SfnError } from './stepfunctions.ts';
@@ -177,6 +178,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   useClock(clock);
   stops.push(async () => clock.stop());
 
+  closeDynaliteIterators();
   const dynamo = dynalite({
     path: path.join(dataDir, 'dynamodb'),
     createTableMs: 0,
