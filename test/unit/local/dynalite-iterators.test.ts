@@ -47,7 +47,9 @@ describe('the local DynamoDB closes the LevelDB iterator of every query', () => 
       }),
     );
     for (let i = 0; i < 30; i++) {
-      await client.send(new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'p' }, sk: { S: `s${i}` } } }));
+      await client.send(
+        new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'p' }, sk: { S: `s${i}` } } }),
+      );
     }
   });
 
