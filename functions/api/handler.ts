@@ -71,7 +71,9 @@ async function create(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key))
     throw invalid('Idempotency-Key', 'at most 128 letters, digits, and . : _ -');
   const { case: c, created } = await openCase(caller, input, clock.now(), key);
-  return json(created ? 201 : 200, caseView(c, clock.now()), { location: `/v1/cases/${c.number}` });
+  return json(created ? 201 : 200, caseView(c, clock.now(), caller.role), {
+    location: `/v1/cases/${c.number}`,
+  });
 }
 
 async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
@@ -100,13 +102,13 @@ async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     Object.values(v.sla ?? {}).some((t) => t.outcome.state === 'breached');
   const items = page.items
     .filter((c) => (!status || c.status === status) && (!severity || c.severity === severity))
-    .map((c) => caseView(c, clock.now()))
+    .map((c) => caseView(c, clock.now(), caller.role))
     .filter((v) => !breached || isBreached(v) === (breached === 'true'));
   return json(200, { items, ...(page.cursor ? { cursor: page.cursor } : {}) });
 }
 
 async function show(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  return json(200, caseView(await readableCase(caller, caseNumberOf(event)), clock.now()));
+  return json(200, caseView(await readableCase(caller, caseNumberOf(event)), clock.now(), caller.role));
 }
 
 async function timeline(event: ApiEvent, caller: Caller): Promise<ApiResult> {
@@ -132,6 +134,7 @@ async function update(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     caseView(
       await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), input.revision),
       clock.now(),
+      caller.role,
     ),
   );
 }
@@ -265,7 +268,7 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   if (name === 'publish-mail') {
     if (caller.role !== 'engineer') throw forbidden('only a support engineer may publish mail');
     await publishMail(c.caseId, parseBody(event, PublishBody).entryId);
-    return json(200, caseView(c, clock.now()));
+    return json(200, caseView(c, clock.now(), caller.role));
   }
   if (name === 'raise-feature-request') {
     const body = parseBody(event, NoteBody);
@@ -277,6 +280,7 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
       caseView(
         await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), body.revision),
         clock.now(),
+        caller.role,
       ),
     );
   }
@@ -289,6 +293,7 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     caseView(
       await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), body.revision),
       clock.now(),
+      caller.role,
     ),
   );
 }
@@ -299,7 +304,11 @@ async function survey(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const command: Command = { kind: 'survey', ratings: body.ratings, comment: body.comment };
   return json(
     200,
-    caseView(await applyCommand(c.caseId, command, actorOf(caller), () => clock.now()), clock.now()),
+    caseView(
+      await applyCommand(c.caseId, command, actorOf(caller), () => clock.now()),
+      clock.now(),
+      caller.role,
+    ),
   );
 }
 

@@ -44,6 +44,7 @@ export const PolicySchema = z
       uploadGrantHours: z.number().positive(),
       purgeDays: z.number().positive(),
       snoozeMaxDays: z.number().positive(),
+      closedFeatureRequestVisibleDays: z.number().positive(),
     }),
     escalation: z.strictObject({
       high: z.strictObject({ notUpdatedFor: Span }).nullable(),

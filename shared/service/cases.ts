@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type CaseRecord, isCritical, type NewCaseInput } from '../cases/model.ts';
+import { type CaseRecord, type FeatureRequest, isCritical, type NewCaseInput } from '../cases/model.ts';
 import { obligationsOf, slaStatus } from '../cases/sla.ts';
 import { type Command, type Decision, decide } from '../cases/transitions.ts';
-import { planNamed } from '../catalogue/index.ts';
+import { planNamed, policy } from '../catalogue/index.ts';
 import { config } from '../config.ts';
 import { conflict, forbidden, notFound, refused } from '../errors.ts';
 import { renderMail } from '../mail/render.ts';
@@ -226,10 +226,22 @@ export async function applyCommand(
 }
 
 /** The case as the API shows it: no workflow internals, with its SLA clocks once complete. */
-export function caseView(c: StoredCase, now: Date) {
-  const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, ...record } = c;
-  return { ...record, sla: slaStatus(c, now), obligations: obligationsOf(c) };
+export function caseView(c: StoredCase, now: Date, role: Caller['role']) {
+  const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, featureRequest, ...record } = c;
+  return {
+    ...record,
+    ...(featureRequest && (role === 'engineer' || featureRequestVisible(featureRequest, now))
+      ? { featureRequest }
+      : {}),
+    sla: slaStatus(c, now),
+    obligations: obligationsOf(c),
+  };
 }
+
+/** SPEC §10: customers see a closed feature request for one year after it closed. */
+const featureRequestVisible = (fr: FeatureRequest, now: Date) =>
+  !fr.closedAt ||
+  now.getTime() < Date.parse(fr.closedAt) + policy.windows.closedFeatureRequestVisibleDays * 86_400_000;
 
 /** Publishes an inbound mail's timeline item to the customer (SPEC §6: mail stays internal until then). */
 export async function publishMail(caseId: string, entryId: string): Promise<void> {

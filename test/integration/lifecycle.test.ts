@@ -401,6 +401,24 @@ describe('feature requests, change requests, incident reports (SPEC §10, §11)'
     );
   });
 
+  it('a closed feature request stays visible to the customer for one year, to engineers always', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open(DANA, {
+      ...acmeHighCase,
+      type: 'feature-request',
+      severity: 'low',
+      businessImpact: undefined,
+    });
+    await act(n, 'raise-feature-request', ENGINEER, { note: 'Dark mode for the agent desktop.' });
+    await act(n, 'update-feature-request', ENGINEER, { status: 'Closed', resolution: 'declined' });
+    const seenBy = async (as: string) => (await t.api('GET', `/v1/cases/${n}`, { as })).body.featureRequest;
+    await t.advance('P364D');
+    expect(await seenBy(DANA)).toMatchObject({ status: 'Closed', resolution: 'declined' });
+    await t.advance('P2D');
+    expect(await seenBy(DANA)).toBeUndefined();
+    expect(await seenBy(ENGINEER)).toMatchObject({ status: 'Closed', resolution: 'declined' });
+  });
+
   it('a cloud change request is acknowledged within 1 BD and decided within 2 BD, complete on the completion notice', async () => {
     t = await startTestRuntime(MONDAY);
     const n = await open(GUS, { ...globexCase, type: 'change-request', severity: 'low' });

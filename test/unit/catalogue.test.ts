@@ -45,6 +45,7 @@ describe('the catalogue is data, validated when loaded', () => {
       uploadGrantHours: 120,
       purgeDays: 30,
       snoozeMaxDays: 30,
+      closedFeatureRequestVisibleDays: 365,
     });
   });
 });
