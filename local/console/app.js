@@ -142,6 +142,18 @@ async function casePage(number) {
             .join('')}</tbody></table>`
         : '<p>Not started: the case is not complete yet.</p>'
     }
+    ${
+      Object.keys(c.obligations ?? {}).length
+        ? `<h3>Obligations</h3><table id="obligations"><thead><tr><th>Obligation</th><th>Due</th><th>Done</th><th>State</th></tr></thead><tbody>${Object.entries(
+            c.obligations,
+          )
+            .map(
+              ([name, o]) =>
+                `<tr><td>${esc(name)}</td><td>${when(o.due)}</td><td>${o.done ? when(o.done) : '—'}</td><td><span class="badge ${o.state}">${o.state}</span></td></tr>`,
+            )
+            .join('')}</tbody></table>`
+        : ''
+    }
     <div class="cols">
       <section><h3>Execution ${esc(execution.executions.at(-1)?.name ?? '')} (${esc(execution.executions.at(-1)?.status ?? 'none')})</h3>
         <p>Current state: <strong id="current-state">${esc(execution.currentState ?? '—')}</strong></p>

@@ -86,28 +86,39 @@ export function nextTargetDeadline(c: CaseRecord, now: Date): Date | null {
   return dues.length ? new Date(Math.min(...dues)) : null;
 }
 
+export interface Obligation {
+  due: string;
+  done: string | null;
+  /** Met when done by the due instant; breached when done later or not done by it. */
+  state: 'pending' | 'met' | 'breached';
+}
+
 /**
  * Other dated obligations of support on a case: a cloud change request's acknowledgement (1 BD)
  * and decision (2 BD) from completion (SPEC §10); a cloud incident's post-mortem (2 BD after
  * restoration) and report (3 BD after the post-mortem) (SPEC §11).
  */
-export function obligationsOf(c: CaseRecord): Record<string, { due: string; done: string | null }> {
-  const out: Record<string, { due: string; done: string | null }> = {};
+export function obligationsOf(c: CaseRecord, now: Date): Record<string, Obligation> {
+  const out: Record<string, Obligation> = {};
   const plan = planNamed(c.plan);
   if (!plan.cloud) return out;
   const calendar = calendarOf(c.centre);
-  const after = (from: string, days: number) =>
-    addBusinessDays(calendar, new Date(from), days).due.toISOString();
+  const obligation = (from: string, days: number, done: string | null | undefined): Obligation => {
+    const due = addBusinessDays(calendar, new Date(from), days).due.toISOString();
+    const at = done ?? null;
+    const late = at ? at > due : now.toISOString() > due;
+    return { due, done: at, state: late ? 'breached' : at ? 'met' : 'pending' };
+  };
   if (c.type === 'change-request' && c.completedAt) {
-    out.acknowledgeChange = { due: after(c.completedAt, 1), done: c.changeRequest?.acknowledgedAt ?? null };
-    out.decideChange = { due: after(c.completedAt, 2), done: c.changeRequest?.decidedAt ?? null };
+    out.acknowledgeChange = obligation(c.completedAt, 1, c.changeRequest?.acknowledgedAt);
+    out.decideChange = obligation(c.completedAt, 2, c.changeRequest?.decidedAt);
   }
   if (c.restoredAt) {
     const postMortem = c.incidentReports?.find((r) => r.stage === 'post-mortem');
-    out.postMortem = { due: after(c.restoredAt, 2), done: postMortem?.filedAt ?? null };
+    out.postMortem = obligation(c.restoredAt, 2, postMortem?.filedAt);
     if (postMortem) {
       const report = c.incidentReports?.find((r) => r.stage === 'incident-report');
-      out.incidentReport = { due: after(postMortem.filedAt, 3), done: report?.filedAt ?? null };
+      out.incidentReport = obligation(postMortem.filedAt, 3, report?.filedAt);
     }
   }
   return out;

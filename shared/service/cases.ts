@@ -234,7 +234,7 @@ export function caseView(c: StoredCase, now: Date, role: Caller['role']) {
       ? { featureRequest }
       : {}),
     sla: slaStatus(c, now),
-    obligations: obligationsOf(c),
+    obligations: obligationsOf(c, now),
   };
 }
 
