@@ -171,6 +171,8 @@ export interface CaseRecord {
   slaOutcomes?: Partial<
     Record<'response' | 'restoration' | 'resolution', { state: 'met' | 'breached'; at: string }>
   >;
+  /** Obligations (change requests, incident reports) found breached, with the due instant missed. */
+  obligationBreaches?: Record<string, string>;
   escalationLevel?: number;
   /** Message-IDs of the inbound mail already applied: a redelivery changes nothing (SPEC §6). */
   mailIds?: string[];

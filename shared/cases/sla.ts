@@ -123,3 +123,11 @@ export function obligationsOf(c: CaseRecord, now: Date): Record<string, Obligati
   }
   return out;
 }
+
+/** The next instant at which a pending obligation would be breached. */
+export function nextObligationDeadline(c: CaseRecord, now: Date): Date | null {
+  const dues = Object.values(obligationsOf(c, now))
+    .filter((o) => o.state === 'pending')
+    .map((o) => Date.parse(o.due));
+  return dues.length ? new Date(Math.min(...dues)) : null;
+}

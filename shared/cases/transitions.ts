@@ -3,7 +3,7 @@ import { centreNamed, planNamed, policy } from '../catalogue/index.ts';
 import { conflict, forbidden, invalid, refused } from '../errors.ts';
 import { addBusinessDays } from '../sla/business-time.ts';
 import { calendarOf } from '../sla/calendars.ts';
-import { addSpan } from '../sla/targets.ts';
+import { addSpan, type TargetKind } from '../sla/targets.ts';
 import { followUpDueAt, isFinalFollowUp } from './follow-ups.ts';
 import {
   type Actor,
@@ -20,7 +20,7 @@ import {
   SUB_STATUSES,
   type TimelineEntry,
 } from './model.ts';
-import { slaStatus } from './sla.ts';
+import { obligationsOf, slaStatus, type TargetStatus } from './sla.ts';
 
 /** A change asked of a case, by an actor, through the API, the mail handler or the workflow. */
 export type Command =
@@ -490,26 +490,27 @@ export function decide(c: CaseRecord, command: Command, actor: Actor, now: Date)
 }
 
 /**
- * Records each target met or breached once it is decided, and notifies the centre's on-call
- * manager of a breach: in the same write as the record, so exactly once.
+ * Records each target met or breached once it is decided, and each obligation (change request,
+ * incident report) once breached, and notifies the centre's on-call manager of a breach: in the
+ * same write as the record, so exactly once.
  */
 function recordTargets(next: CaseRecord, now: Date, out: Decision, who: string): void {
+  const manager = centreNamed(next.centre).escalation?.[0];
+  const breach = (target: string, text: string) => {
+    out.timeline.push({ at: now.toISOString(), kind: 'sla', visibility: 'internal', actor: who, text });
+    if (manager) out.mails.push({ id: '', kind: 'sla-breach', to: manager, target });
+  };
   const status = slaStatus(next, now);
-  if (!status) return;
-  for (const [kind, s] of Object.entries(status) as [keyof typeof status, (typeof status)['response']][]) {
+  for (const [kind, s] of Object.entries(status ?? {}) as [TargetKind, TargetStatus][]) {
     if (next.slaOutcomes?.[kind] || (s.outcome.state !== 'met' && s.outcome.state !== 'breached')) continue;
     next.slaOutcomes = { ...next.slaOutcomes, [kind]: s.outcome };
-    if (s.outcome.state === 'breached') {
-      const manager = centreNamed(next.centre).escalation?.[0];
-      out.timeline.push({
-        at: now.toISOString(),
-        kind: 'sla',
-        visibility: 'internal',
-        actor: who,
-        text: `${kind} target (${s.target}) breached at ${s.outcome.at}`,
-      });
-      if (manager) out.mails.push({ id: '', kind: 'sla-breach', to: manager, target: kind });
-    }
+    if (s.outcome.state === 'breached')
+      breach(kind, `${kind} target (${s.target}) breached at ${s.outcome.at}`);
+  }
+  for (const [name, o] of Object.entries(obligationsOf(next, now))) {
+    if (o.state !== 'breached' || next.obligationBreaches?.[name]) continue;
+    next.obligationBreaches = { ...next.obligationBreaches, [name]: o.due };
+    breach(name, `${name} due ${o.due} breached`);
   }
 }
 

@@ -1,6 +1,14 @@
 import type { CaseRecord, MailIntent } from '../cases/model.ts';
 import { policy } from '../catalogue/index.ts';
 
+/** How a breach notice names an obligation (SPEC §10, §11). */
+const OBLIGATIONS: Record<string, string> = {
+  acknowledgeChange: 'change-request acknowledgement (1 BD)',
+  decideChange: 'change-request decision (2 BD)',
+  postMortem: 'post-mortem (2 BD after restoration)',
+  incidentReport: 'incident report (3 BD after the post-mortem)',
+};
+
 /** The case reference token every outbound case mail carries (SPEC §6): case number and secret. */
 export const referenceToken = (c: Pick<CaseRecord, 'number' | 'ref'>) => `[ref:${c.number}.${c.ref}]`;
 
@@ -104,15 +112,14 @@ function template(mail: MailIntent, c: CaseRecord, caseUrl: string): Template {
           `Expectations: ${c.businessImpact ?? 'see the case'}`,
         ],
       };
-    case 'sla-breach':
+    case 'sla-breach': {
+      const what = OBLIGATIONS[mail.target ?? ''] ?? `${mail.target} target`;
       return {
-        subject: `SLA breach: Case # ${c.number} ${mail.target ?? ''} target (${c.plan}, ${c.severity})`,
+        subject: `SLA breach: Case # ${c.number} ${what} (${c.plan}, ${c.severity})`,
         automated: true,
-        body: [
-          `The ${mail.target} target of case ${c.number} for ${c.account} was breached.`,
-          `Case: ${caseUrl}`,
-        ],
+        body: [`The ${what} of case ${c.number} for ${c.account} was breached.`, `Case: ${caseUrl}`],
       };
+    }
     case 'closed-no-response':
       return {
         subject: `${title} (closed: no response)`,

@@ -1,6 +1,6 @@
 import { followUpDueAt } from '../cases/follow-ups.ts';
 import { STATUSES, type Status, WORKFLOW_STATE } from '../cases/model.ts';
-import { nextTargetDeadline } from '../cases/sla.ts';
+import { nextObligationDeadline, nextTargetDeadline } from '../cases/sla.ts';
 import { reopenWindowEnd } from '../cases/transitions.ts';
 import { DomainError } from '../errors.ts';
 import { abortMultipart, deleteCaseObjects, moveObjects } from '../store/files.ts';
@@ -49,6 +49,7 @@ export function nextDeadline(c: StoredCase, now: Date): Date | null {
   const candidates = [
     c.status === 'Closed' ? null : followUpDueAt(c),
     nextTargetDeadline(c, now),
+    nextObligationDeadline(c, now),
     c.status === 'Closed' ? reopenWindowEnd(c) : null,
   ].filter((d): d is Date => d !== null);
   return candidates.length ? new Date(Math.min(...candidates.map((d) => d.getTime()))) : null;

@@ -432,6 +432,12 @@ describe('feature requests, change requests, incident reports (SPEC §10, §11)'
     expect(acknowledged.body.obligations.acknowledgeChange).toMatchObject({ state: 'met' });
     await t.advance('P3D');
     expect((await show(n)).obligations.decideChange).toMatchObject({ done: null, state: 'breached' });
+    // The workflow woke at the missed decision and told the on-call manager, once.
+    await t.advance('P1D');
+    const notices = (await mailsAbout(n, 'SLA breach')).filter((m) => m.subject.includes('change-request'));
+    expect(notices.map((m) => [m.destination.to, m.subject])).toEqual([
+      [['oncall-north-america@support.example'], expect.stringContaining('change-request decision (2 BD)')],
+    ]);
     const decided = await act(n, 'decide-change', ENGINEER, {
       decision: 'accepted',
       note: 'Scheduled for Thursday.',
