@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import dynalite from 'dynalite';
@@ -13,12 +13,12 @@ import { SMTPServer } from 'smtp-server';
 import { type FunctionName, functions } from '#functions/registry.ts';
 import { useClock } from '#shared/clock.ts';
 import { putObject } from '#shared/store/files.ts';
-import { createTableInput } from '#shared/store/table.ts';
 import { demoAccounts, demoUsers } from './demo.ts';
 import { closeDynaliteIterators } from './dynalite-iterators.ts';
 import { AUDIENCE, LocalIssuer, TokenRejected, verifyBearer } from './jwt.ts';
 import { apiGatewayEvent, compileRoutes } from './router.ts';
 import { LocalStepFunctions, SfnError } from './stepfunctions.ts';
+import { ensureTable } from './table.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 export const REGION = 'us-east-1';
@@ -253,17 +253,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   resetClients();
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const dynamodb = new DynamoDBClient({ region: REGION, endpoint: url(dynamodbPort), credentials });
-  try {
-    await dynamodb.send(new DescribeTableCommand({ TableName: TABLE }));
-  } catch {
-    await dynamodb.send(new CreateTableCommand(createTableInput(TABLE)));
-  }
-  // The SDK's waiter polls every 20 s; the emulator is ready within milliseconds.
-  while (
-    (await dynamodb.send(new DescribeTableCommand({ TableName: TABLE }))).Table?.TableStatus !== 'ACTIVE'
-  ) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await ensureTable(dynamodb, TABLE);
   const s3 = new S3Client({
     region: REGION,
     endpoint: url(s3Server.port),

@@ -1,7 +1,7 @@
 import { slaStatus } from '../cases/sla.ts';
 import { policy } from '../catalogue/index.ts';
 import { TARGET_KINDS } from '../sla/targets.ts';
-import { listCases, type StoredCase } from '../store/repository.ts';
+import { listClosedCases, type StoredCase } from '../store/repository.ts';
 
 export interface ComplianceRow {
   plan: string;
@@ -13,12 +13,12 @@ export interface ComplianceRow {
   compliant: boolean | null;
 }
 
-/** Every case, page by page. */
-async function allCases(): Promise<StoredCase[]> {
+/** The cases closed in the period, page by page from the closed-cases index. */
+async function casesClosed(from: Date, to: Date): Promise<StoredCase[]> {
   const out: StoredCase[] = [];
   let cursor: string | undefined;
   do {
-    const page = await listCases('all', cursor, 500);
+    const page = await listClosedCases(from.toISOString(), to.toISOString(), cursor);
     out.push(...page.items);
     cursor = page.cursor;
   } while (cursor);
@@ -33,9 +33,7 @@ export async function slaCompliance(
   from: Date,
   to: Date,
 ): Promise<{ from: string; to: string; rows: ComplianceRow[] }> {
-  const closed = (await allCases()).filter(
-    (c) => c.closedAt && c.closedAt >= from.toISOString() && c.closedAt <= to.toISOString(),
-  );
+  const closed = await casesClosed(from, to);
   const rows = new Map<string, ComplianceRow>();
   for (const c of closed) {
     const status = slaStatus(c, new Date(c.closedAt as string));

@@ -140,9 +140,34 @@ export async function findIdempotencyKey(scope: string, key: string): Promise<Id
   return Item as IdempotencyRecord | undefined;
 }
 
-function indexKeys(c: CaseRecord) {
+/** The case item's index keys; undefined ones are removed, so a reopened case leaves `byClosedAt`. */
+export function indexKeys(c: CaseRecord) {
   const sortKey = `${c.updatedAt}#${c.caseId}`;
-  return { gsi1pk: `ACCOUNT#${c.account}`, gsi1sk: sortKey, gsi2pk: 'CASES', gsi2sk: sortKey };
+  const closed = c.status === 'Closed' && c.closedAt;
+  return {
+    gsi1pk: `ACCOUNT#${c.account}`,
+    gsi1sk: sortKey,
+    gsi2pk: 'CASES',
+    gsi2sk: sortKey,
+    gsi3pk: closed ? 'CLOSED' : undefined,
+    gsi3sk: closed ? `${c.closedAt}#${c.caseId}` : undefined,
+  };
+}
+
+/** An item without its table and index keys. */
+function withoutKeys<T>(item: Record<string, unknown>): T {
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _a,
+    gsi1sk: _b,
+    gsi2pk: _c,
+    gsi2sk: _d,
+    gsi3pk: _e,
+    gsi3sk: _f,
+    ...rest
+  } = item;
+  return rest as T;
 }
 
 /** Stores a new case; a retry of the same creation finds it already there and changes nothing. */
@@ -166,8 +191,7 @@ export async function getCase(caseId: string): Promise<StoredCase | undefined> {
     new GetCommand({ TableName: table(), Key: caseKey(caseId), ConsistentRead: true }),
   );
   if (!Item) return undefined;
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...stored } = Item;
-  return stored as StoredCase;
+  return withoutKeys<StoredCase>(Item);
 }
 
 /**
@@ -399,6 +423,20 @@ export interface Page<T> {
   cursor?: string;
 }
 
+/** A query's page: items without their keys, and an opaque cursor to the next page if any. */
+function pageOf<T>(page: {
+  Items?: Record<string, unknown>[];
+  LastEvaluatedKey?: Record<string, unknown>;
+}): Page<T> {
+  const items = (page.Items ?? []).map((item) => withoutKeys<T>(item));
+  return page.LastEvaluatedKey
+    ? { items, cursor: Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') }
+    : { items };
+}
+
+const startKeyOf = (cursor?: string) =>
+  cursor ? JSON.parse(Buffer.from(cursor, 'base64url').toString()) : undefined;
+
 /** Cases newest update first: of one account, or all of them (engineers). */
 export async function listCases(
   scope: { account: string } | 'all',
@@ -414,16 +452,31 @@ export async function listCases(
       ExpressionAttributeValues: { ':pk': byAccount ? `ACCOUNT#${scope.account}` : 'CASES' },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: cursor ? JSON.parse(Buffer.from(cursor, 'base64url').toString()) : undefined,
+      ExclusiveStartKey: startKeyOf(cursor),
     }),
   );
-  const items = (page.Items ?? []).map(
-    ({ pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...c }) => c as StoredCase,
+  return pageOf<StoredCase>(page);
+}
+
+/** Cases closed from `from` to `to` (ISO instants, inclusive), a page at a time, oldest first. */
+export async function listClosedCases(
+  from: string,
+  to: string,
+  cursor?: string,
+  limit = 500,
+): Promise<Page<StoredCase>> {
+  const page = await ddb().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: 'byClosedAt',
+      KeyConditionExpression: 'gsi3pk = :closed AND gsi3sk BETWEEN :from AND :to',
+      // Sort keys are `<closedAt>#<caseId>`: `#` sorts before every digit, `~` after them all.
+      ExpressionAttributeValues: { ':closed': 'CLOSED', ':from': `${from}#`, ':to': `${to}#~` },
+      Limit: limit,
+      ExclusiveStartKey: startKeyOf(cursor),
+    }),
   );
-  const next = page.LastEvaluatedKey
-    ? Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url')
-    : undefined;
-  return next ? { items, cursor: next } : { items };
+  return pageOf<StoredCase>(page);
 }
 
 /** Claims an inbound message by its Message-ID: false when it was already received (a duplicate). */
@@ -552,16 +605,10 @@ export async function listTriage(cursor?: string, limit = 50): Promise<Page<Tria
       ExpressionAttributeValues: { ':t': 'TRIAGE' },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: cursor ? JSON.parse(Buffer.from(cursor, 'base64url').toString()) : undefined,
+      ExclusiveStartKey: startKeyOf(cursor),
     }),
   );
-  const items = (page.Items ?? []).map(
-    ({ pk: _p, sk: _s, gsi2pk: _a, gsi2sk: _b, ...item }) => item as TriageItem,
-  );
-  const next = page.LastEvaluatedKey
-    ? Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url')
-    : undefined;
-  return next ? { items, cursor: next } : { items };
+  return pageOf<TriageItem>(page);
 }
 
 export async function getTriageItem(id: string): Promise<(TriageItem & { linkedTo?: string }) | undefined> {
@@ -569,8 +616,7 @@ export async function getTriageItem(id: string): Promise<(TriageItem & { linkedT
     new GetCommand({ TableName: table(), Key: { pk: `TRIAGE#${id}`, sk: 'TRIAGE' }, ConsistentRead: true }),
   );
   if (!Item) return undefined;
-  const { pk: _p, sk: _s, gsi2pk: _a, gsi2sk: _b, ...item } = Item;
-  return item as TriageItem & { linkedTo?: string };
+  return withoutKeys<TriageItem & { linkedTo?: string }>(Item);
 }
 
 /** Takes a triage item out of the queue, linked to a case; false when it was linked already. */

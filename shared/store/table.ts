@@ -10,6 +10,8 @@ export const tableDefinition = {
     { name: 'byAccount', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     /** Sparse index: every case (`gsi2pk = CASES`) and the triage queue (`gsi2pk = TRIAGE`), by time. */
     { name: 'byKind', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /** Sparse index: closed cases by closing time (`gsi3pk = CLOSED`), for the compliance report. */
+    { name: 'byClosedAt', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
 } as const;
 

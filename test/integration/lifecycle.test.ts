@@ -536,5 +536,13 @@ describe('SLA compliance report (SPEC §4)', () => {
         compliant: false,
       },
     ]);
+    // A reopened case is no longer closed; a period ending before a closing leaves that case out.
+    await act(fast, 'reopen', DANA, { note: 'It came back after the upgrade.' });
+    const period = async (from: string, to: string) =>
+      (await t.api('GET', `/v1/reports/sla-compliance?from=${from}&to=${to}`, { as: ENGINEER })).body.rows;
+    expect(await period('2026-03-01T00:00:00Z', '2026-03-31T00:00:00Z')).toMatchObject([
+      { closedCases: 1, targets: { response: { met: 0, breached: 1 } } },
+    ]);
+    expect(await period('2026-03-01T00:00:00Z', '2026-03-04T00:00:00Z')).toEqual([]);
   });
 });

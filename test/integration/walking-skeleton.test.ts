@@ -1,5 +1,18 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTableInput } from '#shared/store/table.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 // Monday 2 March 2026, 09:00 in London (GMT).
@@ -121,4 +134,49 @@ describe('walking skeleton: one case end to end through the local runtime', () =
     expect(closed.body).toMatchObject({ status: 'Closed', subStatus: 'No Response' });
     expect((await t.mails()).filter((m) => m.subject.includes('closed: no response'))).toHaveLength(1);
   });
+
+  it('a data folder from before the closed-cases index is upgraded on start, its closed case kept', async () => {
+    await t.stop(true);
+    await downgradeTable(path.join(t.dataDir, 'dynamodb'));
+    t = await startTestRuntime('2026-03-24T09:00:00Z', t.dataDir);
+    const report = await t.api('GET', '/v1/reports/sla-compliance?from=2026-03-01T00:00:00Z', {
+      as: 'eve@support.example',
+    });
+    expect(report.body.rows).toMatchObject([{ plan: 'business-care', severity: 'high', closedCases: 1 }]);
+    expect((await t.api('GET', `/v1/cases/${number}`, { as: 'dana@acme.example' })).body.status).toBe(
+      'Closed',
+    );
+  });
 });
+
+/** Rewrites the table as an older version made it: without the byClosedAt index and its keys. */
+async function downgradeTable(dir: string) {
+  const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0 }) as unknown as Server;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  const { Items = [] } = await client.send(new ScanCommand({ TableName: 'casework' }));
+  await client.send(new DeleteTableCommand({ TableName: 'casework' }));
+  while (await client.send(new DescribeTableCommand({ TableName: 'casework' })).catch(() => undefined)) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const current = createTableInput('casework');
+  await client.send(
+    new CreateTableCommand({
+      ...current,
+      AttributeDefinitions: current.AttributeDefinitions.filter((a) => !a.AttributeName.startsWith('gsi3')),
+      GlobalSecondaryIndexes: current.GlobalSecondaryIndexes.filter((i) => i.IndexName !== 'byClosedAt'),
+    }),
+  );
+  const status = async () =>
+    (await client.send(new DescribeTableCommand({ TableName: 'casework' }))).Table?.TableStatus;
+  while ((await status()) !== 'ACTIVE') await new Promise((resolve) => setTimeout(resolve, 5));
+  for (const { gsi3pk: _pk, gsi3sk: _sk, ...item } of Items) {
+    await client.send(new PutItemCommand({ TableName: 'casework', Item: item }));
+  }
+  client.destroy();
+  await new Promise((resolve) => server.close(resolve));
+}

@@ -1,0 +1,61 @@
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { CaseRecord } from '#shared/cases/model.ts';
+import { indexKeys } from '#shared/store/repository.ts';
+import { createTableInput, tableDefinition } from '#shared/store/table.ts';
+
+/**
+ * Creates the table from the stack's definition on a first start. A data folder from an older
+ * version may lack an index the code now queries; dynalite cannot add an index to a table, so the
+ * table is rebuilt from a full scan, case items getting their new index keys on the way.
+ */
+export async function ensureTable(dynamodb: DynamoDBClient, name: string): Promise<void> {
+  const existing = await describe(dynamodb, name);
+  if (!existing) {
+    await create(dynamodb, name);
+    return;
+  }
+  const present = new Set(existing.GlobalSecondaryIndexes?.map((index) => index.IndexName));
+  if (tableDefinition.indexes.every((index) => present.has(index.name))) return;
+  const items: Record<string, unknown>[] = [];
+  let start: ScanCommand['input']['ExclusiveStartKey'];
+  do {
+    const page = await dynamodb.send(new ScanCommand({ TableName: name, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  await dynamodb.send(new DeleteTableCommand({ TableName: name }));
+  while (await describe(dynamodb, name)) await pause();
+  await create(dynamodb, name);
+  for (const item of items) {
+    const keyed = item.sk === 'CASE' ? { ...item, ...indexKeys(item as unknown as CaseRecord) } : item;
+    await dynamodb.send(
+      new PutItemCommand({ TableName: name, Item: marshall(keyed, { removeUndefinedValues: true }) }),
+    );
+  }
+}
+
+async function describe(dynamodb: DynamoDBClient, name: string): Promise<TableDescription | undefined> {
+  try {
+    return (await dynamodb.send(new DescribeTableCommand({ TableName: name }))).Table;
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+async function create(dynamodb: DynamoDBClient, name: string): Promise<void> {
+  await dynamodb.send(new CreateTableCommand(createTableInput(name)));
+  // The SDK's waiter polls every 20 s; the emulator is ready within milliseconds.
+  while ((await describe(dynamodb, name))?.TableStatus !== 'ACTIVE') await pause();
+}
+
+const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
