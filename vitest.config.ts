@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 900_000,
     testTimeout: 60_000,
     pool: 'forks',
+    // The handlers' JSON logs stay quiet in tests unless asked for (POWERTOOLS_LOG_LEVEL=INFO npm test).
+    env: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT' },
   },
 });

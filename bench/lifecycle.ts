@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { startLocalRuntime } from '#local/runtime.ts';
 
 /**
  * The cost of one typical case life on AWS, counted on the local runtime: open, information
@@ -12,6 +11,9 @@ import { startLocalRuntime } from '#local/runtime.ts';
 export async function lifecycleCosts(): Promise<string> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'casework-bench-life-'));
   const ports = { api: 0, dynamodb: 0, s3: 0, ses: 0, stepfunctions: 0, smtp: 0 };
+  // The handlers run in this process: keep their logs out of the benchmark's output.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const { startLocalRuntime } = await import('#local/runtime.ts');
   const rt = await startLocalRuntime({ dataDir, ports, frozenAt: new Date('2026-03-02T09:00:00Z') });
   try {
     const base = rt.urls.api;

@@ -35,6 +35,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import type { Construct } from 'constructs';
 import { type FunctionName, functions } from '../functions/registry.ts';
 import { tableDefinition } from '../shared/store/table.ts';
+import { BREACH_METRIC, METRICS_NAMESPACE, SERVICE } from '../shared/observability.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 export const ASL_FILE = path.join(ROOT, 'statemachines/case-lifecycle.asl.json');
@@ -118,6 +119,7 @@ export class CaseworkStack extends Stack {
       CASEWORK_INBOUND_ADDRESS: `cases@${props.mailDomain}`,
       CASEWORK_PORTAL_URL: props.portalOrigin,
       NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
     };
     const fns = {} as Record<FunctionName, NodejsFunction>;
     for (const [name, spec] of Object.entries(functions) as [
@@ -409,8 +411,9 @@ export class CaseworkStack extends Stack {
     });
     new Alarm(this, 'SlaBreaches', {
       metric: new Metric({
-        namespace: 'casework',
-        metricName: 'SlaBreached',
+        namespace: METRICS_NAMESPACE,
+        metricName: BREACH_METRIC,
+        dimensionsMap: { service: SERVICE },
         statistic: 'Sum',
         period: Duration.minutes(15),
       }),

@@ -16,6 +16,7 @@ import { putObject } from '#shared/store/files.ts';
 import { demoAccounts, demoUsers } from './demo.ts';
 import { closeDynaliteIterators } from './dynalite-iterators.ts';
 import { AUDIENCE, LocalIssuer, TokenRejected, verifyBearer } from './jwt.ts';
+import { collectMetrics } from './metrics.ts';
 import { apiGatewayEvent, compileRoutes } from './router.ts';
 import { LocalStepFunctions, SfnError } from './stepfunctions.ts';
 import { ensureTable } from './table.ts';
@@ -62,8 +63,15 @@ export interface LocalRuntime {
   clock: VirtualClock;
   stepFunctions: LocalStepFunctions;
   issuer: LocalIssuer;
-  /** Counters for cost figures: Lambda invocations per function, DynamoDB requests per operation. */
-  counters: { invocations: Record<string, number>; dynamodb: Record<string, number> };
+  /**
+   * Counters for cost figures: Lambda invocations per function, DynamoDB requests per operation;
+   * and the CloudWatch metrics the handlers published, summed by name.
+   */
+  counters: {
+    invocations: Record<string, number>;
+    dynamodb: Record<string, number>;
+    metrics: Record<string, number>;
+  };
   /** Waits until every execution has finished reacting (no step in flight). */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -186,7 +194,12 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     updateTableMs: 0,
   });
   const dynamodbPort = await listen(dynamo as unknown as Server, ports.dynamodb);
-  const counters = { invocations: {} as Record<string, number>, dynamodb: {} as Record<string, number> };
+  const counters = {
+    invocations: {} as Record<string, number>,
+    dynamodb: {} as Record<string, number>,
+    metrics: {} as Record<string, number>,
+  };
+  collectMetrics(counters.metrics);
   (dynamo as unknown as Server).on('request', (req: IncomingMessage) => {
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
     counters.dynamodb[operation] = (counters.dynamodb[operation] ?? 0) + 1;

@@ -20,6 +20,7 @@ import {
   json,
   parseBody,
 } from '#shared/http/http.ts';
+import { observed } from '#shared/observability.ts';
 import {
   accessTo,
   applyCommand,
@@ -363,4 +364,7 @@ async function dispatch(event: ApiEvent): Promise<ApiResult> {
   return route(event, await callerOf(event));
 }
 
-export const handler = middy<ApiEvent, ApiResult>().use(httpErrors()).handler(dispatch);
+export const handler = middy<ApiEvent, ApiResult>()
+  .use(observed<ApiEvent>((event) => event.requestContext?.requestId))
+  .use(httpErrors())
+  .handler(dispatch);

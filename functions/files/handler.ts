@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { clock } from '#shared/clock.ts';
 import { notFound } from '#shared/errors.ts';
 import { type ApiEvent, type ApiResult, callerOf, httpErrors, json, parseBody } from '#shared/http/http.ts';
+import { observed } from '#shared/observability.ts';
 import type { Caller } from '#shared/service/cases.ts';
 import {
   abortUpload,
@@ -67,4 +68,7 @@ async function dispatch(event: ApiEvent): Promise<ApiResult> {
   return route(event, await callerOf(event));
 }
 
-export const handler = middy<ApiEvent, ApiResult>().use(httpErrors()).handler(dispatch);
+export const handler = middy<ApiEvent, ApiResult>()
+  .use(observed<ApiEvent>((event) => event.requestContext?.requestId))
+  .use(httpErrors())
+  .handler(dispatch);

@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { SESEvent } from 'aws-lambda';
 import { clock } from '#shared/clock.ts';
 import { config } from '#shared/config.ts';
+import { logger, observed } from '#shared/observability.ts';
 import { receiveMail } from '#shared/service/inbound.ts';
 import { s3 } from '#shared/store/clients.ts';
 
@@ -22,9 +23,13 @@ async function inbound(event: SESEvent) {
       dkim: receipt.dkimVerdict?.status ?? 'PASS',
       dmarc: receipt.dmarcVerdict?.status ?? 'PASS',
     };
-    results.push(await receiveMail(raw, { sesMessageId: mail.messageId, verdicts }, () => clock.now()));
+    const result = await receiveMail(raw, { sesMessageId: mail.messageId, verdicts }, () => clock.now());
+    logger.info('mail received', { messageId: mail.messageId, ...result });
+    results.push(result);
   }
   return results;
 }
 
-export const handler = middy<SESEvent>().handler(inbound);
+export const handler = middy<SESEvent>()
+  .use(observed<SESEvent>((event) => event.Records[0]?.ses.mail.messageId))
+  .handler(inbound);

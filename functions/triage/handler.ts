@@ -5,6 +5,7 @@ import { clock } from '#shared/clock.ts';
 import { config } from '#shared/config.ts';
 import { forbidden, notFound } from '#shared/errors.ts';
 import { type ApiEvent, type ApiResult, callerOf, httpErrors, json, parseBody } from '#shared/http/http.ts';
+import { observed } from '#shared/observability.ts';
 import type { Caller } from '#shared/service/cases.ts';
 import { linkTriagedMail } from '#shared/service/inbound.ts';
 import { s3 } from '#shared/store/clients.ts';
@@ -46,4 +47,7 @@ async function dispatch(event: ApiEvent): Promise<ApiResult> {
   return route(event, await callerOf(event));
 }
 
-export const handler = middy<ApiEvent, ApiResult>().use(httpErrors()).handler(dispatch);
+export const handler = middy<ApiEvent, ApiResult>()
+  .use(observed<ApiEvent>((event) => event.requestContext?.requestId))
+  .use(httpErrors())
+  .handler(dispatch);

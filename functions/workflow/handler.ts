@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import { clock } from '#shared/clock.ts';
+import { observed } from '#shared/observability.ts';
 import { beginWait, handleDeadline, purge, route } from '#shared/service/workflow.ts';
 import { startCaseWorkflow } from '#shared/store/workflow.ts';
 
@@ -45,4 +46,6 @@ async function runStep(event: unknown) {
   }
 }
 
-export const handler = middy().handler(runStep);
+export const handler = middy()
+  .use(observed<unknown>((event) => (event as { caseId?: string }).caseId))
+  .handler(runStep);

@@ -2,6 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { DomainError, invalid, tooLarge, unauthorized } from '../errors.ts';
+import { logger } from '../observability.ts';
 import { getUser, type User } from '../store/repository.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -36,14 +37,7 @@ export function httpErrors(): MiddlewareObj<ApiEvent, ApiResult> {
         request.response = json(error.status, errorBody(error));
         return;
       }
-      console.error(
-        JSON.stringify({
-          level: 'ERROR',
-          message: 'unhandled error',
-          error: String(error),
-          stack: (error as Error)?.stack,
-        }),
-      );
+      logger.error('unhandled error', error as Error);
       request.response = json(500, { error: { code: 'InternalError', message: 'internal error' } });
     },
   };

@@ -6,6 +6,7 @@ import { planNamed, policy } from '../catalogue/index.ts';
 import { config } from '../config.ts';
 import { conflict, forbidden, notFound, refused } from '../errors.ts';
 import { renderMail } from '../mail/render.ts';
+import { countBreaches, logger } from '../observability.ts';
 import { sendMail } from '../store/mailer.ts';
 import {
   type AccessLevel,
@@ -182,6 +183,11 @@ export async function openCase(
     });
     await insertCase({ ...record, outbox });
     stored = (await getCase(caseId)) as StoredCase;
+    logger.info('case opened', {
+      caseNumber: stored.number,
+      account: stored.account,
+      severity: stored.severity,
+    });
   }
   // A retried request completes whatever a crashed first attempt left undone.
   await flushOutbox(caseId);
@@ -217,6 +223,16 @@ export async function applyCommand(
     const decision = decide(c, command, actor, now());
     if (decision.unchanged) return c;
     if (await saveCase(decision.next, c.revision, effectsOf(decision.next.revision, decision, true))) {
+      const breaches = decision.mails.filter((m) => m.kind === 'sla-breach').length;
+      logger.info('case changed', {
+        caseNumber: decision.next.number,
+        change: command.kind,
+        status: `${decision.next.status}/${decision.next.subStatus}`,
+        revision: decision.next.revision,
+        ...(breaches ? { breaches } : {}),
+      });
+      // Counted with the write that records the breaches, so once each.
+      countBreaches(breaches);
       await flushOutbox(caseId);
       return (await getCase(caseId)) as StoredCase;
     }

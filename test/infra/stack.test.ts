@@ -4,6 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { functions } from '#functions/registry.ts';
+import { countBreaches, metrics } from '#shared/observability.ts';
 import { buildApp } from '../../infra/casework-app.ts';
 import { ASL_FILE } from '../../infra/stack.ts';
 
@@ -96,6 +97,32 @@ describe('the CDK stack', () => {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })] }),
     });
+  });
+
+  it('alarms on the SLA-breach metric exactly as the handlers publish it (namespace, name, dimensions)', () => {
+    const lines: string[] = [];
+    const published = metrics as unknown as { console: { log(line: string): void } };
+    const original = published.console;
+    published.console = { log: (line) => lines.push(line) };
+    try {
+      countBreaches(1);
+    } finally {
+      published.console = original;
+    }
+    const emf = JSON.parse(lines[0] as string);
+    const [directive] = emf._aws.CloudWatchMetrics;
+    const dimensions = (directive.Dimensions[0] as string[]).map((name) => ({
+      Name: name,
+      Value: emf[name],
+    }));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: directive.Namespace,
+      MetricName: directive.Metrics[0].Name,
+      Dimensions: dimensions,
+      Statistic: 'Sum',
+      Threshold: 1,
+    });
+    expect(dimensions).toEqual([{ Name: 'service', Value: 'casework' }]);
   });
 
   it('synthesises in full, bundling every function, with cdk-nag and CloudFormation validation clean', () => {

@@ -113,7 +113,7 @@ describe('follow-ups (SPEC §5)', () => {
 });
 
 describe('SLA targets (SPEC §4)', () => {
-  it('a breach mail is sent once even if the deadline handler runs twice', async () => {
+  it('a breach mail is sent and counted once even if the deadline handler runs twice', async () => {
     t = await startTestRuntime(MONDAY);
     const n = await open(); // high: response due in 4 BH, Monday 13:00
     await t.advance('PT4H1S');
@@ -127,6 +127,8 @@ describe('SLA targets (SPEC §4)', () => {
     const breaches = (await t.mails()).filter((m) => m.subject.startsWith(`SLA breach: Case # ${n}`));
     expect(breaches).toHaveLength(1);
     expect(breaches[0]?.destination.to).toEqual(['oncall-emea@support.example']);
+    // The SlaBreached metric the stack's alarm watches counted it once too.
+    expect(t.runtime.counters.metrics).toEqual({ SlaBreached: 1 });
   });
 
   it('a response at or before the due instant meets the target, recorded with its instant', async () => {

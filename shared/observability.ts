@@ -1,0 +1,41 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj } from '@middy/core';
+
+/** Names the stack's alarms use too: the metric they watch is the one published here. */
+export const SERVICE = 'casework';
+export const METRICS_NAMESPACE = 'casework';
+export const BREACH_METRIC = 'SlaBreached';
+
+/** Structured JSON logs (CloudWatch Logs on AWS), one line per event, with a correlation id. */
+export const logger = new Logger({ serviceName: SERVICE });
+
+/**
+ * CloudWatch metrics in the embedded metric format: written as log lines, no API call. Powertools
+ * adds the dimension `service`.
+ */
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE });
+
+/** SLA targets and obligations found breached; the stack's alarm watches it (SPEC §4, §13). */
+export function countBreaches(count: number): void {
+  if (count === 0) return;
+  metrics.addMetric(BREACH_METRIC, MetricUnit.Count, count);
+  metrics.publishStoredMetrics();
+}
+
+/**
+ * Adds the Lambda context to every log line of one invocation and tags it with a correlation id:
+ * the API request id, the workflow's case, the inbound message id.
+ */
+export function observed<E>(idOf: (event: E) => string | undefined): MiddlewareObj<E>[] {
+  return [
+    injectLambdaContext(logger, { resetKeys: true }) as MiddlewareObj<E>,
+    {
+      before: async (request) => {
+        const id = idOf(request.event);
+        if (id) logger.setCorrelationId(id);
+      },
+    },
+  ];
+}
