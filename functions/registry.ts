@@ -67,3 +67,9 @@ export const functions = {
 } satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;
+
+/**
+ * The HTTP API stage's throttle: API Gateway answers 429 beyond it, before any function runs.
+ * The local router applies the same token bucket.
+ */
+export const apiThrottle = { rateLimit: 100, burstLimit: 200 };

@@ -33,7 +33,7 @@ import { ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
 import { Lambda as LambdaAction, S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { type FunctionName, functions } from '../functions/registry.ts';
+import { apiThrottle, type FunctionName, functions } from '../functions/registry.ts';
 import { tableDefinition } from '../shared/store/table.ts';
 import { BREACH_METRIC, METRICS_NAMESPACE, SERVICE } from '../shared/observability.ts';
 
@@ -345,6 +345,7 @@ export class CaseworkStack extends Stack {
       httpApi: api,
       stageName: '$default',
       autoDeploy: true,
+      throttle: apiThrottle,
       accessLogSettings: {
         destination: new LogGroupLogDestination(
           new LogGroup(this, 'ApiAccessLogs', {

@@ -97,3 +97,29 @@ export function apiGatewayEvent(
   };
   return event as APIGatewayProxyEventV2WithJWTAuthorizer;
 }
+
+/**
+ * API Gateway's stage throttle: a token bucket refilled at `rateLimit` per second up to
+ * `burstLimit`; a request that finds it empty is refused with 429.
+ */
+export class TokenBucket {
+  private readonly limits: { rateLimit: number; burstLimit: number };
+  private tokens: number;
+  private last: number;
+
+  constructor(limits: { rateLimit: number; burstLimit: number }, now: number) {
+    this.limits = limits;
+    this.tokens = limits.burstLimit;
+    this.last = now;
+  }
+
+  /** Takes a token at `now` (milliseconds): false when none is left. */
+  take(now: number): boolean {
+    const { rateLimit, burstLimit } = this.limits;
+    this.tokens = Math.min(burstLimit, this.tokens + ((now - this.last) / 1000) * rateLimit);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}

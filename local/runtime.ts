@@ -10,14 +10,14 @@ import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import { Duration } from 'luxon';
 import { SMTPServer } from 'smtp-server';
-import { type FunctionName, functions } from '#functions/registry.ts';
+import { apiThrottle, type FunctionName, functions } from '#functions/registry.ts';
 import { useClock } from '#shared/clock.ts';
 import { putObject } from '#shared/store/files.ts';
 import { demoAccounts, demoUsers } from './demo.ts';
 import { closeDynaliteIterators } from './dynalite-iterators.ts';
 import { AUDIENCE, LocalIssuer, TokenRejected, verifyBearer } from './jwt.ts';
 import { collectMetrics } from './metrics.ts';
-import { apiGatewayEvent, compileRoutes } from './router.ts';
+import { apiGatewayEvent, compileRoutes, TokenBucket } from './router.ts';
 import { LocalStepFunctions, SfnError } from './stepfunctions.ts';
 import { ensureTable } from './table.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -56,6 +56,8 @@ export interface RuntimeOptions {
   ports: Ports;
   /** Tests freeze virtual time at an instant; `npm start` runs it from real time. */
   frozenAt?: Date;
+  /** The API stage's throttle; the stack's unless given. */
+  throttle?: { rateLimit: number; burstLimit: number };
 }
 
 export interface LocalRuntime {
@@ -341,6 +343,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     })),
   );
   const match = compileRoutes(routes.map((r) => r.route));
+  const throttle = new TokenBucket(options.throttle ?? apiThrottle, performance.now());
 
   apiServer.on('request', async (req, res) => {
     try {
@@ -352,6 +355,16 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       if (pathname === '/_local/clock') {
         if (req.method === 'GET') return send(res, 200, { now: clock.now().toISOString() });
         if (req.method === 'POST') return await clockRequest(req, res, clock);
+      }
+      // Throttling is infrastructure: it counts wall-clock time, not the virtual clock.
+      if (!throttle.take(performance.now())) {
+        const { rateLimit, burstLimit } = options.throttle ?? apiThrottle;
+        return send(
+          res,
+          429,
+          errorJson('TooManyRequests', `at most ${rateLimit} requests per second (bursts of ${burstLimit})`),
+          { 'retry-after': '1' },
+        );
       }
       const found = match(req.method ?? 'GET', pathname);
       if (!found) return send(res, 404, errorJson('NotFound', `no route ${req.method} ${pathname}`));

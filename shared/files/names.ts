@@ -37,7 +37,8 @@ const SAFE_TYPES = new Set([
   'image/jpeg',
 ]);
 
-export function safeContentType(type: string | undefined): string {
-  const bare = (type ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+export function safeContentType(type: unknown): string {
+  // Parsed from hostile MIME: a repeated or broken header may not even be a string.
+  const bare = typeof type === 'string' ? (type.split(';')[0]?.trim().toLowerCase() ?? '') : '';
   return SAFE_TYPES.has(bare) ? bare : 'application/octet-stream';
 }

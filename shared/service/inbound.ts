@@ -153,7 +153,9 @@ async function linkToCase(
   for (const [i, attachment] of (parsed.attachments ?? []).entries()) {
     if (attachment.related) continue; // inline images of the HTML body
     const fileId = `m${fileBase}${i}`;
-    const name = safeFileName(attachment.filename ?? `attachment-${i + 1}`);
+    const name = safeFileName(
+      typeof attachment.filename === 'string' ? attachment.filename : `attachment-${i + 1}`,
+    );
     const key = fileKey(c.caseId, fileId, name);
     const contentType = safeContentType(attachment.contentType);
     await putObject(key, attachment.content, contentType);

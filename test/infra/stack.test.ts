@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functions } from '#functions/registry.ts';
+import { apiThrottle, functions } from '#functions/registry.ts';
 import { countBreaches, metrics } from '#shared/observability.ts';
 import { buildApp } from '../../infra/casework-app.ts';
 import { ASL_FILE } from '../../infra/stack.ts';
@@ -96,6 +96,16 @@ describe('the CDK stack', () => {
     production.hasResource('AWS::DynamoDB::GlobalTable', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })] }),
+    });
+  });
+
+  it('throttles the API stage as the local router does (429 beyond it)', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: apiThrottle.rateLimit,
+        ThrottlingBurstLimit: apiThrottle.burstLimit,
+      },
     });
   });
 

@@ -118,3 +118,27 @@ describe('bad input gets a clear error and changes nothing', () => {
     expect(res.body.error.field).toBe('advance');
   });
 });
+
+describe('the API stage throttle (API Gateway answers 429 beyond it)', () => {
+  it('a burst beyond the limit gets 429 with Retry-After, and the refused requests change nothing', async () => {
+    const t = await startTestRuntime('2026-03-02T09:00:00Z', undefined, {
+      throttle: { rateLimit: 1, burstLimit: 3 },
+    });
+    try {
+      const open = () => t.api('POST', '/v1/cases', { as: 'dana@acme.example', body: acmeHighCase });
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await open()).status);
+      expect(statuses).toEqual([201, 201, 201, 429, 429]);
+      const refused = await open();
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.code).toBe('TooManyRequests');
+      expect(refused.headers.get('retry-after')).toBe('1');
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const cases = await t.api('GET', '/v1/cases', { as: 'eve@support.example' });
+      expect(cases.status).toBe(200);
+      expect(cases.body.items).toHaveLength(3);
+    } finally {
+      await t.stop();
+    }
+  });
+});

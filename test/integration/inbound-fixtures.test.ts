@@ -202,6 +202,18 @@ describe('large and hostile mail', () => {
     expect(file?.sha256).toBe(createHash('sha256').update(content).digest('hex'));
   }, 120_000);
 
+  it('a message cut off inside a part header is linked all the same (mailparser gives that part no content type)', async () => {
+    const raw = fill(readFileSync(path.join(DIR, '05-multipart-alternative.eml')))
+      .toString('latin1')
+      .replace(/^From:.*$/im, 'From: dana@acme.example')
+      .replace(/^Message-ID:.*$/im, 'Message-ID: <cut@f.example>')
+      .replace(/^Subject:/im, `Subject: Case # ${vars.CASE} `);
+    // Cut right after the first part's `Content-Type:`, before its value.
+    const header = 'Content-Type:';
+    const cut = raw.slice(0, raw.indexOf(header, raw.indexOf('--alt05')) + header.length);
+    expect(await deliver(Buffer.from(cut, 'latin1'))).toMatchObject({ outcome: 'linked', attachments: 1 });
+  });
+
   it('fuzz: mutated MIME never crashes the handler and never links to a case of another account', async () => {
     const seeds = readdirSync(DIR)
       .filter((f) => f.endsWith('.eml'))

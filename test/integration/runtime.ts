@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type LocalRuntime, startLocalRuntime } from '#local/runtime.ts';
+import { type LocalRuntime, type RuntimeOptions, startLocalRuntime } from '#local/runtime.ts';
 
 export const ANY_PORTS = { api: 0, dynamodb: 0, s3: 0, ses: 0, stepfunctions: 0, smtp: 0 };
 
@@ -16,11 +16,13 @@ export interface SentMail {
 export async function startTestRuntime(
   at: string,
   dataDir = mkdtempSync(path.join(tmpdir(), 'casework-test-')),
+  options: Pick<RuntimeOptions, 'throttle'> = {},
 ) {
   const runtime: LocalRuntime = await startLocalRuntime({
     dataDir,
     ports: ANY_PORTS,
     frozenAt: new Date(at),
+    ...options,
   });
   const base = runtime.urls.api.replace(/\/v1$/, '');
   const tokens = new Map<string, string>();

@@ -78,4 +78,10 @@ describe('file names and types are made safe (SPEC §7)', () => {
     expect(safeContentType('application/zip')).toBe('application/zip');
     expect(safeContentType('text/plain; charset=utf-8')).toBe('text/plain');
   });
+
+  it('treats a content type that is not even a string (broken MIME) as octet-stream', () => {
+    for (const broken of [false, undefined, null, ['image/png'], { value: 'image/png' }]) {
+      expect(safeContentType(broken)).toBe('application/octet-stream');
+    }
+  });
 });

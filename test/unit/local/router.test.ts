@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { apiGatewayEvent, compileRoutes } from '#local/router.ts';
+import { apiGatewayEvent, compileRoutes, TokenBucket } from '#local/router.ts';
 
 const request = (method: string, url: string, headers: Record<string, string | string[]>) =>
   ({
@@ -75,5 +75,16 @@ describe('the local router builds API Gateway HTTP API (2.0) events', () => {
       new Date(),
     );
     expect(event).toMatchObject({ body: 'AAEC', isBase64Encoded: true });
+  });
+});
+
+describe('the local stage throttle is a token bucket like API Gateway’s', () => {
+  it('allows a burst, refuses beyond it, and refills at the rate', () => {
+    const bucket = new TokenBucket({ rateLimit: 2, burstLimit: 3 }, 0);
+    expect([0, 0, 0, 0].map((t) => bucket.take(t))).toEqual([true, true, true, false]);
+    expect(bucket.take(400)).toBe(false);
+    expect(bucket.take(500)).toBe(true);
+    expect(bucket.take(60_000)).toBe(true);
+    expect([60_000, 60_000, 60_000].map((t) => bucket.take(t))).toEqual([true, true, false]);
   });
 });
