@@ -25,6 +25,23 @@ const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The value below which a share `p` of the values fall. */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+}
+
+/** A pooled SMTP client of the local inbound-mail listener. */
+const smtpTransport = (maxConnections: number) =>
+  nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: ports.CASEWORK_SMTP_PORT,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections,
+  });
+
 async function startRuntime() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'casework-bench-'));
   const started = performance.now();
@@ -91,21 +108,17 @@ async function caseCreations(total: number, concurrency: number) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return { perSecond: total / seconds, p50: pct(0.5), p99: pct(0.99), errors };
+  return {
+    perSecond: total / seconds,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    errors,
+  };
 }
 
 /** Inbound mails per second through the SMTP listener (SES → S3 → Lambda path), each linked by its subject. */
 async function inboundMail(caseNumber: string, total: number, attachmentBytes: number) {
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: ports.CASEWORK_SMTP_PORT,
-    secure: false,
-    ignoreTLS: true,
-    pool: true,
-    maxConnections: 4,
-  });
+  const transport = smtpTransport(4);
   const attachment = attachmentBytes
     ? [{ filename: 'trace.log', content: Buffer.alloc(attachmentBytes, 'x') }]
     : [];
@@ -141,14 +154,7 @@ async function load(seconds: number, clients: number, pid: number) {
   let errors = 0;
   let serverErrors = 0;
   let peakRss = 0;
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: ports.CASEWORK_SMTP_PORT,
-    secure: false,
-    ignoreTLS: true,
-    pool: true,
-    maxConnections: 5,
-  });
+  const transport = smtpTransport(5);
   const pick = () => known[Math.floor(Math.random() * known.length)] as string;
   // Each operation answers whether it succeeded; any 5xx is counted apart, as the spec forbids them.
   const ok = (res: Response, expected: number) => {
@@ -209,12 +215,10 @@ async function load(seconds: number, clients: number, pid: number) {
   );
   clearInterval(sampler);
   transport.close();
-  const pct = (values: number[], p: number) =>
-    [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))] ?? 0;
   const total = Object.values(stats).reduce((n, v) => n + v.length, 0);
   const rows = Object.entries(stats).map(
     ([op, v]) =>
-      `| ${op} | ${v.length} | ${(v.length / seconds).toFixed(1)}/s | ${pct(v, 0.5).toFixed(0)} ms | ${pct(v, 0.99).toFixed(0)} ms |`,
+      `| ${op} | ${v.length} | ${(v.length / seconds).toFixed(1)}/s | ${percentile(v, 0.5).toFixed(0)} ms | ${percentile(v, 0.99).toFixed(0)} ms |`,
   );
   return { total, perSecond: total / seconds, errors, serverErrors, peakRss, rows: rows.join('\n') };
 }

@@ -376,14 +376,16 @@ describe('the workflow over a long life', () => {
 });
 
 describe('feature requests, change requests, incident reports (SPEC §10, §11)', () => {
+  const featureRequestCase = {
+    ...acmeHighCase,
+    type: 'feature-request',
+    severity: 'low',
+    businessImpact: undefined,
+  };
+
   it('a feature request gets its own number, goes Under Review, and the case closes as Feature Request', async () => {
     t = await startTestRuntime(MONDAY);
-    const n = await open(DANA, {
-      ...acmeHighCase,
-      type: 'feature-request',
-      severity: 'low',
-      businessImpact: undefined,
-    });
+    const n = await open(DANA, featureRequestCase);
     const raised = await act(n, 'raise-feature-request', ENGINEER, {
       note: 'Export of call recordings as FLAC.',
     });
@@ -405,12 +407,7 @@ describe('feature requests, change requests, incident reports (SPEC §10, §11)'
 
   it('a closed feature request stays visible to the customer for one year, to engineers always', async () => {
     t = await startTestRuntime(MONDAY);
-    const n = await open(DANA, {
-      ...acmeHighCase,
-      type: 'feature-request',
-      severity: 'low',
-      businessImpact: undefined,
-    });
+    const n = await open(DANA, featureRequestCase);
     await act(n, 'raise-feature-request', ENGINEER, { note: 'Dark mode for the agent desktop.' });
     await act(n, 'update-feature-request', ENGINEER, { status: 'Closed', resolution: 'declined' });
     const seenBy = async (as: string) => (await t.api('GET', `/v1/cases/${n}`, { as })).body.featureRequest;
