@@ -34,8 +34,8 @@ import { Lambda as LambdaAction, S3 as S3Action } from 'aws-cdk-lib/aws-ses-acti
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { apiThrottle, type FunctionName, functions } from '../functions/registry.ts';
-import { tableDefinition } from '../shared/store/table.ts';
 import { BREACH_METRIC, METRICS_NAMESPACE, SERVICE } from '../shared/observability.ts';
+import { tableDefinition } from '../shared/store/table.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 export const ASL_FILE = path.join(ROOT, 'statemachines/case-lifecycle.asl.json');

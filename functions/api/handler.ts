@@ -1,4 +1,3 @@
-import middy from '@middy/core';
 import { z } from 'zod';
 import {
   FR_STATUSES,
@@ -14,13 +13,12 @@ import { forbidden, invalid, notFound } from '#shared/errors.ts';
 import {
   type ApiEvent,
   type ApiResult,
-  callerOf,
+  apiHandler,
   header,
-  httpErrors,
   json,
   parseBody,
+  type Route,
 } from '#shared/http/http.ts';
-import { observed } from '#shared/observability.ts';
 import {
   accessTo,
   applyCommand,
@@ -346,7 +344,7 @@ async function execution(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   });
 }
 
-const routes: Record<string, (event: ApiEvent, caller: Caller) => Promise<ApiResult>> = {
+const routes: Record<string, Route> = {
   'POST /v1/cases': create,
   'GET /v1/cases': list,
   'GET /v1/cases/{caseNumber}': show,
@@ -358,13 +356,4 @@ const routes: Record<string, (event: ApiEvent, caller: Caller) => Promise<ApiRes
   'GET /v1/reports/sla-compliance': compliance,
 };
 
-async function dispatch(event: ApiEvent): Promise<ApiResult> {
-  const route = routes[event.routeKey];
-  if (!route) throw notFound(`no route ${event.routeKey}`);
-  return route(event, await callerOf(event));
-}
-
-export const handler = middy<ApiEvent, ApiResult>()
-  .use(observed<ApiEvent>((event) => event.requestContext?.requestId))
-  .use(httpErrors())
-  .handler(dispatch);
+export const handler = apiHandler(routes);

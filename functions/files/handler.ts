@@ -1,10 +1,7 @@
-import middy from '@middy/core';
 import { z } from 'zod';
 import { clock } from '#shared/clock.ts';
 import { notFound } from '#shared/errors.ts';
-import { type ApiEvent, type ApiResult, callerOf, httpErrors, json, parseBody } from '#shared/http/http.ts';
-import { observed } from '#shared/observability.ts';
-import type { Caller } from '#shared/service/cases.ts';
+import { type ApiEvent, apiHandler, json, parseBody, type Route } from '#shared/http/http.ts';
 import {
   abortUpload,
   CompleteRequest,
@@ -28,7 +25,7 @@ const fileId = (event: ApiEvent) => event.pathParameters?.fileId ?? '';
 /** An action that takes no body refuses one all the same: nothing unexpected is ever acted on. */
 const NoBody = z.strictObject({});
 
-const routes: Record<string, (event: ApiEvent, caller: Caller) => Promise<ApiResult>> = {
+const routes: Record<string, Route> = {
   'POST /v1/cases/{caseNumber}/files': async (event, caller) =>
     json(201, await grantUploads(caller, number(event), parseBody(event, UploadRequest), clock.now())),
   'GET /v1/cases/{caseNumber}/files': async (event, caller) =>
@@ -62,13 +59,4 @@ const routes: Record<string, (event: ApiEvent, caller: Caller) => Promise<ApiRes
   },
 };
 
-async function dispatch(event: ApiEvent): Promise<ApiResult> {
-  const route = routes[event.routeKey];
-  if (!route) throw notFound(`no route ${event.routeKey}`);
-  return route(event, await callerOf(event));
-}
-
-export const handler = middy<ApiEvent, ApiResult>()
-  .use(observed<ApiEvent>((event) => event.requestContext?.requestId))
-  .use(httpErrors())
-  .handler(dispatch);
+export const handler = apiHandler(routes);

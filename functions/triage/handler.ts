@@ -1,11 +1,9 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import middy from '@middy/core';
 import { z } from 'zod';
 import { clock } from '#shared/clock.ts';
 import { config } from '#shared/config.ts';
-import { forbidden, notFound } from '#shared/errors.ts';
-import { type ApiEvent, type ApiResult, callerOf, httpErrors, json, parseBody } from '#shared/http/http.ts';
-import { observed } from '#shared/observability.ts';
+import { forbidden } from '#shared/errors.ts';
+import { type ApiEvent, type ApiResult, apiHandler, json, parseBody, type Route } from '#shared/http/http.ts';
 import type { Caller } from '#shared/service/cases.ts';
 import { linkTriagedMail } from '#shared/service/inbound.ts';
 import { s3 } from '#shared/store/clients.ts';
@@ -36,18 +34,9 @@ async function rawMail(key: string): Promise<Buffer> {
   return Buffer.from(await (object.Body?.transformToByteArray() ?? new Uint8Array()));
 }
 
-const routes: Record<string, (event: ApiEvent, caller: Caller) => Promise<ApiResult>> = {
+const routes: Record<string, Route> = {
   'GET /v1/triage': triage,
   'POST /v1/triage/{id}/link': linkTriage,
 };
 
-async function dispatch(event: ApiEvent): Promise<ApiResult> {
-  const route = routes[event.routeKey];
-  if (!route) throw notFound(`no route ${event.routeKey}`);
-  return route(event, await callerOf(event));
-}
-
-export const handler = middy<ApiEvent, ApiResult>()
-  .use(observed<ApiEvent>((event) => event.requestContext?.requestId))
-  .use(httpErrors())
-  .handler(dispatch);
+export const handler = apiHandler(routes);

@@ -1,8 +1,8 @@
-import type { MiddlewareObj } from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { DomainError, invalid, tooLarge, unauthorized } from '../errors.ts';
-import { logger } from '../observability.ts';
+import { DomainError, invalid, notFound, tooLarge, unauthorized } from '../errors.ts';
+import { logger, observed } from '../observability.ts';
 import { getUser, type User } from '../store/repository.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -79,4 +79,22 @@ export async function callerOf(event: ApiEvent): Promise<User> {
 
 export function header(event: ApiEvent, name: string): string | undefined {
   return event.headers?.[name.toLowerCase()];
+}
+
+/** One API route's code, given the verified caller. */
+export type Route = (event: ApiEvent, caller: User) => Promise<ApiResult>;
+
+/**
+ * A function behind HTTP API routes: dispatched by route key, the caller looked up from the
+ * token's e-mail, logs correlated by request id, errors answered as JSON.
+ */
+export function apiHandler(routes: Record<string, Route>) {
+  return middy<ApiEvent, ApiResult>()
+    .use(observed<ApiEvent>((event) => event.requestContext?.requestId))
+    .use(httpErrors())
+    .handler(async (event) => {
+      const route = routes[event.routeKey];
+      if (!route) throw notFound(`no route ${event.routeKey}`);
+      return route(event, await callerOf(event));
+    });
 }
