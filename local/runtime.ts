@@ -309,6 +309,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     region: REGION,
     account: ACCOUNT,
     clock,
+    dir: path.join(dataDir, 'stepfunctions'),
     invoke: async (arn, payload) => {
       const name = (Object.keys(functions) as FunctionName[]).find((n) => functionArn(n) === arn);
       if (!name) throw new SfnError('Lambda.ResourceNotFoundException', `Function not found: ${arn}`);
@@ -458,7 +459,9 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   });
   stops.push(() => new Promise((resolve) => smtp.close(() => resolve())));
 
-  // Cases that were waiting in their workflow when the last run stopped resume at their status.
+  // Executions that were running when the last run stopped resume at their case's status; a case
+  // without one (data from before executions were kept, or a start that never happened) gets one.
+  stepFunctions.redriveInterrupted();
   const { listCases } = await import('#shared/store/repository.ts');
   const { startCaseWorkflow } = await import('#shared/store/workflow.ts');
   let cursor: string | undefined;

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { VirtualClock } from './virtual-clock.ts';
 
@@ -7,6 +9,11 @@ import type { VirtualClock } from './virtual-clock.ts';
  * `@aws-sdk/client-sfn`. The interpreter has no callbacks, so `.waitForTaskToken` is emulated here:
  * each wait gets a fresh token, registered until SendTaskSuccess/SendTaskFailure or its timeout,
  * which the virtual clock (not a real timer) fires as `States.Timeout`.
+ *
+ * Executions are kept in `dir` as Step Functions keeps them: a summary and the event history of
+ * each, on disk, so that they outlive a restart. An execution that was running when the last run
+ * stopped is redriven from its start state with its original input (an `ExecutionRedriven` event
+ * in the same history): the entry Choice resumes it at its case's status.
  */
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -46,10 +53,15 @@ interface Execution {
   output?: string;
   error?: string;
   cause?: string;
-  history: HistoryEvent[];
+  /** Events recorded so far; the events themselves are in the execution's history file. */
+  events: number;
+  redriveCount?: number;
   busy: boolean;
   abort: () => void;
 }
+
+/** What is kept of an execution besides its history. */
+type Summary = Omit<Execution, 'busy' | 'abort'>;
 
 interface PendingWait {
   execution: Execution;
@@ -102,6 +114,10 @@ export class LocalStepFunctions {
   private readonly executions = new Map<string, Execution>();
   private readonly waits = new Map<string, PendingWait>();
   private readonly finishedTokens = new Set<string>();
+  /** Set on shutdown: what the interrupted executions still do is not recorded. */
+  private closed = false;
+  /** Executions found running on disk at start: the last run stopped under them. */
+  private readonly interrupted = new Set<string>();
   private idleWaiters: (() => void)[] = [];
   private readonly source: Definition;
   private readonly created: number;
@@ -113,6 +129,8 @@ export class LocalStepFunctions {
     account: string;
     clock: VirtualClock;
     invoke: Invoke;
+    /** Where executions and their histories are kept. */
+    dir: string;
   };
 
   constructor(options: LocalStepFunctions['options']) {
@@ -127,6 +145,36 @@ export class LocalStepFunctions {
       validationOptions: { checkArn: false, checkPaths: true },
     });
     this.created = options.clock.now().getTime();
+    mkdirSync(options.dir, { recursive: true });
+    for (const file of readdirSync(options.dir).filter((f) => f.endsWith('.json'))) {
+      const summary = JSON.parse(readFileSync(path.join(options.dir, file), 'utf8')) as Summary;
+      const execution: Execution = { ...summary, busy: false, abort: () => {} };
+      this.executions.set(summary.executionArn, execution);
+      if (execution.status !== 'RUNNING') continue;
+      // Its summary was last saved when it started: count the events it recorded since.
+      execution.events = this.history(execution).length;
+      this.interrupted.add(execution.executionArn);
+    }
+  }
+
+  private file(execution: { name: string }, kind: 'json' | 'events.jsonl'): string {
+    return path.join(this.options.dir, `${execution.name}.${kind}`);
+  }
+
+  private save(execution: Execution): void {
+    const { busy: _b, abort: _a, ...summary } = execution;
+    writeFileSync(this.file(execution, 'json'), JSON.stringify(summary));
+  }
+
+  private history(execution: Execution): HistoryEvent[] {
+    try {
+      return readFileSync(this.file(execution, 'events.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as HistoryEvent);
+    } catch {
+      return [];
+    }
   }
 
   /** Resolves once no execution is running a step (all are waiting or finished). */
@@ -149,14 +197,15 @@ export class LocalStepFunctions {
   }
 
   private record(execution: Execution, type: string, details: Record<string, unknown> = {}): void {
-    const id = execution.history.length + 1;
-    execution.history.push({
+    if (this.closed) return;
+    const id = ++execution.events;
+    const event = {
       id,
       previousEventId: id - 1,
       timestamp: seconds(this.options.clock.now().getTime()),
       type,
-      ...details,
-    });
+    };
+    appendFileSync(this.file(execution, 'events.jsonl'), `${JSON.stringify({ ...event, ...details })}\n`);
   }
 
   private handlers(execution: Execution) {
@@ -267,6 +316,8 @@ export class LocalStepFunctions {
         `State Machine Does Not Exist: '${body.stateMachineArn}'`,
       );
     const name = body.name ?? randomUUID();
+    if (!/^[\w-]{1,80}$/.test(name))
+      throw new SfnError('InvalidName', `Invalid Name: '${name}' (1 to 80 letters, digits, - and _)`);
     const input = body.input ?? '{}';
     const executionArn = `arn:aws:states:${this.options.region}:${this.options.account}:execution:${this.options.name}:${name}`;
     const existing = this.executions.get(executionArn);
@@ -275,9 +326,8 @@ export class LocalStepFunctions {
         return { executionArn, startDate: existing.startDate };
       throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
-    let parsed: Json;
     try {
-      parsed = JSON.parse(input);
+      JSON.parse(input);
     } catch {
       throw new SfnError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
     }
@@ -287,14 +337,40 @@ export class LocalStepFunctions {
       input,
       status: 'RUNNING',
       startDate: seconds(this.options.clock.now().getTime()),
-      history: [],
+      events: 0,
       busy: true,
       abort: () => {},
     };
     this.executions.set(executionArn, execution);
+    this.save(execution);
     this.record(execution, 'ExecutionStarted', {
       executionStartedEventDetails: { input, roleArn: 'arn:aws:iam::000000000000:role/local' },
     });
+    this.run(execution);
+    return { executionArn, startDate: execution.startDate };
+  }
+
+  /**
+   * Runs again, from the start state and with their original input, the executions that were
+   * running when the last run of the local system stopped.
+   */
+  redriveInterrupted(): number {
+    const interrupted = [...this.interrupted].map((arn) => this.executionOf(arn));
+    this.interrupted.clear();
+    for (const execution of interrupted) {
+      execution.redriveCount = (execution.redriveCount ?? 0) + 1;
+      execution.busy = true;
+      this.save(execution);
+      this.record(execution, 'ExecutionRedriven', {
+        executionRedrivenEventDetails: { redriveCount: execution.redriveCount },
+      });
+      this.run(execution);
+    }
+    return interrupted.length;
+  }
+
+  private run(execution: Execution): void {
+    const parsed = JSON.parse(execution.input) as Json;
     const run = this.machine.run(parsed, {
       overrides: {
         taskResourceLocalHandlers: this.handlers(execution) as never,
@@ -302,8 +378,8 @@ export class LocalStepFunctions {
       },
       context: {
         Execution: {
-          Id: executionArn,
-          Name: name,
+          Id: execution.executionArn,
+          Name: execution.name,
           Input: parsed,
           StartTime: new Date(execution.startDate * 1000).toISOString(),
         },
@@ -315,17 +391,18 @@ export class LocalStepFunctions {
     void this.follow(execution, run.eventLogs as never);
     run.result.then(
       (output) => {
-        if (execution.status !== 'RUNNING') return;
+        if (this.closed || execution.status !== 'RUNNING') return;
         execution.status = 'SUCCEEDED';
         execution.output = JSON.stringify(output);
         execution.stopDate = seconds(this.options.clock.now().getTime());
         this.record(execution, 'ExecutionSucceeded', {
           executionSucceededEventDetails: { output: execution.output },
         });
+        this.save(execution);
         this.setBusy(execution, false);
       },
       (error: Error & { cause?: unknown }) => {
-        if (execution.status !== 'RUNNING') return;
+        if (this.closed || execution.status !== 'RUNNING') return;
         const cause = (error as { cause?: Error }).cause;
         execution.status = 'FAILED';
         execution.error = cause?.name ?? error.name;
@@ -334,10 +411,10 @@ export class LocalStepFunctions {
         this.record(execution, 'ExecutionFailed', {
           executionFailedEventDetails: { error: execution.error, cause: execution.cause },
         });
+        this.save(execution);
         this.setBusy(execution, false);
       },
     );
-    return { executionArn, startDate: execution.startDate };
   }
 
   private executionOf(arn: string | undefined): Execution {
@@ -399,7 +476,8 @@ export class LocalStepFunctions {
     nextToken?: string;
   }) {
     const e = this.executionOf(body.executionArn);
-    const events = body.reverseOrder ? [...e.history].reverse() : e.history;
+    const history = this.history(e);
+    const events = body.reverseOrder ? history.reverse() : history;
     const start = body.nextToken ? Number(body.nextToken) : 0;
     const size = body.maxResults || 1000;
     return {
@@ -470,6 +548,7 @@ export class LocalStepFunctions {
       this.record(e, 'ExecutionAborted', {
         executionAbortedEventDetails: { error: body.error, cause: body.cause },
       });
+      this.save(e);
       e.abort();
       this.setBusy(e, false);
     }
@@ -521,8 +600,9 @@ export class LocalStepFunctions {
     }
   }
 
-  /** Stops every running execution (shutdown), without recording them as aborted. */
+  /** Stops every running execution (shutdown), without recording them as aborted: the next start redrives them. */
   close(): void {
+    this.closed = true;
     for (const wait of this.waits.values()) wait.cancelTimer();
     this.waits.clear();
     for (const e of this.executions.values()) if (e.status === 'RUNNING') e.abort();

@@ -1,3 +1,4 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
@@ -110,6 +111,25 @@ describe('bad input gets a clear error and changes nothing', () => {
       expect(await caseCount()).toBe(0);
       expect(await mailCount()).toBe(0);
     });
+  });
+
+  it('the local Step Functions refuses an execution name AWS would refuse (it names files too)', async () => {
+    const sfn = new SFNClient({
+      region: 'us-east-1',
+      endpoint: t.runtime.urls.stepfunctions,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    for (const name of ['../../escape', 'a/b', 'x'.repeat(81)]) {
+      await expect(
+        sfn.send(
+          new StartExecutionCommand({
+            stateMachineArn: process.env.CASEWORK_STATE_MACHINE_ARN,
+            name,
+            input: '{}',
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'InvalidName' });
+    }
   });
 
   it('the virtual clock refuses a malformed duration', async () => {

@@ -28,11 +28,14 @@ describe('walking skeleton: one case end to end through the local runtime', () =
       credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
     });
   const stateMachineArn = () => process.env.CASEWORK_STATE_MACHINE_ARN as string;
-  const enteredStates = async (name: string) => {
+  const history = async (name: string) => {
     const executionArn = `${stateMachineArn().replace(':stateMachine:', ':execution:')}:${name}`;
-    const { events = [] } = await sfn().send(new GetExecutionHistoryCommand({ executionArn }));
-    return events.filter((e) => e.type === 'TaskStateEntered').map((e) => e.stateEnteredEventDetails?.name);
+    return (await sfn().send(new GetExecutionHistoryCommand({ executionArn }))).events ?? [];
   };
+  const enteredStates = async (name: string) =>
+    (await history(name))
+      .filter((e) => e.type === 'TaskStateEntered')
+      .map((e) => e.stateEnteredEventDetails?.name);
 
   beforeAll(async () => {
     t = await startTestRuntime(MONDAY);
@@ -120,11 +123,18 @@ describe('walking skeleton: one case end to end through the local runtime', () =
     );
   });
 
-  it('a second start resumes with the same data and re-drives the waiting case', async () => {
+  it('a second start resumes with the same data and re-drives the waiting case in the same execution', async () => {
+    const before = await history(number);
     await t.stop(true);
     t = await startTestRuntime('2026-03-09T09:00:00Z', t.dataDir);
     const res = await t.api('GET', `/v1/cases/${number}`, { as: 'dana@acme.example' });
     expect(res.body.status).toBe('Awaiting Info');
+    // The execution and its history outlive the restart; it is redriven, and waits again.
+    const after = await history(number);
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.map((e) => e.type)).toContain('ExecutionRedriven');
+    expect(after.filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
+    expect(after.map((e) => e.id)).toEqual(after.map((_, i) => i + 1));
     expect(await enteredStates(number)).toContain('AwaitingInfo');
     // The re-driven workflow still keeps the schedule: reminder 2 at 14 days, closure at 21.
     await t.advance('P7D');
