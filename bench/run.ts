@@ -271,7 +271,7 @@ SMTP (linked to a case by its subject).
 |---|---|---|---|---|
 ${loaded.rows}
 
-${loaded.total} operations, ${loaded.perSecond.toFixed(1)} per second, ${loaded.errors} failed operations (${loaded.serverErrors} of them 5xx); resident memory peaked at ${loaded.peakRss.toFixed(0)} MB and was ${afterLoadRss.toFixed(0)} MB after the run. The runtime is one Node process on ${os.cpus().length} cores (emulators and handlers share it), so these are figures of the laptop setup, not of AWS. What grows with the number of cases is the emulators' in-memory state (Step Functions execution histories, the SES mail viewer's store); DynamoDB and S3 data stay on disk.
+${loaded.total} operations, ${loaded.perSecond.toFixed(1)} per second, ${loaded.errors} failed operations (${loaded.serverErrors} of them 5xx); resident memory peaked at ${loaded.peakRss.toFixed(0)} MB and was ${afterLoadRss.toFixed(0)} MB after the run. The runtime is one Node process on ${os.cpus().length} cores (emulators and handlers share it), so these are figures of the laptop setup, not of AWS. What grows with the number of cases is the emulators' in-memory state (each waiting execution's interpreter, the SES mail viewer's store); DynamoDB, S3 and the execution histories stay on disk.
 
 ## SLA engine (issue: SLA engine)
 Target computations per second on one core, emea calendar (Europe/London, 08:00–19:00, England &
