@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { centres, policy } from '#shared/catalogue/index.ts';
 import { addBusinessDays, addBusinessTime } from '#shared/sla/business-time.ts';
 import { CalendarSchema } from '#shared/sla/calendar.ts';

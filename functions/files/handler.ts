@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clock } from '#shared/clock.ts';
 import { notFound } from '#shared/errors.ts';
 import { type ApiEvent, apiHandler, json, parseBody, type Route } from '#shared/http/http.ts';

@@ -1,5 +1,5 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clock } from '#shared/clock.ts';
 import { config } from '#shared/config.ts';
 import { forbidden } from '#shared/errors.ts';

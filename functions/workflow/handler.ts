@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clock } from '#shared/clock.ts';
 import { observed } from '#shared/observability.ts';
 import { beginWait, handleDeadline, purge, route } from '#shared/service/workflow.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const STATUSES = ['Open', 'Awaiting Info', 'Solution Proposed', 'Closed'] as const;
 export type Status = (typeof STATUSES)[number];

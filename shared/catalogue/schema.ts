@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CalendarSchema } from '../sla/calendar.ts';
 
 /** A target or a span: `60min`, `4h`, `4BH`, `2BD`; `null` means no target (n/a). */

@@ -1,6 +1,6 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { DomainError, invalid, notFound, tooLarge, unauthorized } from '../errors.ts';
 import { logger, observed } from '../observability.ts';
 import { getUser, type User } from '../store/repository.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { policy } from '../catalogue/index.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { safeContentType, safeFileName } from '../files/names.ts';

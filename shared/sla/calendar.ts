@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A business calendar (SPEC §4): a time zone, weekly open intervals of local wall time, and dated
