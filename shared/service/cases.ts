@@ -22,7 +22,7 @@ import {
   putTimelineEntry,
   recordMailSent,
   recordOutboundMessageId,
-  removeOutboxEntry,
+  removeOutboxEntries,
   type StoredCase,
   saveCase,
   type User,
@@ -77,10 +77,16 @@ function effectsOf(
 export async function flushOutbox(caseId: string): Promise<void> {
   const c = await getCase(caseId);
   if (!c) return;
+  // Every effect is idempotent, so finished ones are taken off together: before the signal (sorted
+  // last), so that the woken workflow finds nothing left to redo, and after it.
+  let done: string[] = [];
   for (const [id, effect] of Object.entries(c.outbox ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     if (effect.type === 'timeline') await putTimelineEntry(caseId, id, effect.entry);
-    else if (effect.type === 'signal') await signalCaseWorkflow(caseId);
-    else if (!(await mailAlreadySent(caseId, effect.mail.id))) {
+    else if (effect.type === 'signal') {
+      await removeOutboxEntries(caseId, done);
+      done = [];
+      await signalCaseWorkflow(caseId);
+    } else if (!(await mailAlreadySent(caseId, effect.mail.id))) {
       const messageId = await sendMail(effect.mail.to, renderMail(effect.mail, c, config.portalUrl));
       // SES sets the Message-ID header to <its id@its domain>: a reply names it in In-Reply-To.
       for (const domain of [
@@ -91,8 +97,9 @@ export async function flushOutbox(caseId: string): Promise<void> {
       }
       await recordMailSent(caseId, effect.mail.id, messageId, new Date().toISOString());
     }
-    await removeOutboxEntry(caseId, id);
+    done.push(id);
   }
+  await removeOutboxEntries(caseId, done);
 }
 
 const hashOf = (input: unknown) => createHash('sha256').update(JSON.stringify(input)).digest('hex');

@@ -248,13 +248,18 @@ export async function saveCase(
   }
 }
 
-export async function removeOutboxEntry(caseId: string, id: string): Promise<void> {
+/** Takes finished effects off the case's outbox, in one write. */
+export async function removeOutboxEntries(caseId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
   await ddb().send(
     new UpdateCommand({
       TableName: table(),
       Key: caseKey(caseId),
-      UpdateExpression: 'REMOVE #outbox.#id',
-      ExpressionAttributeNames: { '#outbox': 'outbox', '#id': id },
+      UpdateExpression: `REMOVE ${ids.map((_, i) => `#outbox.#e${i}`).join(', ')}`,
+      ExpressionAttributeNames: {
+        '#outbox': 'outbox',
+        ...Object.fromEntries(ids.map((id, i) => [`#e${i}`, id])),
+      },
     }),
   );
 }
