@@ -293,8 +293,9 @@ window, purge: counted on the local runtime (bench/lifecycle.ts). Each is billed
 ${life}
 
 Each change of a case is one conditional update of the case item carrying its side effects
-(outbox), one put per timeline item and per sent-mail marker, then one update removing each
-outbox entry; each wait stores its task token (one update) and each signal takes it (one update).
+(outbox), one put per timeline item and per sent-mail marker, then one update taking the finished
+effects off the outbox before the workflow is signalled and one after; each wait stores its task
+token (one update) and each signal takes it (one update).
 
 ## Lambda bundles (issue: AWS deployment)
 Built as the CDK stack's NodejsFunction builds them (bench/bundles.ts: esbuild, minified, ESM,
