@@ -5,6 +5,7 @@ import { conflict, forbidden, invalid, notFound } from '../errors.ts';
 import { safeContentType, safeFileName } from '../files/names.ts';
 import {
   abortMultipart,
+  base64Of,
   completeMultipart,
   fileKey,
   objectKey,
@@ -31,6 +32,9 @@ const singlePutMax = () => Number(process.env.CASEWORK_SINGLE_PUT_MAX_BYTES ?? 1
 const partSizeFor = (size: number) =>
   Math.max(Number(process.env.CASEWORK_PART_SIZE_BYTES ?? 8 * MiB), Math.ceil(size / 10_000));
 
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256, 64 lowercase hex digits');
+const partNumber = z.number().int().min(1).max(10_000);
+
 export const UploadRequest = z.strictObject({
   files: z
     .array(
@@ -42,7 +46,7 @@ export const UploadRequest = z.strictObject({
           .min(0)
           .max(5 * 1024 ** 4, 'at most 5 TiB'),
         contentType: z.string().max(200).optional(),
-        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'the SHA-256 of the file, 64 lowercase hex digits'),
+        sha256: sha256Hex,
       }),
     )
     .min(1, 'at least one file')
@@ -60,23 +64,29 @@ async function uploadableCase(caller: Caller, number: string): Promise<StoredCas
   return c;
 }
 
-async function partUrls(file: FileRecord, only?: Set<number>) {
+/** Part URLs for the parts given, each bound to its length and to the SHA-256 the client gave. */
+async function partUrls(file: FileRecord, parts: { partNumber: number; sha256: string }[]) {
   const partSize = file.partSize as number;
-  const count = Math.max(1, Math.ceil(file.size / partSize));
-  const parts = [];
-  for (let n = 1; n <= count; n++) {
-    if (only && !only.has(n)) continue;
+  const count = partCount(file);
+  const out = [];
+  for (const { partNumber: n, sha256 } of parts) {
+    if (n > count) throw invalid('parts', `file ${file.fileId} has ${count} parts; there is no part ${n}`);
     const length = n < count ? partSize : file.size - partSize * (count - 1);
-    parts.push({
+    out.push({
       partNumber: n,
       size: length,
-      url: await presignPart(file.key, file.uploadId as string, n, length),
+      url: await presignPart(file.key, file.uploadId as string, n, length, sha256),
+      headers: { 'content-length': String(length), 'x-amz-checksum-sha256': base64Of(sha256) },
     });
   }
-  return parts;
+  return out;
 }
 
-async function instructions(file: FileRecord, now: Date, missing?: Set<number>) {
+async function instructions(
+  file: FileRecord,
+  now: Date,
+  parts: { partNumber: number; sha256: string }[] = [],
+) {
   const common = {
     fileId: file.fileId,
     name: file.name,
@@ -93,13 +103,20 @@ async function instructions(file: FileRecord, now: Date, missing?: Set<number>) 
       headers: {
         'content-length': String(file.size),
         'content-type': file.contentType,
-        'x-amz-checksum-sha256': Buffer.from(file.sha256 as string, 'hex').toString('base64'),
+        'x-amz-checksum-sha256': base64Of(file.sha256 as string),
       },
     };
   }
+  // S3 checks each part against its SHA-256: the client hashes its parts of `partSize` bytes and
+  // asks for their URLs (`…/urls`), all at once or a few at a time.
   return {
     ...common,
-    multipart: { uploadId: file.uploadId, partSize: file.partSize, parts: await partUrls(file, missing) },
+    multipart: {
+      uploadId: file.uploadId,
+      partSize: file.partSize,
+      partCount: partCount(file),
+      parts: await partUrls(file, parts),
+    },
   };
 }
 
@@ -167,11 +184,18 @@ async function grantedFile(caller: Caller, number: string, fileId: string, now: 
 }
 
 export const ReissueRequest = z.strictObject({
-  /** The parts still missing (a resumed upload); all of them when absent. */
-  parts: z.array(z.number().int().min(1).max(10_000)).max(10_000).optional(),
+  /** For a multipart upload: the parts to upload now, each with the SHA-256 its URL will bind. */
+  parts: z
+    .array(z.strictObject({ partNumber, sha256: sha256Hex }))
+    .min(1)
+    .max(10_000)
+    .optional(),
 });
 
-/** Re-issues URLs from the grant: for a multipart upload, for the parts the client still needs. */
+/**
+ * URLs from the grant: a fresh presigned PUT, or for a multipart upload the URLs of the parts
+ * asked for (first uploads, retries, a resumed upload).
+ */
 export async function reissueUrls(
   caller: Caller,
   number: string,
@@ -180,21 +204,20 @@ export async function reissueUrls(
   now: Date,
 ) {
   const { file } = await grantedFile(caller, number, fileId, now);
-  if (!file.uploadId) return instructions(file, now);
-  const count = partCount(file);
-  const bad = request.parts?.find((n) => n > count);
-  if (bad) throw invalid('parts', `file ${fileId} has ${count} parts; there is no part ${bad}`);
-  return instructions(file, now, request.parts ? new Set(request.parts) : undefined);
+  if (!file.uploadId) {
+    if (request.parts) throw invalid('parts', `file ${fileId} is uploaded with one PUT: it has no parts`);
+    return instructions(file, now);
+  }
+  if (!request.parts) throw invalid('parts', 'the parts to upload, each with its partNumber and sha256');
+  return instructions(file, now, request.parts);
 }
 
 const partCount = (file: FileRecord) => Math.max(1, Math.ceil(file.size / (file.partSize as number)));
 
 export const CompleteRequest = z.strictObject({
-  /** For a multipart upload: every part with the ETag S3 answered to its PUT. */
+  /** For a multipart upload: every part with the ETag S3 answered to its PUT and its SHA-256. */
   parts: z
-    .array(
-      z.strictObject({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(200) }),
-    )
+    .array(z.strictObject({ partNumber, etag: z.string().min(1).max(200), sha256: sha256Hex }))
     .max(10_000)
     .optional(),
 });
@@ -209,21 +232,30 @@ export async function completeUpload(
 ) {
   const { file } = await grantedFile(caller, number, fileId, now);
   if (file.uploadId) {
-    const given = new Map((request.parts ?? []).map((p) => [p.partNumber, p.etag]));
+    const given = new Map((request.parts ?? []).map((p) => [p.partNumber, p]));
     const missing = Array.from({ length: partCount(file) }, (_, i) => i + 1).filter((n) => !given.has(n));
     if (missing.length)
       throw conflict(
-        `parts ${missing.join(', ')} of file ${fileId} are missing: upload them, then complete with every part's ETag`,
+        `parts ${missing.join(', ')} of file ${fileId} are missing: upload them, then complete with every part's ETag and SHA-256`,
       );
     try {
       await completeMultipart(
         file.key,
         file.uploadId,
-        [...given].sort(([a], [b]) => a - b).map(([PartNumber, ETag]) => ({ PartNumber, ETag })),
+        [...given.values()]
+          .sort((a, b) => a.partNumber - b.partNumber)
+          .map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, ChecksumSHA256: base64Of(p.sha256) })),
       );
     } catch (error) {
       if (
-        ['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall', 'NoSuchUpload'].includes((error as Error).name)
+        [
+          'InvalidPart',
+          'InvalidPartOrder',
+          'EntityTooSmall',
+          'NoSuchUpload',
+          'BadDigest',
+          'InvalidRequest',
+        ].includes((error as Error).name)
       ) {
         throw conflict(`S3 refused to complete file ${fileId}: ${(error as Error).message}`);
       }

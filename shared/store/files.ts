@@ -115,7 +115,7 @@ export function presignPut(
   sha256Hex: string,
   contentType: string,
 ): Promise<string> {
-  const ChecksumSHA256 = Buffer.from(sha256Hex, 'hex').toString('base64');
+  const ChecksumSHA256 = base64Of(sha256Hex);
   return getSignedUrl(
     s3(),
     new PutObjectCommand({
@@ -133,19 +133,26 @@ export function presignPut(
   );
 }
 
+/** A multipart upload whose every part S3 checks against the SHA-256 its URL was signed with. */
 export async function startMultipart(key: string, contentType: string): Promise<string> {
   const { UploadId } = await s3().send(
-    new CreateMultipartUploadCommand({ Bucket: config.bucketName, Key: key, ContentType: contentType }),
+    new CreateMultipartUploadCommand({
+      Bucket: config.bucketName,
+      Key: key,
+      ContentType: contentType,
+      ChecksumAlgorithm: 'SHA256',
+    }),
   );
   return UploadId as string;
 }
 
-/** A presigned URL for one part, bound to its length. */
+/** A presigned URL for one part, bound to its length and its SHA-256 (a signed header, as for a PUT). */
 export function presignPart(
   key: string,
   uploadId: string,
   partNumber: number,
   length: number,
+  sha256Hex: string,
 ): Promise<string> {
   return getSignedUrl(
     s3(),
@@ -155,15 +162,23 @@ export function presignPart(
       UploadId: uploadId,
       PartNumber: partNumber,
       ContentLength: length,
+      ChecksumSHA256: base64Of(sha256Hex),
     }),
-    { expiresIn: URL_SECONDS, signableHeaders: new Set(['content-length']) },
+    {
+      expiresIn: URL_SECONDS,
+      signableHeaders: new Set(['content-length', 'x-amz-checksum-sha256']),
+      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+    },
   );
 }
+
+/** The form of a SHA-256 that S3's checksum headers take. */
+export const base64Of = (sha256Hex: string) => Buffer.from(sha256Hex, 'hex').toString('base64');
 
 export async function completeMultipart(
   key: string,
   uploadId: string,
-  parts: { PartNumber: number; ETag: string }[],
+  parts: { PartNumber: number; ETag: string; ChecksumSHA256: string }[],
 ): Promise<void> {
   await s3().send(
     new CompleteMultipartUploadCommand({

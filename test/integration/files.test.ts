@@ -67,29 +67,47 @@ describe('presigned uploads instead of FTP (SPEC §7)', () => {
     const content = randomBytes(11 * 1024 * 1024);
     const [file] = (await grant(n, [{ name: 'core.dump', size: content.length, sha256: sha256(content) }]))
       .body.files;
-    const parts = file.multipart.parts as { partNumber: number; size: number; url: string }[];
+    // The grant gives the part size; the client hashes its parts and asks for their URLs.
+    expect(file.multipart).toMatchObject({ partSize: 5 * 1024 * 1024, partCount: 3, parts: [] });
+    const slice = (partNumber: number) =>
+      content.subarray((partNumber - 1) * 5 * 1024 * 1024, partNumber * 5 * 1024 * 1024);
+    const urls = (parts: number[]) =>
+      t.api('POST', `/v1/cases/${n}/files/${file.fileId}/urls`, {
+        as: DANA,
+        body: { parts: parts.map((partNumber) => ({ partNumber, sha256: sha256(slice(partNumber)) })) },
+      });
+    const parts = (await urls([1, 2, 3])).body.multipart.parts as {
+      partNumber: number;
+      size: number;
+      url: string;
+      headers: Record<string, string>;
+    }[];
     expect(parts.map((p) => p.size)).toEqual([5 * 1024 * 1024, 5 * 1024 * 1024, 1024 * 1024]);
-    const slice = (p: { partNumber: number }) =>
-      content.subarray((p.partNumber - 1) * 5 * 1024 * 1024, p.partNumber * 5 * 1024 * 1024);
+    expect(parts[2]?.headers['x-amz-checksum-sha256']).toBe(
+      createHash('sha256').update(slice(3)).digest('base64'),
+    );
     // Parts 1 and 3 go up; part 2 fails on the way (the connection drops): it is retried with a re-issued URL.
-    const etags: { partNumber: number; etag: string }[] = [];
-    for (const p of [parts[0], parts[2]] as { partNumber: number; url: string }[]) {
-      const res = await put(p.url, slice(p));
+    const etags: { partNumber: number; etag: string; sha256: string }[] = [];
+    const upload = async (p: { partNumber: number; url: string; headers: Record<string, string> }) => {
+      const res = await fetch(p.url, { method: 'PUT', body: slice(p.partNumber), headers: p.headers });
       expect(res.status).toBe(200);
-      etags.push({ partNumber: p.partNumber, etag: res.headers.get('etag') as string });
-    }
+      etags.push({
+        partNumber: p.partNumber,
+        etag: res.headers.get('etag') as string,
+        sha256: sha256(slice(p.partNumber)),
+      });
+    };
+    for (const p of [parts[0], parts[2]]) if (p) await upload(p);
     const incomplete = await t.api('POST', `/v1/cases/${n}/files/${file.fileId}/complete`, {
       as: DANA,
       body: { parts: etags },
     });
     expect(incomplete.status).toBe(409);
     expect(incomplete.body.error.message).toContain('parts 2');
-    const reissued = (
-      await t.api('POST', `/v1/cases/${n}/files/${file.fileId}/urls`, { as: DANA, body: { parts: [2] } })
-    ).body.multipart.parts;
+    const reissued = (await urls([2])).body.multipart.parts;
     expect(reissued.map((p: { partNumber: number }) => p.partNumber)).toEqual([2]);
-    const retried = await put(reissued[0].url, slice(reissued[0]));
-    etags.push({ partNumber: 2, etag: retried.headers.get('etag') as string });
+    await upload(reissued[0]);
+    expect((await urls([4])).body.error).toMatchObject({ field: 'parts' });
     const done = await t.api('POST', `/v1/cases/${n}/files/${file.fileId}/complete`, {
       as: DANA,
       body: { parts: etags },

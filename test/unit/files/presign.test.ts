@@ -40,12 +40,20 @@ describe('presigned uploads (SPEC §7)', () => {
     expect(await sig(KEY, 10, 'b'.repeat(64))).not.toBe(base);
   });
 
-  it('part URLs bind the upload, the part number and the part length', async () => {
-    const url = new URL(await presignPart(KEY, 'upload-1', 2, 8 * 1024 * 1024));
+  it('part URLs bind the upload, the part number, the part length and the part checksum', async () => {
+    const url = new URL(await presignPart(KEY, 'upload-1', 2, 8 * 1024 * 1024, SHA));
     expect(url.searchParams.get('partNumber')).toBe('2');
     expect(url.searchParams.get('uploadId')).toBe('upload-1');
-    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toContain('content-length');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual(
+      expect.arrayContaining(['content-length', 'x-amz-checksum-sha256']),
+    );
+    expect(url.searchParams.has('x-amz-checksum-sha256')).toBe(false);
     expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
+    const sig = async (sha: string) =>
+      new URL(await presignPart(KEY, 'upload-1', 2, 8 * 1024 * 1024, sha)).searchParams.get(
+        'X-Amz-Signature',
+      );
+    expect(await sig('b'.repeat(64))).not.toBe(await sig(SHA));
   });
 
   it('downloads are attachments with a safe type', async () => {
