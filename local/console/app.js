@@ -95,16 +95,20 @@ function graph(definition, current, visited) {
       }
   }
   for (const name of Object.keys(states)) layer[name] ??= 0;
-  const rows = {};
+  // Layer by layer from the start state, at most four states a row so the graph stays narrow.
+  const PER_ROW = 4;
   const pos = {};
-  for (const name of Object.keys(states)) {
-    const l = layer[name];
-    rows[l] = (rows[l] ?? 0) + 1;
-    pos[name] = { x: 10 + (rows[l] - 1) * 150, y: 10 + l * 60 };
+  let row = 0;
+  for (let l = 0; l <= Math.max(...Object.values(layer)); l++) {
+    const names = Object.keys(states).filter((name) => layer[name] === l);
+    names.forEach((name, i) => {
+      pos[name] = { x: 10 + (i % PER_ROW) * 150, y: 10 + (row + Math.floor(i / PER_ROW)) * 60 };
+    });
+    row += Math.max(1, Math.ceil(names.length / PER_ROW));
   }
-  const height = 10 + (Math.max(...Object.values(layer)) + 1) * 60;
-  const width = 10 + Math.max(...Object.values(rows)) * 150;
-  return `<svg class="graph" width="${width}" height="${height}" role="img" aria-label="state machine">
+  const height = 10 + row * 60;
+  const width = 10 + PER_ROW * 150;
+  return `<svg class="graph" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="state machine">
     <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#b6bfc9"/></marker></defs>
     ${edges.map(([a, b]) => `<line x1="${pos[a].x + 65}" y1="${pos[a].y + 30}" x2="${pos[b].x + 65}" y2="${pos[b].y}"/>`).join('')}
     ${Object.keys(states)
