@@ -28,11 +28,12 @@ export function addSpan(calendar: Calendar, from: Date, span: string, pauses: Sp
       return addBusinessTime(calendar, from, amount * 3_600_000, pauses);
     case 'BD': {
       // Paused open time is added back after the business days: the clock stood still that long.
+      // The extension itself skips paused time (a pause may run on past the unpaused due instant).
       const plain = addBusinessDays(calendar, from, amount);
       if (pauses.length === 0) return plain;
       const pausedOpen = pausedBusinessTime(calendar, from, plain.due, pauses);
       if (pausedOpen === 0) return plain;
-      const extended = addBusinessTime(calendar, plain.due, pausedOpen);
+      const extended = addBusinessTime(calendar, plain.due, pausedOpen, pauses);
       return {
         due: extended.due,
         explanation: { ...plain.explanation, paused: extended.explanation.paused },

@@ -162,6 +162,17 @@ describe('SLA targets (SPEC §4)', () => {
     expect(waiting.sla.restoration.paused).toBe(true);
     expect(waiting.sla.response.outcome.state).toBe('met');
   });
+
+  it('a week waiting on the customer breaches nothing: the 2 BD resolution clock stood still', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open(); // business-care high: resolution 2 BD
+    await act(n, 'request-info', ENGINEER, { note: 'Please send the login server log.' });
+    await t.advance('P7D'); // the first reminder goes out on day 7
+    const c = await show(n);
+    expect(c.sla.resolution).toMatchObject({ paused: true, outcome: { state: 'pending' } });
+    expect(c.slaOutcomes?.resolution).toBeUndefined();
+    expect(await mailsAbout(n, 'SLA breach')).toHaveLength(0);
+  });
 });
 
 describe('transitions and who may make them (SPEC §3)', () => {

@@ -51,7 +51,7 @@ describe('npx casework sla due', () => {
       '--paused',
       '2026-03-02T11:00:00Z/2026-03-04T11:00:00Z',
     );
-    expect(JSON.parse(r.stdout).restoration.due).toBe('2026-03-05T18:00:00.000Z');
+    expect(JSON.parse(r.stdout).restoration.due).toBe('2026-03-06T09:00:00.000Z');
   });
 
   it('prints a readable table with --human', async () => {

@@ -84,8 +84,24 @@ describe('pauses (waiting on the customer)', () => {
       completedAt: COMPLETE,
       pauses: [pause],
     });
-    // 2 BD → Wednesday 09:00, plus the 20 open hours paused before it: Thursday 18:00.
-    expect(t.restoration.due).toBe('2026-03-05T18:00:00.000Z');
+    // 2 BD → Wednesday 09:00, plus the 20 open hours paused before it, counted once the pause
+    // is over (Wednesday 11:00): 8 h Wednesday, 11 h Thursday, 1 h Friday → Friday 09:00. The
+    // same as stopping the 22-hour clock for the pause: 2 h Monday, then 20 h from Wednesday 11:00.
+    expect(t.restoration.due).toBe('2026-03-06T09:00:00.000Z');
+  });
+
+  it('a pause running past the unpaused due instant keeps the clock stopped to its end', () => {
+    // Awaiting Info from Monday 09:30 for a week: the 2 BD (22 open hours) have not started to run.
+    const week = { from: Date.parse('2026-03-02T09:30:00Z'), to: Date.parse('2026-03-09T09:30:00Z') };
+    const t = targetsFor({
+      plan: 'business-care',
+      severity: 'high',
+      calendar: calendarOf('emea'),
+      completedAt: new Date('2026-03-02T09:30:00Z'),
+      pauses: [week],
+    });
+    // 22 open hours from Monday 9 March 09:30: 9.5 h Monday, 11 h Tuesday, 1.5 h Wednesday.
+    expect(t.resolution.due).toBe('2026-03-11T09:30:00.000Z');
   });
 
   it('across a weekend and a holiday count only the open time paused', () => {
