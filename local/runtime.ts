@@ -15,6 +15,7 @@ import { useClock } from '#shared/clock.ts';
 import { putObject } from '#shared/store/files.ts';
 import { demoAccounts, demoUsers } from './demo.ts';
 import { closeDynaliteIterators } from './dynalite-iterators.ts';
+import { concurrentInvocations } from './invocations.ts';
 import { AUDIENCE, LocalIssuer, TokenRejected, verifyBearer } from './jwt.ts';
 import { collectMetrics } from './metrics.ts';
 import { apiGatewayEvent, compileRoutes, TokenBucket } from './router.ts';
@@ -298,9 +299,12 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     }
     return handler as NonNullable<typeof handler>;
   };
+  const inInvocation = await concurrentInvocations();
   const invoke = async (name: FunctionName, event: unknown) => {
     counters.invocations[name] = (counters.invocations[name] ?? 0) + 1;
-    return (await handlerOf(name))(event, lambdaContext(name));
+    const handler = await handlerOf(name);
+    const context = lambdaContext(name);
+    return inInvocation(context.awsRequestId, () => handler(event, context));
   };
 
   const stepFunctions = new LocalStepFunctions({

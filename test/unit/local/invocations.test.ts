@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { concurrentInvocations } from '#local/invocations.ts';
+import { logger } from '#shared/observability.ts';
+
+describe('concurrent invocations in the local runtime keep their logs apart, as on Lambda', () => {
+  it('each invocation logs with its own correlation id, however they interleave', async () => {
+    const inInvocation = await concurrentInvocations();
+    const lines: string[] = [];
+    const output = logger as unknown as { console: Pick<Console, 'info'> };
+    const original = output.console;
+    output.console = { info: (line: string) => lines.push(line) };
+    try {
+      await Promise.all(
+        ['a', 'b', 'c'].map((id, i) =>
+          inInvocation(`request-${id}`, async () => {
+            logger.setLogLevel('INFO'); // this invocation only: the tests' level stays SILENT
+            logger.setCorrelationId(id);
+            await new Promise((resolve) => setTimeout(resolve, 20 - i * 5));
+            logger.info('step', { invocation: id });
+          }),
+        ),
+      );
+    } finally {
+      output.console = original;
+    }
+    const logged = lines.map((line) => JSON.parse(line) as { invocation: string; correlation_id: string });
+    expect(logged).toHaveLength(3);
+    for (const line of logged) expect(line.correlation_id).toBe(line.invocation);
+  });
+});
