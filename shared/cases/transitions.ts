@@ -64,6 +64,8 @@ export interface Decision {
   next: CaseRecord;
   timeline: TimelineEntry[];
   mails: MailIntent[];
+  /** Targets and obligations found breached by this change (each is breached once). */
+  breaches?: string[];
   /** Nothing to change (e.g. a deadline delivered twice): nothing is written. */
   unchanged?: boolean;
 }
@@ -497,6 +499,7 @@ export function decide(c: CaseRecord, command: Command, actor: Actor, now: Date)
 function recordTargets(next: CaseRecord, now: Date, out: Decision, who: string): void {
   const manager = centreNamed(next.centre).escalation?.[0];
   const breach = (target: string, text: string) => {
+    out.breaches = [...(out.breaches ?? []), target];
     out.timeline.push({ at: now.toISOString(), kind: 'sla', visibility: 'internal', actor: who, text });
     if (manager) out.mails.push({ id: '', kind: 'sla-breach', to: manager, target });
   };

@@ -230,16 +230,16 @@ export async function applyCommand(
     const decision = decide(c, command, actor, now());
     if (decision.unchanged) return c;
     if (await saveCase(decision.next, c.revision, effectsOf(decision.next.revision, decision, true))) {
-      const breaches = decision.mails.filter((m) => m.kind === 'sla-breach').length;
+      const breaches = decision.breaches ?? [];
       logger.info('case changed', {
         caseNumber: decision.next.number,
         change: command.kind,
         status: `${decision.next.status}/${decision.next.subStatus}`,
         revision: decision.next.revision,
-        ...(breaches ? { breaches } : {}),
+        ...(breaches.length ? { breaches } : {}),
       });
       // Counted with the write that records the breaches, so once each.
-      countBreaches(breaches);
+      countBreaches(breaches.length);
       await flushOutbox(caseId);
       return (await getCase(caseId)) as StoredCase;
     }
