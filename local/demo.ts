@@ -2,13 +2,21 @@ import type { Account, User } from '#shared/store/repository.ts';
 
 /** The demo catalogue loaded on first start (SPEC §12). */
 export const demoAccounts: Account[] = [
-  { id: 'acme', name: 'Acme Corporation', plan: 'business-care', centre: 'emea', contractActive: true },
+  {
+    id: 'acme',
+    name: 'Acme Corporation',
+    plan: 'business-care',
+    centre: 'emea',
+    contract: { start: '2024-01-01', end: '2030-12-31' },
+    products: ['Contact Center', 'Workforce Management', 'Analytics'],
+  },
   {
     id: 'globex',
     name: 'Globex',
     plan: 'business-care-for-cloud',
     centre: 'north-america',
-    contractActive: true,
+    contract: { start: '2024-01-01', end: '2030-12-31' },
+    products: ['Contact Center', 'Cloud Voice'],
   },
 ];
 

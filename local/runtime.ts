@@ -282,11 +282,10 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes((error as Error).name)) throw error;
   }
 
-  const { getUser, putUser, putAccount } = await import('#shared/store/repository.ts');
-  if (!(await getUser('eve@support.example'))) {
-    for (const account of demoAccounts) await putAccount(account);
-    for (const user of demoUsers) await putUser(user);
-  }
+  // The demo catalogue is code: written on every start, so a data folder keeps up with it.
+  const { putUser, putAccount } = await import('#shared/store/repository.ts');
+  for (const account of demoAccounts) await putAccount(account);
+  for (const user of demoUsers) await putUser(user);
 
   // Lambda: the same handler modules, invoked in this process.
   const handlers = new Map<string, (event: unknown, context: Context) => Promise<unknown>>();

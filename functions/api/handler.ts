@@ -24,6 +24,7 @@ import {
   applyCommand,
   type Caller,
   caseView,
+  grantGracePeriod,
   openCase,
   publishMail,
   readableCase,
@@ -31,7 +32,7 @@ import {
 } from '#shared/service/cases.ts';
 import { slaCompliance } from '#shared/service/reports.ts';
 import { caseExecutions, executionHistory, stateMachineDefinition } from '#shared/store/executions.ts';
-import { allocateNumber, listCases, listTimeline } from '#shared/store/repository.ts';
+import { allocateNumber, listCases, listTimeline, type StoredCase } from '#shared/store/repository.ts';
 
 /** The case API: one function behind the HTTP API's case routes, dispatched by route key. */
 
@@ -269,32 +270,27 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     await publishMail(c.caseId, parseBody(event, PublishBody).entryId);
     return json(200, caseView(c, clock.now(), caller.role));
   }
-  if (name === 'raise-feature-request') {
+  const actor = actorOf(caller);
+  const now = () => clock.now();
+  let changed: StoredCase;
+  if (name === 'raise-feature-request' || name === 'grant-grace-period') {
     const body = parseBody(event, NoteBody);
-    if (caller.role !== 'engineer') throw forbidden('only a support engineer may raise a feature request');
-    const frNumber = `FR-${await allocateNumber('FEATURE_REQUEST')}`;
-    const command: Command = { kind: 'raise-feature-request', frNumber, note: body.note };
-    return json(
-      200,
-      caseView(
-        await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), body.revision),
-        clock.now(),
-        caller.role,
-      ),
-    );
+    if (caller.role !== 'engineer')
+      throw forbidden(`only a support engineer may ${name.replaceAll('-', ' ')}`);
+    if (name === 'grant-grace-period')
+      changed = await grantGracePeriod(c, body.note, actor, now, body.revision);
+    else {
+      const frNumber = `FR-${await allocateNumber('FEATURE_REQUEST')}`;
+      const command: Command = { kind: 'raise-feature-request', frNumber, note: body.note };
+      changed = await applyCommand(c.caseId, command, actor, now, body.revision);
+    }
+  } else {
+    const spec = ACTIONS[name];
+    if (!spec) throw notFound(`unknown action "${name}"`);
+    const body = parseBody(event, spec.body);
+    changed = await applyCommand(c.caseId, spec.command(body as never), actor, now, body.revision);
   }
-  const spec = ACTIONS[name];
-  if (!spec) throw notFound(`unknown action "${name}"`);
-  const body = parseBody(event, spec.body);
-  const command = spec.command(body as never);
-  return json(
-    200,
-    caseView(
-      await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), body.revision),
-      clock.now(),
-      caller.role,
-    ),
-  );
+  return json(200, caseView(changed, clock.now(), caller.role));
 }
 
 async function survey(event: ApiEvent, caller: Caller): Promise<ApiResult> {

@@ -171,6 +171,8 @@ export interface CaseRecord {
   slaOutcomes?: Partial<
     Record<'response' | 'restoration' | 'resolution', { state: 'met' | 'breached'; at: string }>
   >;
+  /** Opened without an active contract (Open/Maintenance Review): no SLA clock unless support grants the account's one grace period. */
+  withoutContract?: boolean;
   /** Obligations (change requests, incident reports) found breached, with the due instant missed. */
   obligationBreaches?: Record<string, string>;
   escalationLevel?: number;

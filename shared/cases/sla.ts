@@ -43,7 +43,8 @@ export interface TargetStatus {
  * the pauses for restoration and resolution; an outcome once recorded stays as recorded.
  */
 export function slaStatus(c: CaseRecord, now: Date): Record<TargetKind, TargetStatus> | null {
-  if (!c.completedAt) return null;
+  // No targets before the case is complete, nor without a contract (SPEC §2, §3).
+  if (!c.completedAt || c.withoutContract) return null;
   const targets = targetsFor({
     plan: c.plan,
     severity: c.severity,
@@ -101,7 +102,7 @@ export interface Obligation {
 export function obligationsOf(c: CaseRecord, now: Date): Record<string, Obligation> {
   const out: Record<string, Obligation> = {};
   const plan = planNamed(c.plan);
-  if (!plan.cloud) return out;
+  if (!plan.cloud || c.withoutContract) return out;
   const calendar = calendarOf(c.centre);
   const obligation = (from: string, days: number, done: string | null | undefined): Obligation => {
     const due = addBusinessDays(calendar, new Date(from), days).due.toISOString();

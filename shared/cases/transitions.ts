@@ -58,6 +58,7 @@ export type Command =
   | { kind: 'decide-change'; decision: 'accepted' | 'rejected'; note: string }
   | { kind: 'complete-change'; note: string }
   | { kind: 'file-incident-report'; stage: 'post-mortem' | 'incident-report'; report: IncidentReport }
+  | { kind: 'grant-grace-period'; note: string }
   | { kind: 'deadline' };
 
 export interface Decision {
@@ -285,6 +286,18 @@ export function decide(c: CaseRecord, command: Command, actor: Actor, now: Date)
       note(command.note, 'public');
       if (engineer) supportActed();
       close(command.subStatus, command.note);
+      break;
+    case 'grant-grace-period':
+      // The account's one grace period (claimed on the account by the caller): the case is handled
+      // as under contract, its SLA clock starting now.
+      requireEngineer();
+      requireStatus('Open');
+      if (!c.withoutContract) throw conflict(`case ${c.number} is covered by a contract`);
+      requireNote(command.note);
+      next.withoutContract = false;
+      if (next.completedAt) next.completedAt = at;
+      note(`Grace period granted: ${command.note}`, 'public');
+      moveTo('Open', 'New');
       break;
     case 'reopen': {
       requireStatus('Closed');

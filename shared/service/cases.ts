@@ -4,13 +4,15 @@ import { obligationsOf, slaStatus } from '../cases/sla.ts';
 import { type Command, type Decision, decide } from '../cases/transitions.ts';
 import { planNamed, policy } from '../catalogue/index.ts';
 import { config } from '../config.ts';
-import { conflict, forbidden, notFound, refused } from '../errors.ts';
+import { conflict, forbidden, invalid, notFound, refused } from '../errors.ts';
 import { renderMail } from '../mail/render.ts';
 import { countBreaches, logger } from '../observability.ts';
 import { sendMail } from '../store/mailer.ts';
 import {
   type AccessLevel,
+  type Account,
   allocateCaseNumber,
+  claimGracePeriod,
   claimIdempotencyKey,
   findIdempotencyKey,
   getAccount,
@@ -105,6 +107,12 @@ export async function flushOutbox(caseId: string): Promise<void> {
 const hashOf = (input: unknown) => createHash('sha256').update(JSON.stringify(input)).digest('hex');
 
 /** SPEC §2: the SLA clock starts only once description, severity and circumstances are all there. */
+/** Whether the account's contract covers the day of `now` (UTC). */
+export const contractActiveOn = (account: Account, now: Date) => {
+  const day = now.toISOString().slice(0, 10);
+  return account.contract.start <= day && day <= account.contract.end;
+};
+
 const isComplete = (input: NewCaseInput) => !!(input.description && input.severity && input.circumstances);
 
 /** Opens a case (SPEC §2), once per idempotency key. */
@@ -119,6 +127,12 @@ export async function openCase(
   if (!account) throw forbidden(`no access to account "${input.account}"`);
   if (access < 3) throw forbidden('read-only access: only designated contacts may open cases');
   const plan = planNamed(account.plan);
+  const product = account.products.find((p) => p.toLowerCase() === input.product.trim().toLowerCase());
+  if (!product)
+    throw invalid(
+      'product',
+      `account ${account.id} is entitled to support for ${account.products.join(', ')}`,
+    );
 
   let severity = input.severity;
   let criticalRequested = false;
@@ -156,6 +170,7 @@ export async function openCase(
   if (!stored) {
     const at = now.toISOString();
     const complete = isComplete(input);
+    const covered = contractActiveOn(account, now);
     const record: CaseRecord = {
       ...input,
       caseId,
@@ -167,7 +182,10 @@ export async function openCase(
       severity,
       ...(criticalRequested ? { criticalRequested } : {}),
       status: 'Open',
-      subStatus: account.contractActive ? 'New' : 'Maintenance Review',
+      product,
+      // Without an active contract the case waits for support to decide (SPEC §3).
+      subStatus: covered ? 'New' : 'Maintenance Review',
+      ...(covered ? {} : { withoutContract: true }),
       completedAt: complete ? at : null,
       createdAt: at,
       updatedAt: at,
@@ -246,6 +264,25 @@ export async function applyCommand(
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(attempt + 1, 10)));
   }
   throw conflict(`case ${caseId} is changing too often; try again`);
+}
+
+/**
+ * SPEC §3: support may handle a case of an account without an active contract under one grace
+ * period per account. Claimed on the account first (again for the same case on a retry).
+ */
+export async function grantGracePeriod(
+  c: StoredCase,
+  note: string,
+  actor: Parameters<typeof decide>[2],
+  now: () => Date,
+  expectedRevision?: number,
+): Promise<StoredCase> {
+  if (!c.withoutContract) throw conflict(`case ${c.number} is covered by account ${c.account}'s contract`);
+  if (!(await claimGracePeriod(c.account, c.caseId))) {
+    const account = await getAccount(c.account);
+    throw refused(`account ${c.account} has had its one grace period (case ${account?.graceCase})`);
+  }
+  return applyCommand(c.caseId, { kind: 'grant-grace-period', note }, actor, now, expectedRevision);
 }
 
 /** The case as the API shows it: no workflow internals, with its SLA clocks once complete. */

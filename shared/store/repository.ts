@@ -20,12 +20,18 @@ export interface User {
   grants: Record<string, AccessLevel>;
 }
 
+/** A Sold-To / End-User combination with a support contract (SPEC §1). */
 export interface Account {
   id: string;
   name: string;
   plan: string;
   centre: string;
-  contractActive: boolean;
+  /** The support contract's first and last day (ISO dates, inclusive). */
+  contract: { start: string; end: string };
+  /** The products the contract entitles to support. */
+  products: string[];
+  /** The case the account's one grace period went to, if any. */
+  graceCase?: string;
 }
 
 /** A side effect written ahead with a change: a timeline item, a mail, or waking the workflow. */
@@ -77,10 +83,44 @@ export async function getAccount(id: string): Promise<Account | undefined> {
   return Item as Account | undefined;
 }
 
+/** Writes an account's catalogue fields, keeping what the desk recorded on it (its grace period). */
 export async function putAccount(account: Account): Promise<void> {
+  const { id, graceCase: _g, ...fields } = account;
+  const names = Object.keys(fields);
   await ddb().send(
-    new PutCommand({ TableName: table(), Item: { pk: `ACCOUNT#${account.id}`, sk: 'ACCOUNT', ...account } }),
+    new UpdateCommand({
+      TableName: table(),
+      Key: { pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' },
+      UpdateExpression: `SET #id = :id, ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+      ExpressionAttributeNames: { '#id': 'id', ...Object.fromEntries(names.map((n, i) => [`#f${i}`, n])) },
+      ExpressionAttributeValues: {
+        ':id': id,
+        ...Object.fromEntries(Object.values(fields).map((v, i) => [`:f${i}`, v])),
+      },
+    }),
   );
+}
+
+/**
+ * Claims the account's one grace period for a case (SPEC §3): true the first time, and again for
+ * the same case (a retry); false once another case has it.
+ */
+export async function claimGracePeriod(accountId: string, caseId: string): Promise<boolean> {
+  try {
+    await ddb().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { pk: `ACCOUNT#${accountId}`, sk: 'ACCOUNT' },
+        UpdateExpression: 'SET graceCase = :c',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(graceCase) OR graceCase = :c)',
+        ExpressionAttributeValues: { ':c': caseId },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }
 
 /** The next case number, from an atomic counter: unique and increasing (a crash may skip one). */

@@ -39,6 +39,7 @@ describe('bad input gets a clear error and changes nothing', () => {
       { ...acmeHighCase, businessImpact: undefined },
       'businessImpact',
     ],
+    ['a product the account is not entitled to', { ...acmeHighCase, product: 'Cloud Voice' }, 'product'],
     [
       'critical on a development system',
       { ...acmeHighCase, severity: 'critical', environment: 'development', contactPhone: '+44 20 7946 0000' },

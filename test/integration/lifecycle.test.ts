@@ -302,6 +302,45 @@ describe('transitions and who may make them (SPEC §3)', () => {
   });
 });
 
+describe('accounts without an active contract (SPEC §1, §3)', () => {
+  it('cases go to Open/Maintenance Review without an SLA clock; one grace period per account starts it; No Maintenance closes', async () => {
+    t = await startTestRuntime(MONDAY);
+    const { putAccount, putUser } = await import('#shared/store/repository.ts');
+    await putAccount({
+      id: 'initech',
+      name: 'Initech',
+      plan: 'business-care',
+      centre: 'emea',
+      contract: { start: '2023-01-01', end: '2025-12-31' },
+      products: ['Contact Center'],
+    });
+    await putUser({ email: 'ian@initech.example', name: 'Ian', role: 'customer', grants: { initech: 3 } });
+    const lapsed = { ...acmeHighCase, account: 'initech' };
+    const [a, b] = [await open('ian@initech.example', lapsed), await open('ian@initech.example', lapsed)];
+    expect(await show(a)).toMatchObject({ status: 'Open', subStatus: 'Maintenance Review', sla: null });
+    await t.advance('P1D'); // no target runs, so nothing is breached
+    expect(await mailsAbout(a, 'SLA breach')).toHaveLength(0);
+
+    expect((await act(a, 'grant-grace-period', 'ian@initech.example', { note: 'Please.' })).status).toBe(403);
+    const granted = await act(a, 'grant-grace-period', ENGINEER, { note: 'Renewal in progress.' });
+    expect(granted.body).toMatchObject({ status: 'Open', subStatus: 'New' });
+    // The clock starts at the grant (Tuesday 09:00): high, 4 BH → Tuesday 13:00.
+    expect(granted.body.sla.response).toMatchObject({ due: '2026-03-03T13:00:00.000Z' });
+    expect((await act(a, 'grant-grace-period', ENGINEER, { note: 'Again.' })).status).toBe(409);
+
+    const second = await act(b, 'grant-grace-period', ENGINEER, { note: 'And this one?' });
+    expect(second.status).toBe(422);
+    expect(second.body.error.message).toContain(`case ${a}`);
+    const closed = await act(b, 'close', ENGINEER, {
+      subStatus: 'No Maintenance',
+      note: 'No active contract.',
+    });
+    expect(closed.body).toMatchObject({ status: 'Closed', subStatus: 'No Maintenance' });
+    // A contract covers the demo accounts: their cases start as New.
+    expect((await show(await open())).subStatus).toBe('New');
+  });
+});
+
 describe('escalation, priority change, survey (SPEC §2, §8, §9)', () => {
   it('a high case can be escalated once support has not updated it for 24 h; low never', async () => {
     t = await startTestRuntime(MONDAY);
