@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { VirtualClock } from './virtual-clock.ts';
@@ -11,7 +11,7 @@ import type { VirtualClock } from './virtual-clock.ts';
  * which the virtual clock (not a real timer) fires as `States.Timeout`.
  *
  * Executions are kept in `dir` as Step Functions keeps them: a summary and the event history of
- * each, on disk, so that they outlive a restart. An execution that was running when the last run
+ * each, on disk, so that they outlive a restart, until 90 days after they closed. An execution that was running when the last run
  * stopped is redriven from its start state with its original input (an `ExecutionRedriven` event
  * in the same history): the entry Choice resumes it at its case's status.
  */
@@ -106,6 +106,9 @@ function replaceToken(value: Json, token: string): Json {
 
 const seconds = (ms: number) => ms / 1000;
 
+/** Step Functions keeps a closed Standard execution for 90 days; so does the local endpoint. */
+const RETENTION_MS = 90 * 86_400_000;
+
 export class LocalStepFunctions {
   readonly stateMachineArn: string;
   private readonly machine: StateMachine;
@@ -148,6 +151,11 @@ export class LocalStepFunctions {
     mkdirSync(options.dir, { recursive: true });
     for (const file of readdirSync(options.dir).filter((f) => f.endsWith('.json'))) {
       const summary = JSON.parse(readFileSync(path.join(options.dir, file), 'utf8')) as Summary;
+      if (summary.stopDate && this.created - summary.stopDate * 1000 > RETENTION_MS) {
+        for (const kind of ['json', 'events.jsonl'] as const)
+          rmSync(this.file(summary, kind), { force: true });
+        continue;
+      }
       const execution: Execution = { ...summary, busy: false, abort: () => {} };
       this.executions.set(summary.executionArn, execution);
       if (execution.status !== 'RUNNING') continue;
