@@ -467,10 +467,13 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   stepFunctions.redriveInterrupted();
   const { listCases } = await import('#shared/store/repository.ts');
   const { startCaseWorkflow } = await import('#shared/store/workflow.ts');
+  // Executions are named `<caseId>` or `<caseId>-g<generation>` (continued as new).
+  const withExecution = new Set(stepFunctions.executionNames().map((name) => name.replace(/-g\d+$/, '')));
   let cursor: string | undefined;
   do {
     const page = await listCases('all', cursor, 100);
-    for (const c of page.items) if (!c.workflowDone) await startCaseWorkflow(c.caseId);
+    for (const c of page.items)
+      if (!c.workflowDone && !withExecution.has(c.caseId)) await startCaseWorkflow(c.caseId);
     cursor = page.cursor;
   } while (cursor);
 

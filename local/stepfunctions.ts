@@ -425,6 +425,11 @@ export class LocalStepFunctions {
     );
   }
 
+  /** The names of the executions kept (running, or closed within 90 days). */
+  executionNames(): string[] {
+    return [...this.executions.values()].map((e) => e.name);
+  }
+
   private executionOf(arn: string | undefined): Execution {
     const execution = arn ? this.executions.get(arn) : undefined;
     if (!execution) throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);

@@ -422,6 +422,15 @@ describe('the workflow over a long life', () => {
     // The new execution still runs the follow-ups.
     await t.advance('P7D');
     expect(await mailsAbout(n, 'reminder 1')).not.toHaveLength(0);
+    // 90 days after it closed the first execution is gone, and a restart does not start it anew.
+    await t.api('POST', `/v1/cases/${n}/updates`, { as: DANA, body: { note: 'Logs soon.' } });
+    await t.advance('P100D');
+    await t.stop(true);
+    t = await startTestRuntime(new Date(Date.parse(MONDAY) + 440 * 86_400_000).toISOString(), t.dataDir);
+    const after = (
+      await sfn().send(new ListExecutionsCommand({ stateMachineArn: process.env.CASEWORK_STATE_MACHINE_ARN }))
+    ).executions?.map((e) => [e.name, e.status]);
+    expect(after).toEqual([[`${n}-g2`, 'RUNNING']]);
   });
 });
 
