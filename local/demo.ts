@@ -25,5 +25,7 @@ export const demoUsers: User[] = [
   { email: 'dev@acme.example', name: 'Dev', role: 'customer', grants: { acme: 3 } },
   { email: 'rita@acme.example', name: 'Rita', role: 'customer', grants: { acme: 2 } },
   { email: 'gus@globex.example', name: 'Gus', role: 'customer', grants: { globex: 3 } },
+  // A cloud plan needs two designated contacts (SPEC §1).
+  { email: 'gina@globex.example', name: 'Gina', role: 'customer', grants: { globex: 3 } },
   { email: 'eve@support.example', name: 'Eve', role: 'engineer', grants: {} },
 ];

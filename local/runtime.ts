@@ -11,6 +11,7 @@ import { startFauxqs } from 'fauxqs';
 import { Duration } from 'luxon';
 import { SMTPServer } from 'smtp-server';
 import { apiThrottle, type FunctionName, functions } from '#functions/registry.ts';
+import { accountProblems } from '#shared/catalogue/accounts.ts';
 import { useClock } from '#shared/clock.ts';
 import { putObject } from '#shared/store/files.ts';
 import { demoAccounts, demoUsers } from './demo.ts';
@@ -283,6 +284,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   }
 
   // The demo catalogue is code: written on every start, so a data folder keeps up with it.
+  const problems = accountProblems(demoAccounts, demoUsers);
+  if (problems.length) throw new Error(`the demo catalogue is invalid: ${problems.join('; ')}`);
   const { putUser, putAccount } = await import('#shared/store/repository.ts');
   for (const account of demoAccounts) await putAccount(account);
   for (const user of demoUsers) await putUser(user);

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { demoAccounts, demoUsers } from '#local/demo.ts';
+import { accountProblems } from '#shared/catalogue/accounts.ts';
 import centresData from '#shared/catalogue/centres.json' with { type: 'json' };
 import policyData from '#shared/catalogue/policy.json' with { type: 'json' };
 import { CentresSchema, PolicySchema, parseCatalogue } from '#shared/catalogue/schema.ts';
+import type { Account, User } from '#shared/store/repository.ts';
 
 const copy = <T>(v: T): T => structuredClone(v);
 
@@ -47,5 +50,39 @@ describe('the catalogue is data, validated when loaded', () => {
       snoozeMaxDays: 30,
       closedFeatureRequestVisibleDays: 365,
     });
+  });
+});
+
+describe('accounts and their contacts (SPEC §1)', () => {
+  it('the demo catalogue is valid', () => {
+    expect(accountProblems(demoAccounts, demoUsers)).toEqual([]);
+  });
+
+  it('a cloud plan needs at least two designated contacts; read-only contacts do not count', () => {
+    const globex = demoAccounts.find((a) => a.id === 'globex') as Account;
+    const users: User[] = [
+      { email: 'gus@globex.example', name: 'Gus', role: 'customer', grants: { globex: 3 } },
+      { email: 'ro@globex.example', name: 'Ro', role: 'customer', grants: { globex: 2 } },
+    ];
+    expect(accountProblems([globex], users)).toEqual([
+      'account globex: a cloud plan needs at least two designated contacts, it has 1',
+    ]);
+  });
+
+  it('names an unknown plan or centre, a contract ending before it starts, no product', () => {
+    const bad: Account = {
+      id: 'x',
+      name: 'X',
+      plan: 'gold',
+      centre: 'mars',
+      contract: { start: '2026-01-01', end: '2025-01-01' },
+      products: [],
+    };
+    expect(accountProblems([bad], [])).toEqual([
+      'account x: unknown plan "gold"',
+      'account x: unknown support centre "mars"',
+      'account x: its contract ends (2025-01-01) before it starts (2026-01-01)',
+      'account x: its contract covers no product',
+    ]);
   });
 });
