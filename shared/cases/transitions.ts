@@ -533,8 +533,11 @@ function recordTargets(next: CaseRecord, now: Date, out: Decision, who: string):
 /** SPEC §8: who may escalate when, by severity; a root-cause request only after its waiting time. */
 function escalationEligibility(c: CaseRecord, now: Date, rootCause: boolean): void {
   const calendar = calendarOf(c.centre);
+  const plan = planNamed(c.plan);
+  // A plan setting, defaulting to the handbooks' rules.
+  const rules = plan.escalation ?? policy.escalation;
   if (rootCause) {
-    const span = policy.escalation.rootCauseAfter[planNamed(c.plan).cloud ? 'cloud' : 'premises'];
+    const span = rules.rootCauseAfter[plan.cloud ? 'cloud' : 'premises'];
     const since = c.restoredAt ?? c.resolvedAt;
     if (!since) throw refused('a root-cause analysis can be requested once service is restored');
     if (span && addSpan(calendar, new Date(since), span).due > now) {
@@ -543,13 +546,11 @@ function escalationEligibility(c: CaseRecord, now: Date, rootCause: boolean): vo
     return;
   }
   if (isCritical(c.severity)) return;
-  const rule = policy.escalation[c.severity as 'high' | 'medium' | 'low'];
+  const rule = rules[c.severity as 'high' | 'medium' | 'low'];
   if (!rule?.notUpdatedFor)
     throw refused(`${c.severity} cases are not escalated: request a priority change instead`);
   const last = new Date(c.lastSupportUpdateAt ?? c.completedAt ?? c.createdAt);
-  const eligibleAt = /BD$/.test(rule.notUpdatedFor)
-    ? addBusinessDays(calendar, last, Number.parseInt(rule.notUpdatedFor, 10)).due
-    : addSpan(calendar, last, rule.notUpdatedFor).due;
+  const eligibleAt = addSpan(calendar, last, rule.notUpdatedFor).due;
   if (eligibleAt > now) {
     throw refused(
       `a ${c.severity} case can be escalated when support has not updated it for ${rule.notUpdatedFor} (from ${DateTime.fromJSDate(eligibleAt).toUTC().toISO()})`,

@@ -17,6 +17,14 @@ const Targets = z.strictObject({
   share: z.number().min(0).max(1).nullable(),
 });
 
+/** Who may escalate when (SPEC §8): by severity, and a root-cause analysis after a wait. */
+const Escalation = z.strictObject({
+  high: z.strictObject({ notUpdatedFor: Span }).nullable(),
+  medium: z.strictObject({ notUpdatedFor: Span }).nullable(),
+  low: z.strictObject({ notUpdatedFor: Span }).nullable(),
+  rootCauseAfter: z.strictObject({ cloud: Span, premises: Span }),
+});
+
 const Plan = z.strictObject({
   followUpPolicy: z.string(),
   cloud: z.boolean(),
@@ -25,6 +33,8 @@ const Plan = z.strictObject({
   pauseWhileWaitingOnCustomer: z.boolean(),
   reopenByCustomer: z.boolean(),
   mailRequiresToken: z.boolean(),
+  /** Escalation eligibility of this plan, when it differs from the policy's default. */
+  escalation: Escalation.optional(),
   targets: z.record(Severity, Targets),
 });
 
@@ -46,12 +56,8 @@ export const PolicySchema = z
       snoozeMaxDays: z.number().positive(),
       closedFeatureRequestVisibleDays: z.number().positive(),
     }),
-    escalation: z.strictObject({
-      high: z.strictObject({ notUpdatedFor: Span }).nullable(),
-      medium: z.strictObject({ notUpdatedFor: Span }).nullable(),
-      low: z.strictObject({ notUpdatedFor: Span }).nullable(),
-      rootCauseAfter: z.strictObject({ cloud: Span, premises: Span }),
-    }),
+    /** The default escalation eligibility, from the handbooks. */
+    escalation: Escalation,
     plans: z.record(z.string(), Plan),
   })
   .superRefine((policy, ctx) => {

@@ -359,6 +359,22 @@ describe('escalation, priority change, survey (SPEC §2, §8, §9)', () => {
     expect(refusedLow.body.error.message).toContain('priority change');
   });
 
+  it('escalation eligibility is a plan setting: a plan may let low cases escalate after 5 BD', async () => {
+    t = await startTestRuntime(MONDAY);
+    const { policy } = await import('#shared/catalogue/index.ts');
+    const plan = policy.plans['business-care'] as { escalation?: typeof policy.escalation };
+    plan.escalation = { ...policy.escalation, low: { notUpdatedFor: '5BD' } };
+    try {
+      const low = await open(DANA, { ...acmeHighCase, severity: 'low', businessImpact: undefined });
+      await t.advance('P4D'); // Friday 09:00: 4 BD
+      expect((await act(low, 'escalate', DANA, { reason: 'Still waiting.' })).status).toBe(422);
+      await t.advance('P3D'); // Monday 09:00: 5 BD
+      expect((await act(low, 'escalate', DANA, { reason: 'Still waiting.' })).body.escalationLevel).toBe(1);
+    } finally {
+      delete plan.escalation;
+    }
+  });
+
   it('priority change: low → medium by a note; to high only by phone', async () => {
     t = await startTestRuntime(MONDAY);
     const n = await open(DANA, { ...acmeHighCase, severity: 'low', businessImpact: undefined });
