@@ -142,6 +142,7 @@ async function update(event: ApiEvent, caller: Caller): Promise<ApiResult> {
 const revision = z.number().int().positive().optional();
 const note = z.string().max(20_000, 'at most 20000 characters');
 const NoteBody = z.strictObject({ note, revision });
+const GraceBody = z.strictObject({ note, until: z.iso.date('a day, YYYY-MM-DD'), revision });
 const severity = z.enum(SEVERITIES);
 
 /** Each action of SPEC §12: its body and the command it asks of the case. */
@@ -273,17 +274,16 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const actor = actorOf(caller);
   const now = () => clock.now();
   let changed: StoredCase;
-  if (name === 'raise-feature-request' || name === 'grant-grace-period') {
+  if (name === 'raise-feature-request') {
     const body = parseBody(event, NoteBody);
-    if (caller.role !== 'engineer')
-      throw forbidden(`only a support engineer may ${name.replaceAll('-', ' ')}`);
-    if (name === 'grant-grace-period')
-      changed = await grantGracePeriod(c, body.note, actor, now, body.revision);
-    else {
-      const frNumber = `FR-${await allocateNumber('FEATURE_REQUEST')}`;
-      const command: Command = { kind: 'raise-feature-request', frNumber, note: body.note };
-      changed = await applyCommand(c.caseId, command, actor, now, body.revision);
-    }
+    if (caller.role !== 'engineer') throw forbidden('only a support engineer may raise a feature request');
+    const frNumber = `FR-${await allocateNumber('FEATURE_REQUEST')}`;
+    const command: Command = { kind: 'raise-feature-request', frNumber, note: body.note };
+    changed = await applyCommand(c.caseId, command, actor, now, body.revision);
+  } else if (name === 'grant-grace-period') {
+    const body = parseBody(event, GraceBody);
+    if (caller.role !== 'engineer') throw forbidden('only a support engineer may grant a grace period');
+    changed = await grantGracePeriod(c, body, actor, now, body.revision);
   } else {
     const spec = ACTIONS[name];
     if (!spec) throw notFound(`unknown action "${name}"`);

@@ -58,7 +58,7 @@ export type Command =
   | { kind: 'decide-change'; decision: 'accepted' | 'rejected'; note: string }
   | { kind: 'complete-change'; note: string }
   | { kind: 'file-incident-report'; stage: 'post-mortem' | 'incident-report'; report: IncidentReport }
-  | { kind: 'grant-grace-period'; note: string }
+  | { kind: 'grant-grace-period'; note: string; until: string }
   | { kind: 'deadline' };
 
 export interface Decision {
@@ -296,7 +296,7 @@ export function decide(c: CaseRecord, command: Command, actor: Actor, now: Date)
       requireNote(command.note);
       next.withoutContract = false;
       if (next.completedAt) next.completedAt = at;
-      note(`Grace period granted: ${command.note}`, 'public');
+      note(`Grace period granted until ${command.until}: ${command.note}`, 'public');
       moveTo('Open', 'New');
       break;
     case 'reopen': {

@@ -55,6 +55,7 @@ export const PolicySchema = z
       purgeDays: z.number().positive(),
       snoozeMaxDays: z.number().positive(),
       closedFeatureRequestVisibleDays: z.number().positive(),
+      gracePeriodMaxDays: z.number().positive(),
     }),
     /** The default escalation eligibility, from the handbooks. */
     escalation: Escalation,

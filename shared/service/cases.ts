@@ -107,10 +107,11 @@ export async function flushOutbox(caseId: string): Promise<void> {
 const hashOf = (input: unknown) => createHash('sha256').update(JSON.stringify(input)).digest('hex');
 
 /** SPEC §2: the SLA clock starts only once description, severity and circumstances are all there. */
-/** Whether the account's contract covers the day of `now` (UTC). */
+/** Whether the account's contract, or its grace period, covers the day of `now` (UTC). */
 export const contractActiveOn = (account: Account, now: Date) => {
   const day = now.toISOString().slice(0, 10);
-  return account.contract.start <= day && day <= account.contract.end;
+  const contract = account.contract.start <= day && day <= account.contract.end;
+  return contract || (!!account.grace && day <= account.grace.until);
 };
 
 const isComplete = (input: NewCaseInput) => !!(input.description && input.severity && input.circumstances);
@@ -267,22 +268,36 @@ export async function applyCommand(
 }
 
 /**
- * SPEC §3: support may handle a case of an account without an active contract under one grace
- * period per account. Claimed on the account first (again for the same case on a retry).
+ * SPEC §3: an account without an active contract may be granted one grace period (while a
+ * payment is on its way), from a case of it in Maintenance Review: that case and the account's
+ * cases until `until` are supported as under contract. Claimed on the account first (again for
+ * the same case and day on a retry).
  */
 export async function grantGracePeriod(
   c: StoredCase,
-  note: string,
+  request: { note: string; until: string },
   actor: Parameters<typeof decide>[2],
   now: () => Date,
   expectedRevision?: number,
 ): Promise<StoredCase> {
   if (!c.withoutContract) throw conflict(`case ${c.number} is covered by account ${c.account}'s contract`);
-  if (!(await claimGracePeriod(c.account, c.caseId))) {
+  const today = now().toISOString().slice(0, 10);
+  const last = new Date(now().getTime() + policy.windows.gracePeriodMaxDays * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  if (!(today <= request.until && request.until <= last))
+    throw invalid(
+      'until',
+      `a day from ${today} to ${last} (at most ${policy.windows.gracePeriodMaxDays} days)`,
+    );
+  if (!(await claimGracePeriod(c.account, { case: c.caseId, until: request.until }))) {
     const account = await getAccount(c.account);
-    throw refused(`account ${c.account} has had its one grace period (case ${account?.graceCase})`);
+    throw refused(
+      `account ${c.account} has had its one grace period (until ${account?.grace?.until}, from case ${account?.grace?.case})`,
+    );
   }
-  return applyCommand(c.caseId, { kind: 'grant-grace-period', note }, actor, now, expectedRevision);
+  const command = { kind: 'grant-grace-period' as const, note: request.note, until: request.until };
+  return applyCommand(c.caseId, command, actor, now, expectedRevision);
 }
 
 /** The case as the API shows it: no workflow internals, with its SLA clocks once complete. */

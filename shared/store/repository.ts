@@ -30,8 +30,8 @@ export interface Account {
   contract: { start: string; end: string };
   /** The products the contract entitles to support. */
   products: string[];
-  /** The case the account's one grace period went to, if any. */
-  graceCase?: string;
+  /** The account's one grace period, once granted: support is given until `until` (inclusive). */
+  grace?: { case: string; until: string };
 }
 
 /** A side effect written ahead with a change: a timeline item, a mail, or waking the workflow. */
@@ -85,7 +85,7 @@ export async function getAccount(id: string): Promise<Account | undefined> {
 
 /** Writes an account's catalogue fields, keeping what the desk recorded on it (its grace period). */
 export async function putAccount(account: Account): Promise<void> {
-  const { id, graceCase: _g, ...fields } = account;
+  const { id, grace: _g, ...fields } = account;
   const names = Object.keys(fields);
   await ddb().send(
     new UpdateCommand({
@@ -102,18 +102,21 @@ export async function putAccount(account: Account): Promise<void> {
 }
 
 /**
- * Claims the account's one grace period for a case (SPEC §3): true the first time, and again for
- * the same case (a retry); false once another case has it.
+ * Claims the account's one grace period (SPEC §3) for a case, until a day: true the first time,
+ * and again for the same case and day (a retry); false once it was granted otherwise.
  */
-export async function claimGracePeriod(accountId: string, caseId: string): Promise<boolean> {
+export async function claimGracePeriod(
+  accountId: string,
+  grace: { case: string; until: string },
+): Promise<boolean> {
   try {
     await ddb().send(
       new UpdateCommand({
         TableName: table(),
         Key: { pk: `ACCOUNT#${accountId}`, sk: 'ACCOUNT' },
-        UpdateExpression: 'SET graceCase = :c',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(graceCase) OR graceCase = :c)',
-        ExpressionAttributeValues: { ':c': caseId },
+        UpdateExpression: 'SET grace = :g',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(grace) OR grace = :g)',
+        ExpressionAttributeValues: { ':g': grace },
       }),
     );
     return true;

@@ -303,7 +303,7 @@ describe('transitions and who may make them (SPEC §3)', () => {
 });
 
 describe('accounts without an active contract (SPEC §1, §3)', () => {
-  it('cases go to Open/Maintenance Review without an SLA clock; one grace period per account starts it; No Maintenance closes', async () => {
+  it('cases go to Open/Maintenance Review without an SLA clock; one grace period per account covers its cases until a day; No Maintenance closes', async () => {
     t = await startTestRuntime(MONDAY);
     const { putAccount, putUser } = await import('#shared/store/repository.ts');
     await putAccount({
@@ -321,21 +321,31 @@ describe('accounts without an active contract (SPEC §1, §3)', () => {
     await t.advance('P1D'); // no target runs, so nothing is breached
     expect(await mailsAbout(a, 'SLA breach')).toHaveLength(0);
 
-    expect((await act(a, 'grant-grace-period', 'ian@initech.example', { note: 'Please.' })).status).toBe(403);
-    const granted = await act(a, 'grant-grace-period', ENGINEER, { note: 'Renewal in progress.' });
+    const grace = (n: string, as: string, body: object) => act(n, 'grant-grace-period', as, body);
+    expect((await grace(a, 'ian@initech.example', { note: 'Please.', until: '2026-03-20' })).status).toBe(
+      403,
+    );
+    expect(
+      (await grace(a, ENGINEER, { note: 'Payment on its way.', until: '2026-04-30' })).body.error,
+    ).toMatchObject({ field: 'until' });
+    const granted = await grace(a, ENGINEER, { note: 'Payment on its way.', until: '2026-03-20' });
     expect(granted.body).toMatchObject({ status: 'Open', subStatus: 'New' });
     // The clock starts at the grant (Tuesday 09:00): high, 4 BH → Tuesday 13:00.
     expect(granted.body.sla.response).toMatchObject({ due: '2026-03-03T13:00:00.000Z' });
-    expect((await act(a, 'grant-grace-period', ENGINEER, { note: 'Again.' })).status).toBe(409);
-
-    const second = await act(b, 'grant-grace-period', ENGINEER, { note: 'And this one?' });
+    expect((await grace(a, ENGINEER, { note: 'Again.', until: '2026-03-20' })).status).toBe(409);
+    // Within the grace period the account's new cases are supported as under contract.
+    expect(await show(await open('ian@initech.example', lapsed))).toMatchObject({ subStatus: 'New' });
+    // There is one grace period per account: b, opened before it, is closed as No Maintenance.
+    const second = await grace(b, ENGINEER, { note: 'And this one?', until: '2026-03-25' });
     expect(second.status).toBe(422);
-    expect(second.body.error.message).toContain(`case ${a}`);
+    expect(second.body.error.message).toContain(`from case ${a}`);
     const closed = await act(b, 'close', ENGINEER, {
       subStatus: 'No Maintenance',
       note: 'No active contract.',
     });
     expect(closed.body).toMatchObject({ status: 'Closed', subStatus: 'No Maintenance' });
+    await t.advance('P20D'); // past 20 March: the grace period is over
+    expect((await show(await open('ian@initech.example', lapsed))).subStatus).toBe('Maintenance Review');
     // A contract covers the demo accounts: their cases start as New.
     expect((await show(await open())).subStatus).toBe('New');
   });

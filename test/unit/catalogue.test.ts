@@ -49,6 +49,7 @@ describe('the catalogue is data, validated when loaded', () => {
       purgeDays: 30,
       snoozeMaxDays: 30,
       closedFeatureRequestVisibleDays: 365,
+      gracePeriodMaxDays: 30,
     });
   });
 });
