@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import type { CaseRecord, MailIntent, TimelineEntry } from '../cases/model.ts';
 import { config } from '../config.ts';
 import { ddb } from './clients.ts';
+import { keyAttributes } from './table.ts';
 
 /**
  * The single-table repository. Every write is one conditional item write; a multi-step change is
@@ -60,6 +61,17 @@ export function isConditionFailure(error: unknown): boolean {
   );
 }
 
+/** Sends a conditional write: true once written, false when its condition did not hold. */
+async function writeIf(command: PutCommand | UpdateCommand): Promise<boolean> {
+  try {
+    await ddb().send(command as UpdateCommand);
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 export async function getUser(email: string): Promise<User | undefined> {
   const { Item } = await ddb().send(
     new GetCommand({ TableName: table(), Key: { pk: `USER#${email.toLowerCase()}`, sk: 'USER' } }),
@@ -85,18 +97,15 @@ export async function getAccount(id: string): Promise<Account | undefined> {
 
 /** Writes an account's catalogue fields, keeping what the desk recorded on it (its grace period). */
 export async function putAccount(account: Account): Promise<void> {
-  const { id, grace: _g, ...fields } = account;
+  const { grace: _g, ...fields } = account;
   const names = Object.keys(fields);
   await ddb().send(
     new UpdateCommand({
       TableName: table(),
-      Key: { pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' },
-      UpdateExpression: `SET #id = :id, ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
-      ExpressionAttributeNames: { '#id': 'id', ...Object.fromEntries(names.map((n, i) => [`#f${i}`, n])) },
-      ExpressionAttributeValues: {
-        ':id': id,
-        ...Object.fromEntries(Object.values(fields).map((v, i) => [`:f${i}`, v])),
-      },
+      Key: { pk: `ACCOUNT#${account.id}`, sk: 'ACCOUNT' },
+      UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#f${i}`, n])),
+      ExpressionAttributeValues: Object.fromEntries(Object.values(fields).map((v, i) => [`:f${i}`, v])),
     }),
   );
 }
@@ -109,21 +118,15 @@ export async function claimGracePeriod(
   accountId: string,
   grace: { case: string; until: string },
 ): Promise<boolean> {
-  try {
-    await ddb().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { pk: `ACCOUNT#${accountId}`, sk: 'ACCOUNT' },
-        UpdateExpression: 'SET grace = :g',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(grace) OR grace = :g)',
-        ExpressionAttributeValues: { ':g': grace },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { pk: `ACCOUNT#${accountId}`, sk: 'ACCOUNT' },
+      UpdateExpression: 'SET grace = :g',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(grace) OR grace = :g)',
+      ExpressionAttributeValues: { ':g': grace },
+    }),
+  );
 }
 
 /** The next case number, from an atomic counter: unique and increasing (a crash may skip one). */
@@ -199,18 +202,7 @@ export function indexKeys(c: CaseRecord) {
 
 /** An item without its table and index keys. */
 function withoutKeys<T>(item: Record<string, unknown>): T {
-  const {
-    pk: _pk,
-    sk: _sk,
-    gsi1pk: _a,
-    gsi1sk: _b,
-    gsi2pk: _c,
-    gsi2sk: _d,
-    gsi3pk: _e,
-    gsi3sk: _f,
-    ...rest
-  } = item;
-  return rest as T;
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !keyAttributes.includes(name))) as T;
 }
 
 /** Stores a new case; a retry of the same creation finds it already there and changes nothing. */
@@ -273,22 +265,16 @@ export async function saveCase(
     values[`:o${i}`] = entry;
     sets.push(`#outbox.#o${i} = :o${i}`);
   });
-  try {
-    await ddb().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: caseKey(next.caseId),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: '#revision = :expected',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    new UpdateCommand({
+      TableName: table(),
+      Key: caseKey(next.caseId),
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: '#revision = :expected',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
 }
 
 /** Takes finished effects off the case's outbox, in one write. */
@@ -376,22 +362,16 @@ export async function storeWaitToken(
   revision: number,
   token: string,
 ): Promise<boolean> {
-  try {
-    await ddb().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: caseKey(caseId),
-        UpdateExpression: 'SET #wait = :wait',
-        ConditionExpression: '#status = :status AND #revision = :revision',
-        ExpressionAttributeNames: { '#wait': 'wait', '#status': 'status', '#revision': 'revision' },
-        ExpressionAttributeValues: { ':wait': { token, state }, ':status': status, ':revision': revision },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    new UpdateCommand({
+      TableName: table(),
+      Key: caseKey(caseId),
+      UpdateExpression: 'SET #wait = :wait',
+      ConditionExpression: '#status = :status AND #revision = :revision',
+      ExpressionAttributeNames: { '#wait': 'wait', '#status': 'status', '#revision': 'revision' },
+      ExpressionAttributeValues: { ':wait': { token, state }, ':status': status, ':revision': revision },
+    }),
+  );
 }
 
 /** The token of the workflow's current wait, if it is waiting. */
@@ -529,19 +509,13 @@ export async function listClosedCases(
 
 /** Claims an inbound message by its Message-ID: false when it was already received (a duplicate). */
 export async function claimInboundMessage(messageId: string, at: string): Promise<boolean> {
-  try {
-    await ddb().send(
-      new PutCommand({
-        TableName: table(),
-        Item: { pk: `INBOUND#${messageId}`, sk: 'INBOUND', at },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    new PutCommand({
+      TableName: table(),
+      Item: { pk: `INBOUND#${messageId}`, sk: 'INBOUND', at },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
 }
 
 export interface TriageItem {
@@ -607,21 +581,15 @@ export async function caseOfMessageId(messageId: string): Promise<string | undef
  * the number of deliveries or concurrent handlers.
  */
 export async function claimAutoReply(sender: string, now: Date): Promise<boolean> {
-  try {
-    await ddb().send(
-      new PutCommand({
-        TableName: table(),
-        Item: { pk: `AUTOREPLY#${sender.toLowerCase()}`, sk: 'AUTOREPLY', at: now.toISOString() },
-        ConditionExpression: 'attribute_not_exists(pk) OR #at < :dayAgo',
-        ExpressionAttributeNames: { '#at': 'at' },
-        ExpressionAttributeValues: { ':dayAgo': new Date(now.getTime() - 86_400_000).toISOString() },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    new PutCommand({
+      TableName: table(),
+      Item: { pk: `AUTOREPLY#${sender.toLowerCase()}`, sk: 'AUTOREPLY', at: now.toISOString() },
+      ConditionExpression: 'attribute_not_exists(pk) OR #at < :dayAgo',
+      ExpressionAttributeNames: { '#at': 'at' },
+      ExpressionAttributeValues: { ':dayAgo': new Date(now.getTime() - 86_400_000).toISOString() },
+    }),
+  );
 }
 
 export async function inboundDone(messageId: string): Promise<boolean> {
@@ -669,21 +637,15 @@ export async function getTriageItem(id: string): Promise<(TriageItem & { linkedT
 
 /** Takes a triage item out of the queue, linked to a case; false when it was linked already. */
 export async function markTriageLinked(id: string, caseId: string, by: string, at: string): Promise<boolean> {
-  try {
-    await ddb().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { pk: `TRIAGE#${id}`, sk: 'TRIAGE' },
-        UpdateExpression: 'SET linkedTo = :c, linkedBy = :by, linkedAt = :at REMOVE gsi2pk, gsi2sk',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(linkedTo)',
-        ExpressionAttributeValues: { ':c': caseId, ':by': by, ':at': at },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { pk: `TRIAGE#${id}`, sk: 'TRIAGE' },
+      UpdateExpression: 'SET linkedTo = :c, linkedBy = :by, linkedAt = :at REMOVE gsi2pk, gsi2sk',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(linkedTo)',
+      ExpressionAttributeValues: { ':c': caseId, ':by': by, ':at': at },
+    }),
+  );
 }
 
 export interface FileRecord {

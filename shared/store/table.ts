@@ -17,13 +17,15 @@ export const tableDefinition = {
 
 export type IndexName = (typeof tableDefinition.indexes)[number]['name'];
 
+/** The attributes that key the table and its indexes. */
+export const keyAttributes: readonly string[] = [
+  tableDefinition.partitionKey,
+  tableDefinition.sortKey,
+  ...tableDefinition.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+];
+
 /** The CreateTable input the local runtime uses (on AWS the CDK stack creates the table). */
 export function createTableInput(tableName: string) {
-  const keyAttributes = [
-    tableDefinition.partitionKey,
-    tableDefinition.sortKey,
-    ...tableDefinition.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
-  ];
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,
