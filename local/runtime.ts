@@ -350,7 +350,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     })),
   );
   const match = compileRoutes(routes.map((r) => r.route));
-  const throttle = new TokenBucket(options.throttle ?? apiThrottle, performance.now());
+  const limits = options.throttle ?? apiThrottle;
+  const throttle = new TokenBucket(limits, performance.now());
 
   apiServer.on('request', async (req, res) => {
     try {
@@ -365,11 +366,13 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       }
       // Throttling is infrastructure: it counts wall-clock time, not the virtual clock.
       if (!throttle.take(performance.now())) {
-        const { rateLimit, burstLimit } = options.throttle ?? apiThrottle;
         return send(
           res,
           429,
-          errorJson('TooManyRequests', `at most ${rateLimit} requests per second (bursts of ${burstLimit})`),
+          errorJson(
+            'TooManyRequests',
+            `at most ${limits.rateLimit} requests per second (bursts of ${limits.burstLimit})`,
+          ),
           { 'retry-after': '1' },
         );
       }
@@ -469,9 +472,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   // without one (data from before executions were kept, or a start that never happened) gets one.
   stepFunctions.redriveInterrupted();
   const { listCases } = await import('#shared/store/repository.ts');
-  const { startCaseWorkflow } = await import('#shared/store/workflow.ts');
-  // Executions are named `<caseId>` or `<caseId>-g<generation>` (continued as new).
-  const withExecution = new Set(stepFunctions.executionNames().map((name) => name.replace(/-g\d+$/, '')));
+  const { caseOfExecution, startCaseWorkflow } = await import('#shared/store/workflow.ts');
+  const withExecution = new Set(stepFunctions.executionNames().map(caseOfExecution));
   let cursor: string | undefined;
   do {
     const page = await listCases('all', cursor, 100);

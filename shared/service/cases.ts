@@ -106,14 +106,17 @@ export async function flushOutbox(caseId: string): Promise<void> {
 
 const hashOf = (input: unknown) => createHash('sha256').update(JSON.stringify(input)).digest('hex');
 
-/** SPEC §2: the SLA clock starts only once description, severity and circumstances are all there. */
+/** The day (UTC, `YYYY-MM-DD`) of an instant: contracts and grace periods are counted in days. */
+const dayOf = (instant: Date) => instant.toISOString().slice(0, 10);
+
 /** Whether the account's contract, or its grace period, covers the day of `now` (UTC). */
 export const contractActiveOn = (account: Account, now: Date) => {
-  const day = now.toISOString().slice(0, 10);
+  const day = dayOf(now);
   const contract = account.contract.start <= day && day <= account.contract.end;
   return contract || (!!account.grace && day <= account.grace.until);
 };
 
+/** SPEC §2: the SLA clock starts only once description, severity and circumstances are all there. */
 const isComplete = (input: NewCaseInput) => !!(input.description && input.severity && input.circumstances);
 
 /** Opens a case (SPEC §2), once per idempotency key. */
@@ -281,10 +284,8 @@ export async function grantGracePeriod(
   expectedRevision?: number,
 ): Promise<StoredCase> {
   if (!c.withoutContract) throw conflict(`case ${c.number} is covered by account ${c.account}'s contract`);
-  const today = now().toISOString().slice(0, 10);
-  const last = new Date(now().getTime() + policy.windows.gracePeriodMaxDays * 86_400_000)
-    .toISOString()
-    .slice(0, 10);
+  const today = dayOf(now());
+  const last = dayOf(new Date(now().getTime() + policy.windows.gracePeriodMaxDays * 86_400_000));
   if (!(today <= request.until && request.until <= last))
     throw invalid(
       'until',

@@ -6,13 +6,14 @@ import {
 } from '@aws-sdk/client-sfn';
 import { config } from '../config.ts';
 import { sfn } from './clients.ts';
+import { executionName } from './workflow.ts';
 
 /** The executions of a case's life (`<caseId>`, then `<caseId>-g2`, … after continue-as-new). */
 export async function caseExecutions(caseId: string) {
   const base = config.stateMachineArn.replace(':stateMachine:', ':execution:');
   const executions = [];
   for (let generation = 1; generation < 100; generation++) {
-    const name = generation === 1 ? caseId : `${caseId}-g${generation}`;
+    const name = executionName(caseId, generation);
     try {
       const e = await sfn().send(new DescribeExecutionCommand({ executionArn: `${base}:${name}` }));
       executions.push({

@@ -4,12 +4,19 @@ import { config } from '../config.ts';
 import { sfn } from './clients.ts';
 import { clearWaitToken, waitToken } from './repository.ts';
 
+/** A case's execution is named after it: `<caseId>`, then `<caseId>-g2`, … after continue-as-new. */
+export const executionName = (caseId: string, generation: number) =>
+  generation === 1 ? caseId : `${caseId}-g${generation}`;
+
+/** The case an execution belongs to, from its name (see `executionName`). */
+export const caseOfExecution = (name: string) => name.replace(/-g\d+$/, '');
+
 /**
  * Starts the case's execution, named after the case id (a second start is a no-op); a continued
  * life runs as `<caseId>-g<generation>`.
  */
 export async function startCaseWorkflow(caseId: string, generation = 1): Promise<void> {
-  const name = generation === 1 ? caseId : `${caseId}-g${generation}`;
+  const name = executionName(caseId, generation);
   try {
     await sfn().send(
       new StartExecutionCommand({
