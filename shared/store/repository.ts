@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import type { CaseRecord, MailIntent, TimelineEntry } from '../cases/model.ts';
 import { config } from '../config.ts';
 import { ddb } from './clients.ts';
+import type { MailClaim, SetAside } from './outbox.ts';
 import { keyAttributes } from './table.ts';
 
 /**
@@ -38,7 +39,7 @@ export interface Account {
 /** A side effect written ahead with a change: a timeline item, a mail, or waking the workflow. */
 export type OutboxEntry =
   | { type: 'timeline'; entry: TimelineEntry }
-  | { type: 'mail'; mail: MailIntent }
+  | { type: 'mail'; mail: MailIntent; claim?: MailClaim; setAside?: SetAside }
   | { type: 'signal' };
 
 /** The stored case: the record plus its pending side effects and the workflow's current wait. */
@@ -205,19 +206,15 @@ function withoutKeys<T>(item: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !keyAttributes.includes(name))) as T;
 }
 
-/** Stores a new case; a retry of the same creation finds it already there and changes nothing. */
-export async function insertCase(c: StoredCase): Promise<void> {
-  try {
-    await ddb().send(
-      new PutCommand({
-        TableName: table(),
-        Item: { ...caseKey(c.caseId), ...indexKeys(c), ...c },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+/** Stores a new case: false when it is there already (a retry, or a concurrent twin of the request). */
+export async function insertCase(c: StoredCase): Promise<boolean> {
+  return writeIf(
+    new PutCommand({
+      TableName: table(),
+      Item: { ...caseKey(c.caseId), ...indexKeys(c), ...c },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
 }
 
 export async function getCase(caseId: string): Promise<StoredCase | undefined> {
