@@ -257,6 +257,42 @@ ACTIONS['file-incident-report'] = {
   }),
 };
 
+const PriorityDecisionBody = z.strictObject({
+  decision: z.enum(['accepted', 'declined']),
+  note: note.optional(),
+  revision,
+});
+ACTIONS['decide-priority-change'] = {
+  body: PriorityDecisionBody,
+  command: (b: z.infer<typeof PriorityDecisionBody>) => ({
+    kind: 'decide-priority-change',
+    decision: b.decision,
+    note: b.note,
+  }),
+};
+const DefectBody = z.strictObject({ defectCorrection: z.boolean(), note: note.optional(), revision });
+ACTIONS['set-defect-correction'] = {
+  body: DefectBody,
+  command: (b: z.infer<typeof DefectBody>) => ({
+    kind: 'set-defect-correction',
+    defectCorrection: b.defectCorrection,
+    note: b.note,
+  }),
+};
+const OptionalNoteBody = z.strictObject({ note: note.optional(), revision });
+ACTIONS['mark-information-complete'] = {
+  body: OptionalNoteBody,
+  command: (b: z.infer<typeof OptionalNoteBody>) => ({ kind: 'mark-information-complete', note: b.note }),
+};
+ACTIONS['deliver-rca'] = {
+  body: NoteBody,
+  command: (b: z.infer<typeof NoteBody>) => ({ kind: 'deliver-rca', note: b.note }),
+};
+ACTIONS['decline-reopen'] = {
+  body: NoteBody,
+  command: (b: z.infer<typeof NoteBody>) => ({ kind: 'decline-reopen', note: b.note }),
+};
+
 const PublishBody = z.strictObject({ entryId: z.string().max(100) });
 const SurveyBody = z.strictObject({
   ratings: z.array(z.number().int().min(1).max(5)).length(6, 'six ratings, one per question'),

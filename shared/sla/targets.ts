@@ -2,7 +2,8 @@ import { planNamed, type SeverityName } from '../catalogue/index.ts';
 import { addBusinessDays, addBusinessTime, addElapsed, type Explanation } from './business-time.ts';
 import { type Calendar, compile, type Span } from './calendar.ts';
 
-export const TARGET_KINDS = ['response', 'restoration', 'resolution'] as const;
+/** pureconnect's targets are root-cause-analysis targets (SPEC §4). */
+export const TARGET_KINDS = ['response', 'restoration', 'resolution', 'rootCause'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export interface ParsedSpan {
@@ -84,11 +85,15 @@ export interface TargetInput {
   calendar: Calendar;
   /** When the case became complete: the SLA clock starts here (SPEC §2). */
   completedAt: Date;
+  /** Where a target counts from another instant; null: its clock has not started (no due yet). */
+  startedAt?: Partial<Record<TargetKind, Date | null>>;
   /** Intervals waiting on the customer; they extend restoration and resolution, never response. */
   pauses?: Span[];
+  /** Intervals in which every clock stood still (the case was Closed before a reopening). */
+  stopped?: Span[];
 }
 
-/** The due instants of a case's three targets (SPEC §4). A severity change simply recomputes. */
+/** The due instants of a case's targets (SPEC §4). */
 export function targetsFor(input: TargetInput): Record<TargetKind, Target> {
   const plan = planNamed(input.plan);
   const row = plan.targets[input.severity];
@@ -96,11 +101,14 @@ export function targetsFor(input: TargetInput): Record<TargetKind, Target> {
   for (const kind of TARGET_KINDS) {
     const span = row?.[kind] ?? null;
     const pausable = kind !== 'response' && plan.pauseWhileWaitingOnCustomer;
-    if (!span) {
-      out[kind] = { kind, target: null, due: null, pausable };
+    const from = input.startedAt?.[kind] === undefined ? input.completedAt : input.startedAt[kind];
+    if (!span || !from) {
+      out[kind] = { kind, target: span, due: null, pausable };
       continue;
     }
-    const result = addSpan(input.calendar, input.completedAt, span, pausable ? (input.pauses ?? []) : []);
+    const stopped = input.stopped ?? [];
+    const pauses = pausable ? [...(input.pauses ?? []), ...stopped] : stopped;
+    const result = addSpan(input.calendar, from, span, pauses);
     out[kind] = {
       kind,
       target: span,
@@ -119,7 +127,9 @@ export type Outcome = { state: 'met' | 'breached'; at: string } | { state: 'pend
  * without the act.
  */
 export function outcomeOf(target: Target, actedAt: Date | null, now: Date): Outcome {
-  if (!target.due) return { state: 'n/a' };
+  if (!target.target) return { state: 'n/a' };
+  // A target whose clock has not started yet (pureconnect RCA before all information is in).
+  if (!target.due) return { state: 'pending' };
   const due = new Date(target.due);
   if (actedAt && actedAt <= due) return { state: 'met', at: actedAt.toISOString() };
   if (actedAt || now > due) return { state: 'breached', at: target.due };

@@ -232,19 +232,25 @@ describe('transitions and who may make them (SPEC §3)', () => {
     expect(JSON.stringify(engineer)).toContain('old build');
   });
 
-  it('reopen on day 29 accepted, on day 31 refused', async () => {
+  it('business-care reopen: the customer calls (403 from the portal), an engineer reopens on day 29, not on day 31', async () => {
     t = await startTestRuntime(MONDAY);
     const a = await open();
     const b = await open();
     await act(a, 'close', DANA, { subStatus: 'Resolved', note: 'Fixed by the patch.' });
     await act(b, 'close', DANA, { subStatus: 'Resolved', note: 'Fixed by the patch.' });
     await t.advance('P29D');
-    expect((await act(a, 'reopen', DANA, { note: '' })).status).toBe(400);
-    expect((await act(a, 'reopen', DANA, { note: 'It came back after the restart.' })).body).toMatchObject({
+    const byPortal = await act(a, 'reopen', DANA, { note: 'It came back after the restart.' });
+    expect(byPortal.status).toBe(403);
+    expect(byPortal.body.error.message).toContain('call support');
+    expect((await act(a, 'reopen', ENGINEER, { note: '' })).status).toBe(400);
+    expect(
+      (await act(a, 'reopen', ENGINEER, { note: 'It came back after the restart.' })).body,
+    ).toMatchObject({
       status: 'Open',
+      subStatus: 'Investigation',
     });
     await t.advance('P2D');
-    const late = await act(b, 'reopen', DANA, { note: 'It came back.' });
+    const late = await act(b, 'reopen', ENGINEER, { note: 'It came back.' });
     expect(late.status).toBe(422);
     expect(late.body.error.message).toContain('open a new case');
   });
@@ -385,16 +391,21 @@ describe('escalation, priority change, survey (SPEC §2, §8, §9)', () => {
     }
   });
 
-  it('priority change: low → medium by a note; to high only by phone', async () => {
+  it('priority change: low → medium is a request the engineer decides; to high only by phone', async () => {
     t = await startTestRuntime(MONDAY);
     const n = await open(DANA, { ...acmeHighCase, severity: 'low', businessImpact: undefined });
-    expect(
-      (await act(n, 'request-priority-change', DANA, { severity: 'medium', note: 'More users now.' })).body
-        .severity,
-    ).toBe('medium');
+    const asked = await act(n, 'request-priority-change', DANA, {
+      severity: 'medium',
+      note: 'More users now.',
+    });
+    expect(asked.body).toMatchObject({ severity: 'low', priorityRequest: { severity: 'medium' } });
     const high = await act(n, 'request-priority-change', DANA, { severity: 'high', note: 'Worse.' });
     expect(high.status).toBe(422);
     expect(high.body.error.message).toContain('phone');
+    expect((await act(n, 'decide-priority-change', DANA, { decision: 'accepted' })).status).toBe(403);
+    const decided = await act(n, 'decide-priority-change', ENGINEER, { decision: 'accepted' });
+    expect(decided.body.severity).toBe('medium');
+    expect(decided.body.priorityRequest).toBeUndefined();
     expect((await act(n, 'set-severity', ENGINEER, { severity: 'high' })).body.severity).toBe('high');
   });
 
@@ -614,19 +625,50 @@ describe('SLA compliance report (SPEC §4)', () => {
         closedCases: 2,
         targets: {
           response: { target: '4BH', met: 1, breached: 1, shareMet: 0.5 },
-          resolution: { target: '2BD', met: 1, breached: 1, shareMet: 0.5 },
+          resolution: { target: '2BD', met: 1, breached: 1, shareMet: 0.5, contractualShare: 0.8 },
         },
         contractualShare: 0.8,
         compliant: false,
       },
     ]);
+    // The report and the case view agree, target by target.
+    const views = await Promise.all([fast, slow].map(show));
+    for (const kind of ['response', 'resolution']) {
+      const count = (state: string) => views.filter((v) => v.sla[kind].outcome.state === state).length;
+      const { met, breached } = report.rows[0].targets[kind];
+      expect({ met: count('met'), breached: count('breached') }).toEqual({ met, breached });
+    }
     // A reopened case is no longer closed; a period ending before a closing leaves that case out.
-    await act(fast, 'reopen', DANA, { note: 'It came back after the upgrade.' });
+    await act(fast, 'reopen', ENGINEER, { note: 'It came back after the upgrade.' });
     const period = async (from: string, to: string) =>
       (await t.api('GET', `/v1/reports/sla-compliance?from=${from}&to=${to}`, { as: ENGINEER })).body.rows;
     expect(await period('2026-03-01T00:00:00Z', '2026-03-31T00:00:00Z')).toMatchObject([
       { closedCases: 1, targets: { response: { met: 0, breached: 1 } } },
     ]);
     expect(await period('2026-03-01T00:00:00Z', '2026-03-04T00:00:00Z')).toEqual([]);
+  });
+
+  it('a case closed in time as Cancelled stays out of ?breached=true and out of the resolution share a month later', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open();
+    await act(n, 'respond', ENGINEER, { note: 'On it.' });
+    await act(n, 'close', DANA, { subStatus: 'Cancelled', note: 'Not needed any more.' });
+    await t.advance('P30D');
+    const view = await show(n);
+    expect(view.sla.resolution.outcome).toEqual({ state: 'n/a' });
+    const breached = await t.api('GET', '/v1/cases?breached=true', { as: ENGINEER });
+    expect(breached.body.items.map((c: { number: string }) => c.number)).not.toContain(view.number);
+    const report = (
+      await t.api('GET', '/v1/reports/sla-compliance?from=2026-03-01T00:00:00Z&to=2026-03-31T00:00:00Z', {
+        as: ENGINEER,
+      })
+    ).body;
+    expect(report.rows[0].targets).toEqual({
+      response: expect.objectContaining({ met: 1, breached: 0 }),
+      resolution: expect.objectContaining({ met: 0, breached: 0, shareMet: null }),
+    });
+    expect(await t.mails()).not.toContainEqual(
+      expect.objectContaining({ subject: expect.stringContaining('breach') }),
+    );
   });
 });
