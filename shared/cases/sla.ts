@@ -1,11 +1,12 @@
 import { planNamed } from '../catalogue/index.ts';
-import { addBusinessDays } from '../sla/business-time.ts';
+import { addBusinessDays, businessTimeBetween } from '../sla/business-time.ts';
 import type { Span } from '../sla/calendar.ts';
 import { calendarOf } from '../sla/calendars.ts';
+import { instantMs } from '../sla/instants.ts';
 import {
-  businessTimeBetween,
   type Outcome,
   outcomeOf,
+  parseSpan,
   TARGET_KINDS,
   type Target,
   type TargetKind,
@@ -16,8 +17,8 @@ import type { CaseRecord } from './model.ts';
 /** The case's waiting-on-customer intervals as spans; a pause still running ends at `now`. */
 export function pauseSpans(c: CaseRecord, now: Date): Span[] {
   return (c.pauses ?? []).map((p) => ({
-    from: Date.parse(p.from),
-    to: p.to ? Date.parse(p.to) : now.getTime(),
+    from: instantMs(p.from),
+    to: p.to ? instantMs(p.to) : now.getTime(),
   }));
 }
 
@@ -25,13 +26,15 @@ export const isPaused = (c: CaseRecord) => (c.pauses ?? []).some((p) => p.to ===
 
 /** When support did what each target measures. */
 export function actedAt(c: CaseRecord, kind: TargetKind): Date | null {
-  const at = {
-    response: c.respondedAt,
-    restoration: c.restoredAt,
-    resolution: c.resolvedAt,
-    rootCause: c.rcaDeliveredAt,
-  }[kind];
-  return at ? new Date(at) : null;
+  const at =
+    kind === 'response'
+      ? c.respondedAt
+      : kind === 'restoration'
+        ? c.restoredAt
+        : kind === 'resolution'
+          ? c.resolvedAt
+          : c.rcaDeliveredAt;
+  return at ? new Date(instantMs(at)) : null;
 }
 
 const later = (a: string, b: string | null | undefined) => (b && b > a ? b : a);
@@ -53,45 +56,46 @@ export function targetStarts(c: CaseRecord): Record<TargetKind, Date | null> {
   const out = {} as Record<TargetKind, Date | null>;
   for (const kind of TARGET_KINDS) {
     const from = base[kind];
-    out[kind] = from ? new Date(later(later(from, c.coveredFrom), c.raisedAt)) : null;
+    out[kind] = from ? new Date(instantMs(later(later(from, c.coveredFrom), c.raisedAt))) : null;
   }
   return out;
 }
 
 /** The instant the clocks are read at: a closed case's clocks stopped at its closure (SPEC §4). */
-const clockInstant = (c: CaseRecord, now: Date) =>
-  c.status === 'Closed' && c.closedAt && Date.parse(c.closedAt) < now.getTime() ? new Date(c.closedAt) : now;
+export const clockInstant = (c: CaseRecord, now: Date) =>
+  c.status === 'Closed' && c.closedAt && instantMs(c.closedAt) < now.getTime()
+    ? new Date(instantMs(c.closedAt))
+    : now;
 
 /** Whether the resolution target is waived: an on-premise issue needing a defect correction (SPEC §4). */
 const resolutionWaived = (c: CaseRecord) => !!c.defectCorrection && !planNamed(c.plan).cloud;
 
-/** The case's targets with their due instants and explanations, as of `now` (null before completion). */
-export function caseTargets(c: CaseRecord, now: Date): Record<TargetKind, Target> | null {
-  // No targets before the case is complete, nor without a contract (SPEC §2, §3).
+/**
+ * The case's targets with their due instants (and how each was reached, with `explain`), or null
+ * before the case is complete or without a contract (SPEC §2, §3).
+ */
+export function caseTargets(c: CaseRecord, now: Date, explain = false): Record<TargetKind, Target> | null {
   if (!c.completedAt || c.withoutContract) return null;
-  const asOf = clockInstant(c, now);
   const targets = targetsFor({
     plan: c.plan,
     severity: c.severity,
     calendar: calendarOf(c.centre),
-    completedAt: new Date(c.completedAt),
+    completedAt: new Date(instantMs(c.completedAt)),
     startedAt: targetStarts(c),
-    pauses: pauseSpans(c, asOf),
-    stopped: (c.closedPeriods ?? []).map((p) => ({ from: Date.parse(p.from), to: Date.parse(p.to) })),
+    pauses: pauseSpans(c, clockInstant(c, now)),
+    stopped: (c.closedPeriods ?? []).map((p) => ({ from: instantMs(p.from), to: instantMs(p.to) })),
+    explain,
   });
-  if (resolutionWaived(c))
-    targets.resolution = {
-      kind: 'resolution',
-      target: null,
-      due: null,
-      pausable: targets.resolution.pausable,
-    };
+  if (resolutionWaived(c)) {
+    const { pausable } = targets.resolution;
+    targets.resolution = { kind: 'resolution', target: null, due: null, pausable };
+  }
   return targets;
 }
 
 export interface TargetStatus {
   target: string | null;
-  due: string | null;
+  due: Date | null;
   pausable: boolean;
   paused: boolean;
   outcome: Outcome;
@@ -108,6 +112,7 @@ export interface TargetStatus {
 export function slaStatus(c: CaseRecord, now: Date): Record<TargetKind, TargetStatus> | null {
   const targets = caseTargets(c, now);
   if (!targets) return null;
+  const calendar = calendarOf(c.centre);
   const asOf = clockInstant(c, now);
   const closed = c.status === 'Closed';
   const paused = isPaused(c) && planNamed(c.plan).pauseWhileWaitingOnCustomer;
@@ -117,18 +122,18 @@ export function slaStatus(c: CaseRecord, now: Date): Record<TargetKind, TargetSt
     const recorded = kind === 'resolution' && resolutionWaived(c) ? undefined : c.slaOutcomes?.[kind];
     let outcome = recorded ?? outcomeOf(t, actedAt(c, kind), asOf);
     if (closed && outcome.state === 'pending') outcome = { state: 'n/a' };
-    const due = t.due ? new Date(t.due) : null;
-    const business = /B[HD]$/.test(t.target ?? '');
+    const due = t.due;
+    const business = t.target !== null && parseSpan(t.target).unit.startsWith('B');
     out[kind] = {
       target: t.target,
-      due: t.due,
+      due,
       pausable: t.pausable,
-      paused: t.pausable && paused && !recorded && !!t.due,
+      paused: t.pausable && paused && !recorded && !!due,
       outcome,
       remainingMs:
         outcome.state === 'pending' && due
           ? business
-            ? businessTimeBetween(calendarOf(c.centre), now, due)
+            ? businessTimeBetween(calendar, now.getTime(), due.getTime())
             : due.getTime() - now.getTime()
           : null,
     };
@@ -142,7 +147,7 @@ export function nextTargetDeadline(c: CaseRecord, now: Date): Date | null {
   if (!status || c.status === 'Closed') return null;
   const dues = Object.values(status)
     .filter((s) => s.outcome.state === 'pending' && !s.paused && s.due)
-    .map((s) => Date.parse(s.due as string));
+    .map((s) => (s.due as Date).getTime());
   return dues.length ? new Date(Math.min(...dues)) : null;
 }
 
