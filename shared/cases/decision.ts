@@ -40,7 +40,9 @@ export type Command =
   | { kind: 'close'; subStatus: string; note: string }
   | { kind: 'reopen'; note: string }
   | { kind: 'decline-reopen'; note: string }
-  | { kind: 'escalate'; reason: string; rootCause?: boolean }
+  | { kind: 'escalate'; reason: string; rootCause?: boolean; businessImpact?: string }
+  | { kind: 'take' }
+  | { kind: 'assign'; engineer: string; note?: string }
   | { kind: 'request-priority-change'; severity: Severity; note: string }
   | { kind: 'survey'; ratings: number[]; comment?: string }
   | { kind: 'raise-feature-request'; frNumber: string; note: string }

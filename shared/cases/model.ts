@@ -187,7 +187,11 @@ export interface CaseRecord {
   withoutContract?: boolean;
   /** Obligations (change requests, incident reports) found breached, with the due instant missed. */
   obligationBreaches?: Record<string, string>;
+  /** The engineer who has the case (SPEC §2): shown to the customer, the first point of escalation. */
+  owner?: string | null;
   escalationLevel?: number;
+  /** The last address an escalation was sent to: the next request goes one level above it (SPEC §8). */
+  escalatedTo?: string;
   /** Message-IDs of the inbound mail already applied: a redelivery changes nothing (SPEC §6). */
   mailIds?: string[];
   closure?: { by: string; comment?: string };
@@ -258,6 +262,7 @@ export interface TimelineEntry {
     | 'severity'
     | 'sla'
     | 'escalation'
+    | 'owner'
     | 'survey';
   visibility: 'public' | 'internal';
   actor: string;

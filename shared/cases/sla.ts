@@ -197,3 +197,9 @@ export function nextObligationDeadline(c: CaseRecord, now: Date): Date | null {
     .map((o) => Date.parse(o.due));
   return dues.length ? new Date(Math.min(...dues)) : null;
 }
+
+/** The next instant something is due on an open case (a target or an obligation): queues sort by it. */
+export function nextDueAt(c: CaseRecord, now: Date): Date | null {
+  const dues = [nextTargetDeadline(c, now), nextObligationDeadline(c, now)].filter((d) => d !== null);
+  return dues.length ? new Date(Math.min(...dues.map((d) => d.getTime()))) : null;
+}

@@ -358,18 +358,28 @@ describe('accounts without an active contract (SPEC §1, §3)', () => {
 });
 
 describe('escalation, priority change, survey (SPEC §2, §8, §9)', () => {
-  it('a high case can be escalated once support has not updated it for 24 h; low never', async () => {
+  it('a high case can be escalated once support has not updated it for 24 h, stating the business impact; first to its owner, then the on-call manager; low never', async () => {
     t = await startTestRuntime(MONDAY);
     const high = await open();
     const low = await open(DANA, { ...acmeHighCase, severity: 'low', businessImpact: undefined });
+    const impact = { reason: 'No progress.', businessImpact: 'Half of the agents are idle.' };
+    expect((await act(high, 'take', ENGINEER, {})).body.owner).toBe(ENGINEER);
     await t.advance('PT23H');
-    expect((await act(high, 'escalate', DANA, { reason: 'No progress.' })).status).toBe(422);
+    expect((await act(high, 'escalate', DANA, impact)).status).toBe(422);
     await t.advance('PT1H');
-    const ok = await act(high, 'escalate', DANA, { reason: 'No progress.' });
+    expect((await act(high, 'escalate', DANA, { reason: 'No progress.' })).body.error.field).toBe(
+      'businessImpact',
+    );
+    const ok = await act(high, 'escalate', DANA, impact);
     expect(ok.body.escalationLevel).toBe(1);
-    const notice = (await t.mails()).find((m) => m.subject.startsWith(`Escalation level 1: Case # ${high}`));
-    expect(notice?.destination.to).toEqual(['oncall-emea@support.example']);
-    expect(notice?.body.text).toContain('Reason for escalation: No progress.');
+    expect((await act(high, 'escalate', DANA, impact)).body.escalationLevel).toBe(2);
+    const notice = (level: number) =>
+      t
+        .mails()
+        .then((all) => all.find((m) => m.subject.startsWith(`Escalation level ${level}: Case # ${high}`)));
+    expect((await notice(1))?.destination.to).toEqual([ENGINEER]);
+    expect((await notice(2))?.destination.to).toEqual(['oncall-emea@support.example']);
+    expect((await notice(2))?.body.text).toContain('Reason for escalation: No progress.');
     const refusedLow = await act(low, 'escalate', DANA, { reason: 'x' });
     expect(refusedLow.status).toBe(422);
     expect(refusedLow.body.error.message).toContain('priority change');
@@ -670,5 +680,39 @@ describe('SLA compliance report (SPEC §4)', () => {
     expect(await t.mails()).not.toContainEqual(
       expect.objectContaining({ subject: expect.stringContaining('breach') }),
     );
+  });
+});
+
+describe('owners and queues (SPEC §2)', () => {
+  it('unowned cases of my centres and my cases, most urgent first; the owner is shown to the customer', async () => {
+    t = await startTestRuntime(MONDAY);
+    const { putUser } = await import('#shared/store/repository.ts');
+    await putUser({
+      email: 'ed@support.example',
+      name: 'Ed',
+      role: 'engineer',
+      grants: {},
+      centres: ['emea'],
+    });
+    const ED = 'ed@support.example';
+    const medium = await open(DANA, { ...acmeHighCase, severity: 'medium', businessImpact: undefined }); // 1 BD
+    const high = await open(); // 4 BH: due first
+    const cloud = await open(GUS, globexCase); // north-america
+    const queue = async (as: string, name: string) =>
+      (await t.api('GET', `/v1/cases?queue=${name}`, { as })).body.items.map(
+        (c: { number: string }) => c.number,
+      );
+    expect(await queue(ED, 'unowned')).toEqual([high, medium]);
+    // Eve has no centres given: every centre. High 4 BH (13:00), globex 4 BH from 08:00 New York (17:00), medium 1 BD.
+    expect(await queue(ENGINEER, 'unowned')).toEqual([high, cloud, medium]);
+    expect((await act(high, 'take', ED, {})).body.owner).toBe(ED);
+    const assigned = await act(medium, 'assign', ED, { engineer: ENGINEER });
+    expect(assigned.body.owner).toBe(ENGINEER);
+    expect((await act(medium, 'assign', ED, { engineer: DANA })).body.error.field).toBe('engineer');
+    expect(await queue(ED, 'unowned')).toEqual([]);
+    expect(await queue(ED, 'mine')).toEqual([high]);
+    expect(await queue(ENGINEER, 'mine')).toEqual([medium]);
+    expect((await t.api('GET', `/v1/cases/${high}`, { as: DANA })).body.owner).toBe(ED);
+    expect((await t.api('GET', '/v1/cases?queue=mine', { as: DANA })).status).toBe(403);
   });
 });
