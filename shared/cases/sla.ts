@@ -1,11 +1,12 @@
 import { planNamed } from '../catalogue/index.ts';
-import { addBusinessDays } from '../sla/business-time.ts';
+import { addBusinessDays, businessTimeBetween } from '../sla/business-time.ts';
 import type { Span } from '../sla/calendar.ts';
 import { calendarOf } from '../sla/calendars.ts';
+import { instantMs } from '../sla/instants.ts';
 import {
-  businessTimeBetween,
   type Outcome,
   outcomeOf,
+  parseSpan,
   TARGET_KINDS,
   type TargetKind,
   targetsFor,
@@ -15,8 +16,8 @@ import type { CaseRecord } from './model.ts';
 /** The case's waiting-on-customer intervals as spans; a pause still running ends at `now`. */
 export function pauseSpans(c: CaseRecord, now: Date): Span[] {
   return (c.pauses ?? []).map((p) => ({
-    from: Date.parse(p.from),
-    to: p.to ? Date.parse(p.to) : now.getTime(),
+    from: instantMs(p.from),
+    to: p.to ? instantMs(p.to) : now.getTime(),
   }));
 }
 
@@ -25,12 +26,12 @@ export const isPaused = (c: CaseRecord) => (c.pauses ?? []).some((p) => p.to ===
 /** When support did what each target measures. */
 export function actedAt(c: CaseRecord, kind: TargetKind): Date | null {
   const at = kind === 'response' ? c.respondedAt : kind === 'restoration' ? c.restoredAt : c.resolvedAt;
-  return at ? new Date(at) : null;
+  return at ? new Date(instantMs(at)) : null;
 }
 
 export interface TargetStatus {
   target: string | null;
-  due: string | null;
+  due: Date | null;
   pausable: boolean;
   paused: boolean;
   outcome: Outcome;
@@ -45,11 +46,12 @@ export interface TargetStatus {
 export function slaStatus(c: CaseRecord, now: Date): Record<TargetKind, TargetStatus> | null {
   // No targets before the case is complete, nor without a contract (SPEC §2, §3).
   if (!c.completedAt || c.withoutContract) return null;
+  const calendar = calendarOf(c.centre);
   const targets = targetsFor({
     plan: c.plan,
     severity: c.severity,
-    calendar: calendarOf(c.centre),
-    completedAt: new Date(c.completedAt),
+    calendar,
+    completedAt: new Date(instantMs(c.completedAt)),
     pauses: pauseSpans(c, now),
   });
   const paused = isPaused(c) && planNamed(c.plan).pauseWhileWaitingOnCustomer;
@@ -58,18 +60,18 @@ export function slaStatus(c: CaseRecord, now: Date): Record<TargetKind, TargetSt
     const t = targets[kind];
     const recorded = c.slaOutcomes?.[kind];
     const outcome = recorded ?? outcomeOf(t, actedAt(c, kind), now);
-    const due = t.due ? new Date(t.due) : null;
-    const business = /B[HD]$/.test(t.target ?? '');
+    const due = t.due;
+    const business = t.target !== null && parseSpan(t.target).unit.startsWith('B');
     out[kind] = {
       target: t.target,
-      due: t.due,
+      due,
       pausable: t.pausable,
-      paused: t.pausable && paused && !recorded && !!t.due,
+      paused: t.pausable && paused && !recorded && !!due,
       outcome,
       remainingMs:
         outcome.state === 'pending' && due
           ? business
-            ? businessTimeBetween(calendarOf(c.centre), now, due)
+            ? businessTimeBetween(calendar, now.getTime(), due.getTime())
             : due.getTime() - now.getTime()
           : null,
     };
@@ -83,7 +85,7 @@ export function nextTargetDeadline(c: CaseRecord, now: Date): Date | null {
   if (!status || c.status === 'Closed') return null;
   const dues = Object.values(status)
     .filter((s) => s.outcome.state === 'pending' && !s.paused && s.due)
-    .map((s) => Date.parse(s.due as string));
+    .map((s) => (s.due as Date).getTime());
   return dues.length ? new Date(Math.min(...dues)) : null;
 }
 
