@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verdictsOf } from '#local/runtime.ts';
+import { verdictsOf } from '#local/inbound-mail.ts';
 import type { InboundOutcome } from '#shared/service/inbound.ts';
 import { s3 } from '#shared/store/clients.ts';
 import { getCase, listTimeline } from '#shared/store/repository.ts';
