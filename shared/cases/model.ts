@@ -178,6 +178,8 @@ export interface CaseRecord {
   escalationLevel?: number;
   /** Message-IDs of the inbound mail already applied: a redelivery changes nothing (SPEC §6). */
   mailIds?: string[];
+  /** Requests (by `Idempotency-Key`) whose change this case recorded, with its revision: made once. */
+  requests?: Record<string, number>;
   closure?: { by: string; comment?: string };
   survey?: { answeredAt: string; ratings: number[]; comment?: string };
   /** Feature request raised from this case (SPEC §10). */

@@ -228,7 +228,11 @@ function headerText(parsed: ParsedMail, name: string): string | undefined {
   return String(value);
 }
 
-/** An engineer links a triaged mail to a case (SPEC §6): once; quarantined mail never. */
+/**
+ * An engineer links a triaged mail to a case (SPEC §6): once; quarantined mail never. The link
+ * is claimed on the triage item first (one case wins however many engineers link at once), then
+ * made: a retry to the same case completes it, the mail's id making the case change once.
+ */
 export async function linkTriagedMail(
   id: string,
   caseId: string,
@@ -239,11 +243,14 @@ export async function linkTriagedMail(
   const item = await getTriageItem(id);
   if (!item) throw notFound(`no triaged mail ${id}`);
   if (item.quarantined) throw forbidden('quarantined mail is never linked');
-  if (item.linkedTo && item.linkedTo !== caseId) {
+  if (item.linkedTo && item.linkedTo !== caseId)
     throw conflict(`mail ${id} is already linked to case ${item.linkedTo}`);
-  }
   const c = await getCase(caseId);
   if (!c) throw notFound(`case ${caseId} not found`);
+  if (!(await markTriageLinked(id, c.caseId, engineer, now().toISOString()))) {
+    const linked = await getTriageItem(id);
+    throw conflict(`mail ${id} is already linked to case ${linked?.linkedTo}`);
+  }
   const parsed = await simpleParser(await raw(item.rawKey));
   // Applied as the case contact's update, marked with who linked it; internal until published.
   await applyCommand(
@@ -257,6 +264,5 @@ export async function linkTriagedMail(
     { kind: 'contact', email: c.contact },
     now,
   );
-  await markTriageLinked(id, c.caseId, engineer, now().toISOString());
   return c.caseId;
 }
