@@ -159,6 +159,30 @@ describe('crash safety: a crash at any write, then a retry, leaves exactly one e
     );
   });
 
+  it('a public note (retried by the client with its Idempotency-Key)', async () => {
+    const note = (n: string) =>
+      t.api('POST', `/v1/cases/${n}/updates`, {
+        as: 'eve@support.example',
+        body: { note: 'Try the patch.', visibility: 'public' },
+        headers: { 'Idempotency-Key': `note-${n}` },
+      });
+    await everyCrashPoint(
+      'keyed note',
+      () => openCase(`note-${randomUUID().slice(0, 8)}`),
+      note,
+      async (n) => expect((await note(n)).status).toBe(200),
+      async (n, crashedAt) => {
+        expect(
+          (await listTimeline(n)).filter((e) => e.kind === 'note' && e.text === 'Try the patch.'),
+          crashedAt,
+        ).toHaveLength(1);
+        const mails = (await mailsTo(`Case # ${n}`)).filter((m) => m.subject.includes('update from support'));
+        expect(mails, crashedAt).toHaveLength(1);
+        expect((await getCase(n))?.outbox, crashedAt).toEqual({});
+      },
+    );
+  });
+
   it('mail linking (redelivered by SES)', async () => {
     const { handler } = await import('#functions/inbound-mail/handler.ts');
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
