@@ -15,10 +15,11 @@ import {
   type ApiEvent,
   type ApiResult,
   apiHandler,
-  header,
+  idempotencyKey,
   json,
   parseBody,
   type Route,
+  requestIdOf,
 } from '#shared/http/http.ts';
 import {
   accessTo,
@@ -77,9 +78,7 @@ const actorOf = (caller: Caller) =>
 
 async function create(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const input = parseBody(event, NewCaseInput);
-  const key = header(event, 'Idempotency-Key');
-  if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key))
-    throw invalid('Idempotency-Key', 'at most 128 letters, digits, and . : _ -');
+  const key = idempotencyKey(event);
   const { case: c, created } = await openCase(caller, input, clock.now(), key);
   return json(created ? 201 : 200, caseView(c, clock.now(), caller.role), {
     location: `/v1/cases/${c.number}`,
@@ -147,7 +146,14 @@ async function update(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   return json(
     200,
     caseView(
-      await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), input.revision),
+      await applyCommand(
+        c.caseId,
+        command,
+        actorOf(caller),
+        () => clock.now(),
+        input.revision,
+        requestIdOf(event, caller),
+      ),
       clock.now(),
       caller.role,
     ),
@@ -346,13 +352,14 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   }
   const actor = actorOf(caller);
   const now = () => clock.now();
+  const request = requestIdOf(event, caller);
   let changed: StoredCase;
   if (name === 'raise-feature-request') {
     const body = parseBody(event, NoteBody);
     if (caller.role !== 'engineer') throw forbidden('only a support engineer may raise a feature request');
     const frNumber = `FR-${await allocateNumber('FEATURE_REQUEST')}`;
     const command: Command = { kind: 'raise-feature-request', frNumber, note: body.note };
-    changed = await applyCommand(c.caseId, command, actor, now, body.revision);
+    changed = await applyCommand(c.caseId, command, actor, now, body.revision, request);
   } else if (name === 'assign') {
     const body = parseBody(event, AssignBody);
     if (caller.role !== 'engineer') throw forbidden('only a support engineer may assign a case');
@@ -360,16 +367,16 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     if (assignee?.role !== 'engineer')
       throw invalid('engineer', `${body.engineer} is not a support engineer`);
     const command: Command = { kind: 'assign', engineer: assignee.email, note: body.note };
-    changed = await applyCommand(c.caseId, command, actor, now, body.revision);
+    changed = await applyCommand(c.caseId, command, actor, now, body.revision, request);
   } else if (name === 'grant-grace-period') {
     const body = parseBody(event, GraceBody);
     if (caller.role !== 'engineer') throw forbidden('only a support engineer may grant a grace period');
-    changed = await grantGracePeriod(c, body, actor, now, body.revision);
+    changed = await grantGracePeriod(c, body, actor, now, body.revision, request);
   } else {
     const spec = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
     if (!spec) throw notFound(`unknown action "${name}"`);
     const body = parseBody(event, spec.body);
-    changed = await applyCommand(c.caseId, spec.command(body as never), actor, now, body.revision);
+    changed = await applyCommand(c.caseId, spec.command(body as never), actor, now, body.revision, request);
   }
   return json(200, caseView(changed, clock.now(), caller.role));
 }
@@ -381,7 +388,14 @@ async function survey(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   return json(
     200,
     caseView(
-      await applyCommand(c.caseId, command, actorOf(caller), () => clock.now()),
+      await applyCommand(
+        c.caseId,
+        command,
+        actorOf(caller),
+        () => clock.now(),
+        undefined,
+        requestIdOf(event, caller),
+      ),
       clock.now(),
       caller.role,
     ),
@@ -448,4 +462,5 @@ const routes: Record<string, Route> = {
   'GET /v1/reports/sla-compliance': compliance,
 };
 
-export const handler = apiHandler(routes);
+// Case creation binds its key to the case number before the case exists (openCase).
+export const handler = apiHandler(routes, ['POST /v1/cases']);

@@ -203,6 +203,8 @@ export interface CaseRecord {
   escalatedTo?: string;
   /** Message-IDs of the inbound mail already applied: a redelivery changes nothing (SPEC §6). */
   mailIds?: string[];
+  /** Requests (by `Idempotency-Key`) whose change this case recorded, with its revision: made once. */
+  requests?: Record<string, number>;
   closure?: { by: string; comment?: string };
   /** A customer's priority-change request, waiting for support's decision (SPEC §2, §4). */
   priorityRequest?: { severity: Severity; note: string; by: string; at: string };

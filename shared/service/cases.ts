@@ -328,6 +328,7 @@ export async function applyCommand(
   actor: Parameters<typeof decide>[2],
   now: () => Date,
   expectedRevision?: number,
+  requestId?: string,
 ): Promise<StoredCase> {
   for (let attempt = 0; attempt < 200; attempt++) {
     let c = await getCase(caseId);
@@ -337,6 +338,8 @@ export async function applyCommand(
       await flushOutbox(caseId, now());
       c = (await getCase(caseId)) as StoredCase;
     }
+    // A retry of a request whose change was made: the case as it is now, nothing made again.
+    if (requestId && c.requests?.[requestId] !== undefined) return c;
     if (expectedRevision !== undefined && c.revision !== expectedRevision) {
       throw conflict(
         `case ${caseId} changed: it is at revision ${c.revision}, status ${c.status}/${c.subStatus}`,
@@ -346,7 +349,10 @@ export async function applyCommand(
     if (decision.unchanged) return c;
     const holder = randomUUID();
     const effects = effectsOf(decision.next.revision, decision, claimFor(holder, now()), true);
-    if (await saveCase(decision.next, c.revision, effects)) {
+    const next = requestId
+      ? { ...decision.next, requests: recentRequests(c, requestId, decision.next.revision) }
+      : decision.next;
+    if (await saveCase(next, c.revision, effects)) {
       const breaches = decision.breaches ?? [];
       logger.info('case changed', {
         caseNumber: decision.next.number,
@@ -365,6 +371,16 @@ export async function applyCommand(
   throw conflict(`case ${caseId} is changing too often; try again`);
 }
 
+/** Request ids kept on a case: those of its last changes, so a late retry is still recognised. */
+const KEPT_REQUESTS = 20;
+
+const recentRequests = (c: StoredCase, requestId: string, revision: number) =>
+  Object.fromEntries(
+    [...Object.entries(c.requests ?? {}), [requestId, revision] as const]
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, KEPT_REQUESTS),
+  );
+
 /**
  * SPEC §3: an account without an active contract may be granted one grace period (while a
  * payment is on its way), from a case of it in Maintenance Review: that case and the account's
@@ -377,6 +393,7 @@ export async function grantGracePeriod(
   actor: Parameters<typeof decide>[2],
   now: () => Date,
   expectedRevision?: number,
+  requestId?: string,
 ): Promise<StoredCase> {
   if (!c.withoutContract) throw conflict(`case ${c.number} is covered by account ${c.account}'s contract`);
   const today = dayOf(now());
@@ -393,12 +410,12 @@ export async function grantGracePeriod(
     );
   }
   const command = { kind: 'grant-grace-period' as const, note: request.note, until: request.until };
-  return applyCommand(c.caseId, command, actor, now, expectedRevision);
+  return applyCommand(c.caseId, command, actor, now, expectedRevision, requestId);
 }
 
 /** The case as the API shows it: no workflow internals, with its SLA clocks once complete. */
 export function caseView(c: StoredCase, now: Date, role: Caller['role']) {
-  const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, featureRequest, ...record } = c;
+  const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, requests: _q, featureRequest, ...record } = c;
   return {
     ...record,
     ...(featureRequest && (role === 'engineer' || featureRequestVisible(featureRequest, now))

@@ -660,14 +660,14 @@ export async function getTriageItem(id: string): Promise<(TriageItem & { linkedT
   return withoutKeys<TriageItem & { linkedTo?: string }>(Item);
 }
 
-/** Takes a triage item out of the queue, linked to a case; false when it was linked already. */
+/** Takes a triage item out of the queue, linked to a case; false when it was linked to another. */
 export async function markTriageLinked(id: string, caseId: string, by: string, at: string): Promise<boolean> {
   return writeIf(
     new UpdateCommand({
       TableName: table(),
       Key: { pk: `TRIAGE#${id}`, sk: 'TRIAGE' },
       UpdateExpression: 'SET linkedTo = :c, linkedBy = :by, linkedAt = :at REMOVE gsi2pk, gsi2sk',
-      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(linkedTo)',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(linkedTo) OR linkedTo = :c)',
       ExpressionAttributeValues: { ':c': caseId, ':by': by, ':at': at },
     }),
   );

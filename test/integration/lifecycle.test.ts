@@ -29,7 +29,7 @@ const sfn = () =>
   new SFNClient({
     region: 'us-east-1',
     endpoint: t.runtime.urls.stepfunctions,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
 
 describe('follow-ups (SPEC §5)', () => {
