@@ -671,6 +671,45 @@ describe('SLA compliance report (SPEC §4)', () => {
     expect(await period('2026-03-01T00:00:00Z', '2026-03-04T00:00:00Z')).toEqual([]);
   });
 
+  it('cloud restoration carries a 95% share; pureconnect RCAs are reported as an average of business days', async () => {
+    t = await startTestRuntime(MONDAY);
+    const { putAccount, putUser } = await import('#shared/store/repository.ts');
+    await putAccount({
+      id: 'umbrella',
+      name: 'Umbrella',
+      plan: 'pureconnect',
+      centre: 'emea',
+      contract: { start: '2024-01-01', end: '2030-12-31' },
+      products: ['Contact Center'],
+    });
+    await putUser({ email: 'uma@umbrella.example', name: 'Uma', role: 'customer', grants: { umbrella: 3 } });
+    const cloud = await open(GUS, { ...globexCase, severity: 'high', businessImpact: 'Calls drop.' });
+    await act(cloud, 'mark-restored', ENGINEER, { note: 'Standby active.' });
+    await act(cloud, 'close', ENGINEER, { subStatus: 'Problem Resolved', note: 'Fixed.' });
+    const rca = await open('uma@umbrella.example', { ...acmeHighCase, account: 'umbrella' }); // high: RCA 9 BD
+    await act(rca, 'mark-information-complete', ENGINEER, {});
+    await t.advance('P3D'); // Thursday 09:00: 3 business days
+    await act(rca, 'deliver-rca', ENGINEER, { note: 'Root cause: a full disk.' });
+    await act(rca, 'close', ENGINEER, { subStatus: 'Problem Resolved', note: 'Fixed.' });
+    const rows = (
+      await t.api('GET', '/v1/reports/sla-compliance?from=2026-03-01T00:00:00Z&to=2026-03-31T00:00:00Z', {
+        as: ENGINEER,
+      })
+    ).body.rows;
+    expect(
+      rows.find((r: { plan: string }) => r.plan === 'business-care-for-cloud').targets.restoration,
+    ).toEqual({
+      target: '2BD',
+      met: 1,
+      breached: 0,
+      shareMet: 1,
+      contractualShare: 0.95,
+    });
+    expect(rows.find((r: { plan: string }) => r.plan === 'pureconnect').targets).toEqual({
+      rootCause: { target: '9BD', met: 1, breached: 0, shareMet: 1, averageBusinessDays: 3 },
+    });
+  });
+
   it('a case closed in time as Cancelled stays out of ?breached=true and out of the resolution share a month later', async () => {
     t = await startTestRuntime(MONDAY);
     const n = await open();
