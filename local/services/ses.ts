@@ -1,9 +1,10 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Clock } from '#shared/clock.ts';
-import { addressOf, close, host, type Service, urlOf } from '../http.ts';
+import { addressOf, close, host, listen, readBody, type Service, send, urlOf } from '../http.ts';
+import { REGION } from '../lambda.ts';
 
 interface StoredMail {
   /** When it was sent, in seconds: the mail viewer shows it. */
@@ -31,6 +32,7 @@ export async function startSes(
   port: number,
   dataDir: string,
   clock: Clock,
+  sandbox?: SesSandbox,
 ): Promise<Service & { mailViewer: string }> {
   // A CommonJS module: its export sits one `default` deeper under Node than under a bundler.
   const sesModule = (await import('aws-ses-v2-local')) as unknown as {
@@ -60,7 +62,62 @@ export async function startSes(
     writeFileSync(file, '');
   };
 
-  const server = await start({ host, port });
-  const url = urlOf(addressOf(server));
-  return { url, mailViewer: `${url}/`, stop: () => close(server) };
+  const server = await start({ host, port: sandbox ? 0 : port });
+  if (!sandbox) {
+    const url = urlOf(addressOf(server));
+    return { url, mailViewer: `${url}/`, stop: () => close(server) };
+  }
+  const front = sandboxFront(addressOf(server), sandbox);
+  const url = urlOf(await listen(front, port));
+  return {
+    url,
+    mailViewer: `${url}/`,
+    stop: async () => {
+      await close(front);
+      await close(server);
+    },
+  };
+}
+
+/** An account in SES's sandbox: mail goes only to verified identities (addresses or domains). */
+export interface SesSandbox {
+  verified: string[];
+}
+
+/** SES v2 `SendEmail`'s recipients: To, Cc and Bcc. */
+const recipientsOf = (request: { Destination?: Record<string, string[] | undefined> }) =>
+  ['ToAddresses', 'CcAddresses', 'BccAddresses'].flatMap((k) => request.Destination?.[k] ?? []);
+
+/**
+ * The emulator behind SES's sandbox rule: a `SendEmail` to an unverified recipient is refused
+ * with SES's own error (400 `MessageRejected`), as on an account without production access;
+ * everything else is passed through.
+ */
+function sandboxFront(emulatorPort: number, sandbox: SesSandbox): Server {
+  const verified = (address: string) => {
+    const a = address.toLowerCase();
+    return sandbox.verified.some((v) => a === v.toLowerCase() || a.endsWith(`@${v.toLowerCase()}`));
+  };
+  return http.createServer(async (req, res) => {
+    const body = await readBody(req, 40 * 1024 * 1024);
+    if (req.method === 'POST' && req.url === '/v2/email/outbound-emails') {
+      let refused: string[] = [];
+      try {
+        refused = recipientsOf(JSON.parse(body.toString())).filter((a) => !verified(a));
+      } catch {}
+      if (refused.length) {
+        const message = `Email address is not verified. The following identities failed the check in region ${REGION.toUpperCase()}: ${refused.join(', ')}`;
+        return send(res, 400, { message }, { 'x-amzn-errortype': 'MessageRejected' });
+      }
+    }
+    const forward = http.request(
+      { host, port: emulatorPort, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', () => send(res, 502, { message: 'SES emulator unreachable' }));
+    forward.end(body);
+  });
 }

@@ -122,6 +122,27 @@ export async function flushOutbox(caseId: string, now: Date, holder: string = ra
   }
 }
 
+/**
+ * When the outbox next needs the workflow: a set-aside mail's retry, a holder's lease running
+ * out, or soon for a mail given back because SES was out of reach.
+ */
+export function outboxDueAt(c: StoredCase, now: Date): Date | null {
+  const due = Object.values(c.outbox ?? {}).flatMap((e) => {
+    if (e.type !== 'mail') return [];
+    if (e.claim) return [Date.parse(e.claim.until)];
+    return [e.setAside ? Date.parse(e.setAside.nextAt) : now.getTime() + 60_000];
+  });
+  return due.length ? new Date(Math.min(...due)) : null;
+}
+
+/** The mails SES refused, waiting to be tried again (engineers see them on the case). */
+const unsentMails = (c: StoredCase) =>
+  Object.values(c.outbox ?? {}).flatMap((e) =>
+    e.type === 'mail' && e.setAside
+      ? [{ id: e.mail.id, kind: e.mail.kind, to: e.mail.to, ...e.setAside }]
+      : [],
+  );
+
 /** SES refusing a mail for good (4xx other than throttling): retrying at once would not help. */
 const isRefusal = (error: unknown) => {
   const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -416,6 +437,7 @@ export function caseView(c: StoredCase, now: Date, role: Caller['role']) {
     ...(featureRequest && (role === 'engineer' || featureRequestVisible(featureRequest, now))
       ? { featureRequest }
       : {}),
+    ...(role === 'engineer' ? { unsentMails: unsentMails(c) } : {}),
     sla: slaStatus(c, now),
     obligations: obligationsOf(c, now),
   };
