@@ -31,9 +31,16 @@ import {
   readableCase,
   writableCase,
 } from '#shared/service/cases.ts';
+import { caseQueue, QUEUES } from '#shared/service/queues.ts';
 import { slaCompliance } from '#shared/service/reports.ts';
 import { caseExecutions, executionHistory, stateMachineDefinition } from '#shared/store/executions.ts';
-import { allocateNumber, listCases, listTimeline, type StoredCase } from '#shared/store/repository.ts';
+import {
+  allocateNumber,
+  getUser,
+  listCases,
+  listTimeline,
+  type StoredCase,
+} from '#shared/store/repository.ts';
 
 /** The case API: one function behind the HTTP API's case routes, dispatched by route key. */
 
@@ -52,6 +59,8 @@ const ListQuery = z.strictObject({
   account: z.string().optional(),
   breached: z.enum(['true', 'false']).optional(),
   cursor: z.string().optional(),
+  /** An engineer's queue: unowned cases of their centres, or their own, most urgent first. */
+  queue: z.enum(QUEUES).optional(),
 });
 
 const caseNumberOf = (event: ApiEvent) => {
@@ -82,7 +91,12 @@ async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
       String(query.error.issues[0]?.path[0] ?? 'query'),
       query.error.issues[0]?.message ?? 'invalid',
     );
-  const { status, severity, account, breached, cursor } = query.data;
+  const { status, severity, account, breached, cursor, queue } = query.data;
+  if (queue) {
+    if (caller.role !== 'engineer') throw forbidden('queues are for support engineers');
+    const queued = await caseQueue(caller, queue, clock.now());
+    return json(200, { items: queued.map((c) => caseView(c, clock.now(), caller.role)) });
+  }
   let scope: { account: string } | 'all';
   if (caller.role === 'engineer') scope = account ? { account } : 'all';
   else {
@@ -208,13 +222,20 @@ const ACTIONS: Record<string, { body: z.ZodType<{ revision?: number }>; command:
     },
     reopen: { body: NoteBody, command: (b: z.infer<typeof NoteBody>) => ({ kind: 'reopen', note: b.note }) },
     escalate: {
-      body: z.strictObject({ reason: z.string().max(5_000), rootCause: z.boolean().optional(), revision }),
-      command: (b: { reason: string; rootCause?: boolean }) => ({
+      body: z.strictObject({
+        reason: z.string().max(5_000),
+        rootCause: z.boolean().optional(),
+        businessImpact: z.string().max(5_000).optional(),
+        revision,
+      }),
+      command: (b: { reason: string; rootCause?: boolean; businessImpact?: string }) => ({
         kind: 'escalate',
         reason: b.reason,
         rootCause: b.rootCause,
+        businessImpact: b.businessImpact,
       }),
     },
+    take: { body: z.strictObject({ revision }), command: () => ({ kind: 'take' }) },
     'request-priority-change': {
       body: z.strictObject({ severity, note, revision }),
       command: (b: { severity: Severity; note: string }) => ({
@@ -263,6 +284,44 @@ ACTIONS['file-incident-report'] = {
   }),
 };
 
+const PriorityDecisionBody = z.strictObject({
+  decision: z.enum(['accepted', 'declined']),
+  note: note.optional(),
+  revision,
+});
+ACTIONS['decide-priority-change'] = {
+  body: PriorityDecisionBody,
+  command: (b: z.infer<typeof PriorityDecisionBody>) => ({
+    kind: 'decide-priority-change',
+    decision: b.decision,
+    note: b.note,
+  }),
+};
+const DefectBody = z.strictObject({ defectCorrection: z.boolean(), note: note.optional(), revision });
+ACTIONS['set-defect-correction'] = {
+  body: DefectBody,
+  command: (b: z.infer<typeof DefectBody>) => ({
+    kind: 'set-defect-correction',
+    defectCorrection: b.defectCorrection,
+    note: b.note,
+  }),
+};
+const OptionalNoteBody = z.strictObject({ note: note.optional(), revision });
+ACTIONS['mark-information-complete'] = {
+  body: OptionalNoteBody,
+  command: (b: z.infer<typeof OptionalNoteBody>) => ({ kind: 'mark-information-complete', note: b.note }),
+};
+ACTIONS['deliver-rca'] = {
+  body: NoteBody,
+  command: (b: z.infer<typeof NoteBody>) => ({ kind: 'deliver-rca', note: b.note }),
+};
+ACTIONS['decline-reopen'] = {
+  body: NoteBody,
+  command: (b: z.infer<typeof NoteBody>) => ({ kind: 'decline-reopen', note: b.note }),
+};
+
+const AssignBody = z.strictObject({ engineer: z.email(), note: note.optional(), revision });
+
 const PublishBody = z.strictObject({ entryId: z.string().max(100) });
 const SurveyBody = z.strictObject({
   ratings: z.array(z.number().int().min(1).max(5)).length(6, 'six ratings, one per question'),
@@ -286,6 +345,14 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     if (caller.role !== 'engineer') throw forbidden('only a support engineer may raise a feature request');
     const frNumber = `FR-${await allocateNumber('FEATURE_REQUEST')}`;
     const command: Command = { kind: 'raise-feature-request', frNumber, note: body.note };
+    changed = await applyCommand(c.caseId, command, actor, now, body.revision, request);
+  } else if (name === 'assign') {
+    const body = parseBody(event, AssignBody);
+    if (caller.role !== 'engineer') throw forbidden('only a support engineer may assign a case');
+    const assignee = await getUser(body.engineer);
+    if (assignee?.role !== 'engineer')
+      throw invalid('engineer', `${body.engineer} is not a support engineer`);
+    const command: Command = { kind: 'assign', engineer: assignee.email, note: body.note };
     changed = await applyCommand(c.caseId, command, actor, now, body.revision, request);
   } else if (name === 'grant-grace-period') {
     const body = parseBody(event, GraceBody);

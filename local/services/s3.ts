@@ -1,9 +1,13 @@
 import http, { type Server } from 'node:http';
 import path from 'node:path';
 import { startFauxqs } from 'fauxqs';
-import { host, type Service, urlOf } from '../http.ts';
+import { host, type Service } from '../http.ts';
+import { startSignedFront } from './signed-front.ts';
 
-/** S3: fauxqs, objects in `<dataDir>/s3`. */
+/**
+ * S3: fauxqs, objects in `<dataDir>/s3`, behind a front that refuses what S3 refuses and fauxqs
+ * does not: unsigned requests, bad or expired signatures, bodies that do not match their checksums.
+ */
 export async function startS3(port: number, dataDir: string): Promise<Service> {
   // fauxqs binds every interface whatever it is told: keep it on loopback.
   const original = http.Server.prototype.listen;
@@ -16,13 +20,20 @@ export async function startS3(port: number, dataDir: string): Promise<Service> {
   } as typeof original;
   try {
     const server = await startFauxqs({
-      port,
+      port: 0,
       host,
       logger: false,
       s3StorageDir: path.join(dataDir, 's3'),
       dataDir: path.join(dataDir, 'fauxqs'),
     });
-    return { url: urlOf(server.port), stop: () => server.stop() };
+    const front = await startSignedFront({ port, backend: server.port, service: 's3', protocol: 'xml' });
+    return {
+      url: front.url,
+      stop: async () => {
+        await front.stop();
+        await server.stop();
+      },
+    };
   } finally {
     http.Server.prototype.listen = original;
   }

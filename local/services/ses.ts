@@ -1,10 +1,11 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import http, { type Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Clock } from '#shared/clock.ts';
-import { addressOf, close, host, listen, readBody, type Service, send, urlOf } from '../http.ts';
+import { addressOf, close, host, type Service, send } from '../http.ts';
 import { REGION } from '../lambda.ts';
+import { startSignedFront } from './signed-front.ts';
 
 interface StoredMail {
   /** When it was sent, in seconds: the mail viewer shows it. */
@@ -27,6 +28,7 @@ let originalClear: SesStore['clearStore'] | undefined;
  * SES v2: aws-ses-v2-local and its mail viewer. The emulator keeps sent mail in module memory and
  * stamps it with the machine's time; here each mail is stamped with the virtual clock and kept in
  * `<dataDir>/ses/sent.jsonl`, so the viewer shows business dates and keeps mail across restarts.
+ * The viewer's pages are open; the SES API takes only signed requests.
  */
 export async function startSes(
   port: number,
@@ -62,18 +64,20 @@ export async function startSes(
     writeFileSync(file, '');
   };
 
-  const server = await start({ host, port: sandbox ? 0 : port });
-  if (!sandbox) {
-    const url = urlOf(addressOf(server));
-    return { url, mailViewer: `${url}/`, stop: () => close(server) };
-  }
-  const front = sandboxFront(addressOf(server), sandbox);
-  const url = urlOf(await listen(front, port));
+  const server = await start({ host, port: 0 });
+  const front = await startSignedFront({
+    port,
+    backend: addressOf(server),
+    service: 'ses',
+    protocol: 'rest-json',
+    open: (req) => req.method === 'GET' || req.url === '/clear-store',
+    ...(sandbox ? { answer: sandboxRefusal(sandbox) } : {}),
+  });
   return {
-    url,
-    mailViewer: `${url}/`,
+    url: front.url,
+    mailViewer: `${front.url}/`,
     stop: async () => {
-      await close(front);
+      await front.stop();
       await close(server);
     },
   };
@@ -89,35 +93,23 @@ const recipientsOf = (request: { Destination?: Record<string, string[] | undefin
   ['ToAddresses', 'CcAddresses', 'BccAddresses'].flatMap((k) => request.Destination?.[k] ?? []);
 
 /**
- * The emulator behind SES's sandbox rule: a `SendEmail` to an unverified recipient is refused
- * with SES's own error (400 `MessageRejected`), as on an account without production access;
- * everything else is passed through.
+ * SES's sandbox rule: a `SendEmail` to an unverified recipient is refused with SES's own error
+ * (400 `MessageRejected`), as on an account without production access.
  */
-function sandboxFront(emulatorPort: number, sandbox: SesSandbox): Server {
+function sandboxRefusal(sandbox: SesSandbox) {
   const verified = (address: string) => {
     const a = address.toLowerCase();
     return sandbox.verified.some((v) => a === v.toLowerCase() || a.endsWith(`@${v.toLowerCase()}`));
   };
-  return http.createServer(async (req, res) => {
-    const body = await readBody(req, 40 * 1024 * 1024);
-    if (req.method === 'POST' && req.url === '/v2/email/outbound-emails') {
-      let refused: string[] = [];
-      try {
-        refused = recipientsOf(JSON.parse(body.toString())).filter((a) => !verified(a));
-      } catch {}
-      if (refused.length) {
-        const message = `Email address is not verified. The following identities failed the check in region ${REGION.toUpperCase()}: ${refused.join(', ')}`;
-        return send(res, 400, { message }, { 'x-amzn-errortype': 'MessageRejected' });
-      }
-    }
-    const forward = http.request(
-      { host, port: emulatorPort, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on('error', () => send(res, 502, { message: 'SES emulator unreachable' }));
-    forward.end(body);
-  });
+  return (req: IncomingMessage, body: Buffer, res: ServerResponse): boolean => {
+    if (req.method !== 'POST' || req.url !== '/v2/email/outbound-emails') return false;
+    let refused: string[] = [];
+    try {
+      refused = recipientsOf(JSON.parse(body.toString())).filter((a) => !verified(a));
+    } catch {}
+    if (!refused.length) return false;
+    const message = `Email address is not verified. The following identities failed the check in region ${REGION.toUpperCase()}: ${refused.join(', ')}`;
+    send(res, 400, { message }, { 'x-amzn-errortype': 'MessageRejected' });
+    return true;
+  };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { type CaseRecord, type FeatureRequest, isCritical, type NewCaseInput } from '../cases/model.ts';
-import { obligationsOf, slaStatus } from '../cases/sla.ts';
+import { nextDueAt, obligationsOf, slaStatus } from '../cases/sla.ts';
 import { type Command, type Decision, decide } from '../cases/transitions.ts';
 import { planNamed, policy } from '../catalogue/index.ts';
 import { config } from '../config.ts';
@@ -437,8 +437,10 @@ export function caseView(c: StoredCase, now: Date, role: Caller['role']) {
     ...(featureRequest && (role === 'engineer' || featureRequestVisible(featureRequest, now))
       ? { featureRequest }
       : {}),
+    owner: c.owner ?? null,
     ...(role === 'engineer' ? { unsentMails: unsentMails(c) } : {}),
     sla: slaStatus(c, now),
+    nextDue: nextDueAt(c, now),
     obligations: obligationsOf(c, now),
   };
 }

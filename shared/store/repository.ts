@@ -21,6 +21,8 @@ export interface User {
   role: 'engineer' | 'customer';
   /** Access level per account (SPEC §1): 3 designated, 2 read-only, 1 knowledge base. */
   grants: Record<string, AccessLevel>;
+  /** An engineer's support centres (their unowned-cases queue); none given: every centre. */
+  centres?: string[];
 }
 
 /** A Sold-To / End-User combination with a support contract (SPEC §1). */

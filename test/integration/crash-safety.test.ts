@@ -126,7 +126,7 @@ describe('crash safety: a crash at any write, then a retry, leaves exactly one e
         const { executions = [] } = await new SFNClient({
           region: 'us-east-1',
           endpoint: t.runtime.urls.stepfunctions,
-          credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         }).send(new ListExecutionsCommand({ stateMachineArn: process.env.CASEWORK_STATE_MACHINE_ARN }));
         expect(executions.filter((e) => e.name === cases[0].number)).toHaveLength(1);
       },
