@@ -13,7 +13,7 @@ import { collectMetrics } from './metrics.ts';
 import { redrive, seedDemo } from './seed.ts';
 import { startDynamoDB } from './services/dynamodb.ts';
 import { startS3 } from './services/s3.ts';
-import { startSes } from './services/ses.ts';
+import { type SesSandbox, startSes } from './services/ses.ts';
 import { startStepFunctions } from './services/stepfunctions.ts';
 import type { LocalStepFunctions } from './stepfunctions.ts';
 import { ensureTable } from './table.ts';
@@ -54,6 +54,8 @@ export interface RuntimeOptions {
   frozenAt?: Date;
   /** The API stage's throttle; the stack's unless given. */
   throttle?: { rateLimit: number; burstLimit: number };
+  /** SES as in its sandbox: mail to other recipients than these identities is refused. */
+  sesSandbox?: SesSandbox;
 }
 
 export interface LocalRuntime {
@@ -97,7 +99,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     stops.push(dynamodb.stop);
     const s3 = await startS3(ports.s3, dataDir);
     stops.push(s3.stop);
-    const ses = await startSes(ports.ses, dataDir, clock);
+    const ses = await startSes(ports.ses, dataDir, clock, options.sesSandbox);
     stops.push(ses.stop);
     const sfn = await startStepFunctions({
       port: ports.stepfunctions,
