@@ -22,7 +22,7 @@ import { collectMetrics } from './metrics.ts';
 import { apiGatewayEvent, compileRoutes, TokenBucket } from './router.ts';
 import { LocalStepFunctions, SfnError } from './stepfunctions.ts';
 import { ensureTable } from './table.ts';
-import { VirtualClock } from './virtual-clock.ts';
+import { type FiredTimer, VirtualClock } from './virtual-clock.ts';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '000000000000';
@@ -40,16 +40,26 @@ export interface Ports {
   smtp: number;
 }
 
-/** Default ports (SPEC §12), each overridable by an environment variable named in the README. */
+/** The environment variable that sets each port (README). */
+export const PORT_VARIABLES: Record<keyof Ports, string> = {
+  api: 'CASEWORK_PORT',
+  dynamodb: 'CASEWORK_DYNAMODB_PORT',
+  s3: 'CASEWORK_S3_PORT',
+  ses: 'CASEWORK_SES_PORT',
+  stepfunctions: 'CASEWORK_SFN_PORT',
+  smtp: 'CASEWORK_SMTP_PORT',
+};
+
+/** Default ports (SPEC §12), each overridable by its environment variable. */
 export function defaultPorts(env = process.env): Ports {
-  const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+  const port = (part: keyof Ports, fallback: number) => Number(env[PORT_VARIABLES[part]] ?? fallback);
   return {
-    api: port('CASEWORK_PORT', 4000),
-    dynamodb: port('CASEWORK_DYNAMODB_PORT', 4001),
-    s3: port('CASEWORK_S3_PORT', 4002),
-    ses: port('CASEWORK_SES_PORT', 4003),
-    stepfunctions: port('CASEWORK_SFN_PORT', 4004),
-    smtp: port('CASEWORK_SMTP_PORT', 2525),
+    api: port('api', 4000),
+    dynamodb: port('dynamodb', 4001),
+    s3: port('s3', 4002),
+    ses: port('ses', 4003),
+    stepfunctions: port('stepfunctions', 4004),
+    smtp: port('smtp', 2525),
   };
 }
 
@@ -60,6 +70,8 @@ export interface RuntimeOptions {
   frozenAt?: Date;
   /** The API stage's throttle; the stack's unless given. */
   throttle?: { rateLimit: number; burstLimit: number };
+  /** The throttle's time source in milliseconds (wall-clock time unless given, e.g. by a test). */
+  throttleTime?: () => number;
 }
 
 export interface LocalRuntime {
@@ -351,7 +363,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   );
   const match = compileRoutes(routes.map((r) => r.route));
   const limits = options.throttle ?? apiThrottle;
-  const throttle = new TokenBucket(limits, performance.now());
+  const throttleTime = options.throttleTime ?? (() => performance.now());
+  const throttle = new TokenBucket(limits, throttleTime());
 
   apiServer.on('request', async (req, res) => {
     try {
@@ -362,10 +375,10 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       if (pathname === '/_local/token' && req.method === 'POST') return await tokenRequest(req, res, issuer);
       if (pathname === '/_local/clock') {
         if (req.method === 'GET') return send(res, 200, { now: clock.now().toISOString() });
-        if (req.method === 'POST') return await clockRequest(req, res, clock);
+        if (req.method === 'POST') return await clockRequest(req, res, clock, `${url(sesPort)}/store`);
       }
       // Throttling is infrastructure: it counts wall-clock time, not the virtual clock.
-      if (!throttle.take(performance.now())) {
+      if (!throttle.take(throttleTime())) {
         return send(
           res,
           429,
@@ -504,13 +517,27 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   };
 }
 
-async function clockRequest(req: IncomingMessage, res: ServerResponse, clock: VirtualClock) {
+/** Moves the virtual clock; answers the new time, the timers fired and the mails sent meanwhile. */
+async function clockRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  clock: VirtualClock,
+  mailStore: string,
+) {
+  const sentMails = async () =>
+    (
+      (await (await fetch(mailStore)).json()) as {
+        emails: { destination: { to: string[] }; subject: string }[];
+      }
+    ).emails;
   let body: { advance?: unknown; set?: unknown };
   try {
     body = JSON.parse((await readBody(req, 4096)).toString() || '{}');
   } catch {
     return send(res, 400, { error: { code: 'InvalidInput', message: 'malformed JSON', field: 'body' } });
   }
+  const mailsBefore = (await sentMails()).length;
+  let fired: FiredTimer[];
   if (typeof body.advance === 'string') {
     const duration = Duration.fromISO(body.advance);
     if (!duration.isValid || duration.toMillis() < 0) {
@@ -522,7 +549,7 @@ async function clockRequest(req: IncomingMessage, res: ServerResponse, clock: Vi
         },
       });
     }
-    await clock.advance(duration.toMillis());
+    fired = await clock.advance(duration.toMillis());
   } else if (typeof body.set === 'string') {
     const at = new Date(body.set);
     if (Number.isNaN(at.getTime()) || !/^\d{4}-\d\d-\d\dT/.test(body.set)) {
@@ -534,7 +561,7 @@ async function clockRequest(req: IncomingMessage, res: ServerResponse, clock: Vi
         },
       });
     }
-    await clock.set(at);
+    fired = await clock.set(at);
   } else {
     return send(res, 400, {
       error: {
@@ -544,7 +571,10 @@ async function clockRequest(req: IncomingMessage, res: ServerResponse, clock: Vi
       },
     });
   }
-  send(res, 200, { now: clock.now().toISOString() });
+  const mails = (await sentMails())
+    .slice(mailsBefore)
+    .map((m) => ({ to: m.destination.to, subject: m.subject }));
+  send(res, 200, { now: clock.now().toISOString(), fired, mails });
 }
 
 /** `npx casework token <email>`: a token for a catalogue user, signed by the local issuer. */

@@ -16,7 +16,7 @@ export interface SentMail {
 export async function startTestRuntime(
   at: string,
   dataDir = mkdtempSync(path.join(tmpdir(), 'casework-test-')),
-  options: Pick<RuntimeOptions, 'throttle'> = {},
+  options: Pick<RuntimeOptions, 'throttle' | 'throttleTime'> = {},
 ) {
   const runtime: LocalRuntime = await startLocalRuntime({
     dataDir,
