@@ -21,7 +21,8 @@ const { urls } = runtime;
 console.log(`casework is running (data in ${path.relative(process.cwd(), dataDir) || '.'}, virtual time ${runtime.clock.now().toISOString()})
 
   API (HTTP API emulation)   ${urls.api}
-  operator console           ${urls.console}
+  engineers' console         ${urls.console}/
+  customer portal            ${urls.portal}/
   inbound mail (SMTP)        ${urls.smtp}
   outbound mail viewer       ${urls.mailViewer}
   DynamoDB (dynalite)        ${urls.dynamodb}

@@ -20,6 +20,8 @@ import { concurrentInvocations } from './invocations.ts';
 import { AUDIENCE, LocalIssuer, TokenRejected, verifyBearer } from './jwt.ts';
 import { collectMetrics } from './metrics.ts';
 import { apiGatewayEvent, compileRoutes, TokenBucket } from './router.ts';
+import { allowBrowserOrigin } from './s3-cors.ts';
+import { serveStaticSite } from './static-sites.ts';
 import { LocalStepFunctions, SfnError } from './stepfunctions.ts';
 import { ensureTable } from './table.ts';
 import { type FiredTimer, VirtualClock } from './virtual-clock.ts';
@@ -75,7 +77,7 @@ export interface RuntimeOptions {
 }
 
 export interface LocalRuntime {
-  urls: Record<keyof Ports | 'mailViewer' | 'console', string>;
+  urls: Record<keyof Ports | 'mailViewer' | 'console' | 'portal', string>;
   clock: VirtualClock;
   stepFunctions: LocalStepFunctions;
   issuer: LocalIssuer;
@@ -117,7 +119,9 @@ function close(server: {
 /** fauxqs binds every interface whatever it is told: keep it on loopback. */
 async function startS3(port: number, dataDir: string) {
   const original = http.Server.prototype.listen;
+  let httpServer: Server | undefined;
   http.Server.prototype.listen = function (this: Server, ...args: unknown[]) {
+    httpServer = this;
     const [first] = args;
     if (first && typeof first === 'object') (first as { host?: string }).host = host;
     else if (typeof first === 'number' && typeof args[1] !== 'string') args.splice(1, 0, host);
@@ -125,13 +129,14 @@ async function startS3(port: number, dataDir: string) {
     return original.apply(this, args as never);
   } as typeof original;
   try {
-    return await startFauxqs({
+    const fauxqs = await startFauxqs({
       port,
       host,
       logger: false,
       s3StorageDir: path.join(dataDir, 's3'),
       dataDir: path.join(dataDir, 'fauxqs'),
     });
+    return { port: fauxqs.port, stop: () => fauxqs.stop(), httpServer: httpServer as Server };
   } finally {
     http.Server.prototype.listen = original;
   }
@@ -224,6 +229,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
 
   const s3Server = await startS3(ports.s3, dataDir);
   stops.push(() => s3Server.stop());
+  // The bucket's CORS rule (infra): the portal, served by the API's server, uploads from the browser.
+  allowBrowserOrigin(s3Server.httpServer, () => url(apiPort));
 
   // A CommonJS module: its export sits one `default` deeper under Node than under a bundler.
   type StartSes = (config: object) => Promise<Server>;
@@ -258,7 +265,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     CASEWORK_BUCKET: BUCKET,
     CASEWORK_STATE_MACHINE_ARN: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${STATE_MACHINE}`,
     CASEWORK_S3_PATH_STYLE: 'true',
-    CASEWORK_PORTAL_URL: url(apiPort),
+    CASEWORK_PORTAL_URL: `${url(apiPort)}/portal`,
     // The SES emulator answers GetAccount (the health check) from this.
     AWS_SES_ACCOUNT: JSON.stringify({
       DedicatedIpAutoWarmupEnabled: false,
@@ -370,8 +377,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     try {
       const { pathname } = new URL(req.url ?? '/', 'http://local');
       if (pathname === '/_local/jwks.json' && req.method === 'GET') return send(res, 200, issuer.jwks);
-      if ((pathname === '/console' || pathname.startsWith('/console/')) && req.method === 'GET')
-        return serveConsole(pathname, res);
+      if (req.method === 'GET' && serveStaticSite(pathname, res)) return;
       if (pathname === '/_local/token' && req.method === 'POST') return await tokenRequest(req, res, issuer);
       if (pathname === '/_local/clock') {
         if (req.method === 'GET') return send(res, 200, { now: clock.now().toISOString() });
@@ -499,6 +505,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     urls: {
       api: `${url(apiPort)}/v1`,
       console: `${url(apiPort)}/console`,
+      portal: `${url(apiPort)}/portal`,
       dynamodb: url(dynamodbPort),
       s3: url(s3Server.port),
       ses: url(sesPort),
@@ -613,24 +620,4 @@ export function verdictsOf(raw: Buffer) {
     dkimVerdict: verdict(/\bdkim=fail/.test(auth)),
     dmarcVerdict: verdict(/\bdmarc=fail/.test(auth)),
   };
-}
-
-const CONSOLE_FILES: Record<string, string> = {
-  'index.html': 'text/html; charset=utf-8',
-  'app.js': 'text/javascript; charset=utf-8',
-  'style.css': 'text/css; charset=utf-8',
-};
-
-/** The operator console: static files, the same ones a static site would serve on AWS. */
-function serveConsole(pathname: string, res: ServerResponse) {
-  // Relative links (style.css, app.js) resolve under /console/.
-  if (pathname === '/console') {
-    res.writeHead(301, { location: '/console/' });
-    return res.end();
-  }
-  const name = pathname.replace(/^\/console\/?/, '') || 'index.html';
-  const type = CONSOLE_FILES[name];
-  if (!type) return send(res, 404, errorJson('NotFound', `no console file ${name}`));
-  res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-  res.end(readFileSync(path.join(import.meta.dirname, 'console', name)));
 }

@@ -48,7 +48,8 @@ function npmStart(env: Record<string, string>, until: string) {
 describe('npm start', () => {
   it('prints every address, the portal and the console included, and no runtime warning', async () => {
     const run = await npmStart({}, 'Ctrl-C stops');
-    expect(run.stdout).toMatch(/operator console\s+http:\/\/127\.0\.0\.1:\d+\/console/);
+    expect(run.stdout).toMatch(/engineers' console\s+http:\/\/127\.0\.0\.1:\d+\/console\//);
+    expect(run.stdout).toMatch(/customer portal\s+http:\/\/127\.0\.0\.1:\d+\/portal\//);
     expect(run.stderr).toBe('');
   }, 60_000);
 
