@@ -241,7 +241,7 @@ function actionsFor(c) {
   const forms = [];
   const add = (action, title, fields, button = title) => forms.push({ action, title, fields, button });
   if ('owner' in c) {
-    if (c.owner !== me()) add('take', 'Take this case', '<p>You become its owner.</p>', 'Take');
+    if (c.owner !== me()) add('take', 'Take this case', '', 'Take this case');
     add(
       'assign',
       'Assign to an engineer',
@@ -291,9 +291,9 @@ function actionsFor(c) {
 /** A form's fields as the action's body. */
 function bodyOf(form, action, c) {
   const data = Object.fromEntries(new FormData(form));
-  if (action === 'take') return {};
-  if (action === 'assign') return { engineer: data.engineer };
   const body = { revision: c.revision };
+  if (action === 'take') return body;
+  if (action === 'assign') return { ...body, engineer: data.engineer };
   if (data.note !== undefined && (data.note !== '' || action !== 'mark-restored')) body.note = data.note;
   if (action === 'note') body.visibility = data.visibility;
   if (action === 'propose-solution') body.software = data.software === 'on';
@@ -409,13 +409,13 @@ async function casePage(number) {
       </div>
       <aside class="case-actions" aria-labelledby="actions-h"><h3 id="actions-h">Actions</h3>
         ${forms
-          .map(
-            (
-              f,
-              i,
-            ) => `<details ${i === 0 && 'owner' in c && c.owner === null ? 'open' : ''}><summary>${f.title}</summary>
-          <form class="action" data-action="${f.action}" data-key="${uid()}">${f.fields}<p class="form-error" role="alert"></p><button type="submit">${f.button}</button></form></details>`,
-          )
+          .map((f) => {
+            const form = `<form class="action" data-action="${f.action}" data-key="${uid()}">${f.fields}<p class="form-error" role="alert"></p><button type="submit">${f.button}</button></form>`;
+            // Taking a case is one click; every other action opens its form first.
+            return f.action === 'take'
+              ? `<div class="take">${form}</div>`
+              : `<details><summary>${f.title}</summary>${form}</details>`;
+          })
           .join('')}
       </aside>
     </div>`;
@@ -433,7 +433,7 @@ async function casePage(number) {
           body: bodyOf(form, action, c),
           idempotencyKey: form.dataset.key,
         });
-        const done = form.closest('details').querySelector('summary').textContent;
+        const done = form.closest('details')?.querySelector('summary').textContent ?? 'Taken';
         await casePage(number);
         say(`Case # ${c.number}: ${done} — now ${changed.status} / ${changed.subStatus}`);
       } catch (error) {

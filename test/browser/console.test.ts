@@ -83,7 +83,26 @@ describe('the engineers’ console: a whole case life (browser)', () => {
     await page.locator('#page-info', { hasText: '2 cases shown' }).waitFor();
   });
 
+  it('the queue of unowned cases of my centre lists the new case; taking it moves it to my cases', async () => {
+    await page.getByRole('link', { name: 'Unowned in my centre' }).click();
+    const row = page.locator(`tr.case-row[data-number="${number}"]`);
+    await row.waitFor();
+    expect(await seen(row)).toContain('unowned');
+    await shot(page, '1-queue-unowned');
+    await row.locator('a').click();
+    await page.locator('#owner', { hasText: 'unowned' }).waitFor();
+    await page.getByRole('button', { name: 'Take this case' }).click();
+    await page.locator('#owner', { hasText: 'eve@support.example' }).waitFor();
+    await page.getByRole('link', { name: 'Cases' }).first().click();
+    await page.getByRole('link', { name: 'My cases' }).click();
+    await page.locator(`tr.case-row[data-number="${number}"]`, { hasText: 'eve@support.example' }).waitFor();
+    await page.getByRole('link', { name: 'Unowned in my centre' }).click();
+    await page.locator('tr.case-row', { hasText: 'Reports are slow' }).waitFor();
+    expect(await page.locator(`tr.case-row[data-number="${number}"]`).count()).toBe(0);
+  });
+
   it('the case page shows every field the customer gave, its SLA clocks and its files', async () => {
+    await page.goto(`${t.runtime.urls.console}/#/cases`);
     await page.locator(`tr.case-row[data-number="${number}"] a`).click();
     await page.locator('#fields').waitFor();
     const fields = await text('#fields');
