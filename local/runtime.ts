@@ -34,16 +34,26 @@ export interface Ports {
   smtp: number;
 }
 
-/** Default ports (SPEC §12), each overridable by an environment variable named in the README. */
+/** The environment variable that sets each port (README). */
+export const PORT_VARIABLES: Record<keyof Ports, string> = {
+  api: 'CASEWORK_PORT',
+  dynamodb: 'CASEWORK_DYNAMODB_PORT',
+  s3: 'CASEWORK_S3_PORT',
+  ses: 'CASEWORK_SES_PORT',
+  stepfunctions: 'CASEWORK_SFN_PORT',
+  smtp: 'CASEWORK_SMTP_PORT',
+};
+
+/** Default ports (SPEC §12), each overridable by its environment variable. */
 export function defaultPorts(env = process.env): Ports {
-  const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+  const port = (part: keyof Ports, fallback: number) => Number(env[PORT_VARIABLES[part]] ?? fallback);
   return {
-    api: port('CASEWORK_PORT', 4000),
-    dynamodb: port('CASEWORK_DYNAMODB_PORT', 4001),
-    s3: port('CASEWORK_S3_PORT', 4002),
-    ses: port('CASEWORK_SES_PORT', 4003),
-    stepfunctions: port('CASEWORK_SFN_PORT', 4004),
-    smtp: port('CASEWORK_SMTP_PORT', 2525),
+    api: port('api', 4000),
+    dynamodb: port('dynamodb', 4001),
+    s3: port('s3', 4002),
+    ses: port('ses', 4003),
+    stepfunctions: port('stepfunctions', 4004),
+    smtp: port('smtp', 2525),
   };
 }
 
@@ -56,10 +66,12 @@ export interface RuntimeOptions {
   throttle?: { rateLimit: number; burstLimit: number };
   /** SES as in its sandbox: mail to other recipients than these identities is refused. */
   sesSandbox?: SesSandbox;
+  /** The throttle's time source in milliseconds (wall-clock time unless given, e.g. by a test). */
+  throttleTime?: () => number;
 }
 
 export interface LocalRuntime {
-  urls: Record<keyof Ports | 'mailViewer' | 'console', string>;
+  urls: Record<keyof Ports | 'mailViewer' | 'console' | 'portal', string>;
   clock: VirtualClock;
   stepFunctions: LocalStepFunctions;
   issuer: LocalIssuer;
@@ -97,7 +109,9 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
 
     const dynamodb = await startDynamoDB(ports.dynamodb, dataDir, counters.dynamodb);
     stops.push(dynamodb.stop);
-    const s3 = await startS3(ports.s3, dataDir);
+    let portalOrigin = '';
+    // The bucket's CORS rule (infra): the portal, served by the API's server, uploads from the browser.
+    const s3 = await startS3(ports.s3, dataDir, () => portalOrigin);
     stops.push(s3.stop);
     const ses = await startSes(ports.ses, dataDir, clock, options.sesSandbox);
     stops.push(ses.stop);
@@ -116,6 +130,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     let apiReady: (context: ApiContext) => void = () => {};
     const api = await startApi(ports.api, new Promise((resolve) => (apiReady = resolve)));
     stops.push(api.stop);
+    portalOrigin = api.url;
 
     // The handlers read these, exactly as they read the stack's settings on AWS.
     Object.assign(process.env, {
@@ -130,7 +145,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       CASEWORK_BUCKET: BUCKET,
       CASEWORK_STATE_MACHINE_ARN: sfn.stepFunctions.stateMachineArn,
       CASEWORK_S3_PATH_STYLE: 'true',
-      CASEWORK_PORTAL_URL: api.url,
+      CASEWORK_PORTAL_URL: `${api.url}/portal`,
       // The SES emulator answers GetAccount (the health check) from this.
       AWS_SES_ACCOUNT: JSON.stringify({
         DedicatedIpAutoWarmupEnabled: false,
@@ -158,7 +173,14 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     await seedDemo();
 
     const issuer = await LocalIssuer.open(path.join(dataDir, 'issuer-key.json'), `${api.url}/_local`);
-    apiReady({ issuer, clock, invoke, throttle: options.throttle ?? apiThrottle });
+    apiReady({
+      issuer,
+      clock,
+      invoke,
+      throttle: options.throttle ?? apiThrottle,
+      throttleTime: options.throttleTime ?? (() => performance.now()),
+      mailStore: `${ses.url}/store`,
+    });
     const smtp = await startInboundMail(ports.smtp, clock, invoke);
     stops.push(smtp.stop);
     await redrive(sfn.stepFunctions);
@@ -167,6 +189,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       urls: {
         api: `${api.url}/v1`,
         console: `${api.url}/console`,
+        portal: `${api.url}/portal`,
         dynamodb: dynamodb.url,
         s3: s3.url,
         ses: ses.url,

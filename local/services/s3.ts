@@ -8,7 +8,7 @@ import { startSignedFront } from './signed-front.ts';
  * S3: fauxqs, objects in `<dataDir>/s3`, behind a front that refuses what S3 refuses and fauxqs
  * does not: unsigned requests, bad or expired signatures, bodies that do not match their checksums.
  */
-export async function startS3(port: number, dataDir: string): Promise<Service> {
+export async function startS3(port: number, dataDir: string, portalOrigin: () => string): Promise<Service> {
   // fauxqs binds every interface whatever it is told: keep it on loopback.
   const original = http.Server.prototype.listen;
   http.Server.prototype.listen = function (this: Server, ...args: unknown[]) {
@@ -26,7 +26,14 @@ export async function startS3(port: number, dataDir: string): Promise<Service> {
       s3StorageDir: path.join(dataDir, 's3'),
       dataDir: path.join(dataDir, 'fauxqs'),
     });
-    const front = await startSignedFront({ port, backend: server.port, service: 's3', protocol: 'xml' });
+    // The bucket's CORS rule (infra): the portal may PUT and GET from the browser, nothing else may.
+    const front = await startSignedFront({
+      port,
+      backend: server.port,
+      service: 's3',
+      protocol: 'xml',
+      cors: { origin: portalOrigin, methods: ['PUT', 'GET'] },
+    });
     return {
       url: front.url,
       stop: async () => {
