@@ -53,6 +53,12 @@ export const functions = {
     timeoutSeconds: 29,
     routes: ['GET /v1/triage', 'POST /v1/triage/{id}/link'].map((route) => ({ route, auth: true })),
   },
+  admin: {
+    entry: 'functions/admin/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    routes: ['GET /v1/admin/catalogue', 'POST /v1/admin/catalogue'].map((route) => ({ route, auth: true })),
+  },
   workflow: {
     entry: 'functions/workflow/handler.ts',
     memoryMb: 512,

@@ -11,10 +11,10 @@ import { startFauxqs } from 'fauxqs';
 import { Duration } from 'luxon';
 import { SMTPServer } from 'smtp-server';
 import { apiThrottle, type FunctionName, functions } from '#functions/registry.ts';
-import { accountProblems } from '#shared/catalogue/accounts.ts';
 import { useClock } from '#shared/clock.ts';
 import { putObject } from '#shared/store/files.ts';
-import { demoAccounts, demoUsers } from './demo.ts';
+import { LOCAL_ADMINISTRATOR, LOCAL_USER_POOL_ID, LocalUserPool } from './cognito.ts';
+import { provisionDemo } from './demo.ts';
 import { closeDynaliteIterators } from './dynalite-iterators.ts';
 import { concurrentInvocations } from './invocations.ts';
 import { AUDIENCE, LocalIssuer, TokenRejected, verifyBearer } from './jwt.ts';
@@ -38,6 +38,8 @@ export interface Ports {
   ses: number;
   stepfunctions: number;
   smtp: number;
+  /** The local Cognito user pool's API; a free port when not given. */
+  cognito?: number;
 }
 
 /** Default ports (SPEC §12), each overridable by an environment variable named in the README. */
@@ -50,6 +52,7 @@ export function defaultPorts(env = process.env): Ports {
     ses: port('CASEWORK_SES_PORT', 4003),
     stepfunctions: port('CASEWORK_SFN_PORT', 4004),
     smtp: port('CASEWORK_SMTP_PORT', 2525),
+    cognito: port('CASEWORK_COGNITO_PORT', 4005),
   };
 }
 
@@ -229,6 +232,10 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   const sfnServer = http.createServer();
   const sfnPort = await listen(sfnServer, ports.stepfunctions);
   stops.push(() => close(sfnServer));
+  const userPool = new LocalUserPool(path.join(dataDir, 'cognito.json'));
+  const cognitoServer = http.createServer((req, res) => void userPool.serve(req, res));
+  const cognitoPort = await listen(cognitoServer, ports.cognito ?? 0);
+  stops.push(() => close(cognitoServer));
   const apiServer = http.createServer();
   const apiPort = await listen(apiServer, ports.api);
   stops.push(() => close(apiServer));
@@ -242,6 +249,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     AWS_ENDPOINT_URL_S3: url(s3Server.port),
     AWS_ENDPOINT_URL_SESV2: url(sesPort),
     AWS_ENDPOINT_URL_SFN: url(sfnPort),
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: url(cognitoPort),
+    CASEWORK_USER_POOL_ID: LOCAL_USER_POOL_ID,
     CASEWORK_TABLE: TABLE,
     CASEWORK_BUCKET: BUCKET,
     CASEWORK_STATE_MACHINE_ARN: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${STATE_MACHINE}`,
@@ -283,13 +292,6 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes((error as Error).name)) throw error;
   }
 
-  // The demo catalogue is code: written on every start, so a data folder keeps up with it.
-  const problems = accountProblems(demoAccounts, demoUsers);
-  if (problems.length) throw new Error(`the demo catalogue is invalid: ${problems.join('; ')}`);
-  const { putUser, putAccount } = await import('#shared/store/repository.ts');
-  for (const account of demoAccounts) await putAccount(account);
-  for (const user of demoUsers) await putUser(user);
-
   // Lambda: the same handler modules, invoked in this process.
   const handlers = new Map<string, (event: unknown, context: Context) => Promise<unknown>>();
   const handlerOf = async (name: FunctionName) => {
@@ -308,6 +310,11 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     const context = lambdaContext(name);
     return inInvocation(context.awsRequestId, () => handler(event, context));
   };
+
+  await provisionDemo((event) => invoke('admin', event), {
+    ...(userPool.signIn(LOCAL_ADMINISTRATOR) as { sub: string; groups: string[] }),
+    email: LOCAL_ADMINISTRATOR,
+  });
 
   const stepFunctions = new LocalStepFunctions({
     definition: JSON.parse(substitutedDefinition(functionArn)),
@@ -342,7 +349,11 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     }
   });
 
-  const issuer = await LocalIssuer.open(path.join(dataDir, 'issuer-key.json'), `${url(apiPort)}/_local`);
+  const issuer = await LocalIssuer.open(
+    path.join(dataDir, 'issuer-key.json'),
+    `${url(apiPort)}/_local`,
+    (email) => userPool.signIn(email),
+  );
   const routes = Object.values(functions).flatMap((spec) =>
     ('routes' in spec ? spec.routes : []).map((r) => ({
       ...r,
@@ -359,7 +370,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       if (pathname === '/_local/jwks.json' && req.method === 'GET') return send(res, 200, issuer.jwks);
       if ((pathname === '/console' || pathname.startsWith('/console/')) && req.method === 'GET')
         return serveConsole(pathname, res);
-      if (pathname === '/_local/token' && req.method === 'POST') return await tokenRequest(req, res, issuer);
+      if (pathname === '/_local/token' && req.method === 'POST')
+        return await tokenRequest(req, res, issuer, userPool);
       if (pathname === '/_local/clock') {
         if (req.method === 'GET') return send(res, 200, { now: clock.now().toISOString() });
         if (req.method === 'POST') return await clockRequest(req, res, clock);
@@ -491,6 +503,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       ses: url(sesPort),
       mailViewer: `${url(sesPort)}/`,
       stepfunctions: url(sfnPort),
+      cognito: url(cognitoPort),
       smtp: `smtp://${host}:${smtpPort}`,
     },
     clock,
@@ -547,16 +560,20 @@ async function clockRequest(req: IncomingMessage, res: ServerResponse, clock: Vi
   send(res, 200, { now: clock.now().toISOString() });
 }
 
-/** `npx casework token <email>`: a token for a catalogue user, signed by the local issuer. */
-async function tokenRequest(req: IncomingMessage, res: ServerResponse, issuer: LocalIssuer) {
+/** `npx casework token <email>`: a token for a user of the local pool, signed by the local issuer. */
+async function tokenRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  issuer: LocalIssuer,
+  pool: LocalUserPool,
+) {
   let email: unknown;
   try {
     email = JSON.parse((await readBody(req, 4096)).toString() || '{}').email;
   } catch {
     return send(res, 400, { error: { code: 'InvalidInput', message: 'malformed JSON', field: 'body' } });
   }
-  const { getUser } = await import('#shared/store/repository.ts');
-  if (typeof email !== 'string' || !(await getUser(email))) {
+  if (typeof email !== 'string' || !pool.signIn(email)) {
     return send(res, 404, {
       error: { code: 'NotFound', message: `${String(email)} is not a user of the catalogue`, field: 'email' },
     });

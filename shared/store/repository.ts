@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CaseRecord, MailIntent, TimelineEntry } from '../cases/model.ts';
 import { config } from '../config.ts';
 import { ddb } from './clients.ts';
@@ -19,6 +19,10 @@ export interface User {
   role: 'engineer' | 'customer';
   /** Access level per account (SPEC §1): 3 designated, 2 read-only, 1 knowledge base. */
   grants: Record<string, AccessLevel>;
+  /** An engineer's support centres. */
+  centres?: string[];
+  /** The identity provider's immutable id of the user (the token's `sub`), linked at provisioning. */
+  sub?: string;
 }
 
 /** A Sold-To / End-User combination with a support contract (SPEC §1). */
@@ -79,14 +83,71 @@ export async function getUser(email: string): Promise<User | undefined> {
   return Item as User | undefined;
 }
 
+/** The user a token's `sub` belongs to: one read per request. */
+export async function getUserBySub(sub: string): Promise<User | undefined> {
+  const { Item } = await ddb().send(
+    new GetCommand({ TableName: table(), Key: { pk: `IDENTITY#${sub}`, sk: 'USER' } }),
+  );
+  return Item ? withoutKeys<User>(Item) : undefined;
+}
+
+/**
+ * Writes a user under its e-mail (mail from it is theirs; `byKind` lists it under `USERS`) and,
+ * once linked, under its `sub` (the API's caller), the same fields in both.
+ */
 export async function putUser(user: User): Promise<void> {
+  const email = user.email.toLowerCase();
   await ddb().send(
     new PutCommand({
       TableName: table(),
-      Item: { pk: `USER#${user.email.toLowerCase()}`, sk: 'USER', ...user },
+      Item: { pk: `USER#${email}`, sk: 'USER', gsi2pk: 'USERS', gsi2sk: email, ...user },
     }),
   );
+  if (user.sub)
+    await ddb().send(
+      new PutCommand({ TableName: table(), Item: { pk: `IDENTITY#${user.sub}`, sk: 'USER', ...user } }),
+    );
 }
+
+/** Removes a user: its identity first, so a crash in between leaves no caller without a user. */
+export async function deleteUser(user: User): Promise<void> {
+  if (user.sub)
+    await ddb().send(
+      new DeleteCommand({ TableName: table(), Key: { pk: `IDENTITY#${user.sub}`, sk: 'USER' } }),
+    );
+  await ddb().send(
+    new DeleteCommand({ TableName: table(), Key: { pk: `USER#${user.email.toLowerCase()}`, sk: 'USER' } }),
+  );
+}
+
+export async function deleteAccount(id: string): Promise<void> {
+  await ddb().send(new DeleteCommand({ TableName: table(), Key: { pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' } }));
+}
+
+/** Every item of one kind in `byKind` (`USERS`, `ACCOUNTS`): the provisioned catalogue. */
+async function listKind<T>(kind: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = pageOf<T>(
+      await ddb().send(
+        new QueryCommand({
+          TableName: table(),
+          IndexName: 'byKind',
+          KeyConditionExpression: 'gsi2pk = :kind',
+          ExpressionAttributeValues: { ':kind': kind },
+          ExclusiveStartKey: startKeyOf(cursor),
+        }),
+      ),
+    );
+    items.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return items;
+}
+
+export const listUsers = () => listKind<User>('USERS');
+export const listAccounts = () => listKind<Account>('ACCOUNTS');
 
 export async function getAccount(id: string): Promise<Account | undefined> {
   const { Item } = await ddb().send(
@@ -97,7 +158,8 @@ export async function getAccount(id: string): Promise<Account | undefined> {
 
 /** Writes an account's catalogue fields, keeping what the desk recorded on it (its grace period). */
 export async function putAccount(account: Account): Promise<void> {
-  const { grace: _g, ...fields } = account;
+  const { grace: _g, ...catalogued } = account;
+  const fields = { ...catalogued, gsi2pk: 'ACCOUNTS', gsi2sk: account.id };
   const names = Object.keys(fields);
   await ddb().send(
     new UpdateCommand({

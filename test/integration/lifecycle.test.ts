@@ -305,16 +305,18 @@ describe('transitions and who may make them (SPEC §3)', () => {
 describe('accounts without an active contract (SPEC §1, §3)', () => {
   it('cases go to Open/Maintenance Review without an SLA clock; one grace period per account covers its cases until a day; No Maintenance closes', async () => {
     t = await startTestRuntime(MONDAY);
-    const { putAccount, putUser } = await import('#shared/store/repository.ts');
-    await putAccount({
-      id: 'initech',
-      name: 'Initech',
-      plan: 'business-care',
-      centre: 'emea',
-      contract: { start: '2023-01-01', end: '2025-12-31' },
-      products: ['Contact Center'],
+    await t.provision({
+      accounts: {
+        initech: {
+          name: 'Initech',
+          plan: 'business-care',
+          centre: 'emea',
+          contract: { start: '2023-01-01', end: '2025-12-31' },
+          products: ['Contact Center'],
+        },
+      },
+      contacts: { 'ian@initech.example': { name: 'Ian', access: { initech: 'designated' } } },
     });
-    await putUser({ email: 'ian@initech.example', name: 'Ian', role: 'customer', grants: { initech: 3 } });
     const lapsed = { ...acmeHighCase, account: 'initech' };
     const [a, b] = [await open('ian@initech.example', lapsed), await open('ian@initech.example', lapsed)];
     expect(await show(a)).toMatchObject({ status: 'Open', subStatus: 'Maintenance Review', sla: null });
