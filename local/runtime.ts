@@ -20,6 +20,7 @@ import { concurrentInvocations } from './invocations.ts';
 import { AUDIENCE, LocalIssuer, TokenRejected, verifyBearer } from './jwt.ts';
 import { collectMetrics } from './metrics.ts';
 import { apiGatewayEvent, compileRoutes, TokenBucket } from './router.ts';
+import { S3Versioning } from './s3-versions.ts';
 import { LocalStepFunctions, SfnError } from './stepfunctions.ts';
 import { ensureTable } from './table.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -213,7 +214,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   });
   stops.push(() => close(dynamo as unknown as Server));
 
-  const s3Server = await startS3(ports.s3, dataDir);
+  const s3Server = await startS3(0, dataDir);
   stops.push(() => s3Server.stop());
 
   // A CommonJS module: its export sits one `default` deeper under Node than under a bundler.
@@ -229,6 +230,13 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
 
   const sesPort = addressOf(sesServer);
   const url = (port: number) => `http://${host}:${port}`;
+  // The files bucket is versioned on AWS: S3 calls go through the versioning the emulator lacks.
+  const versioning = new S3Versioning(url(s3Server.port), path.join(dataDir, 's3-versions.json'), () =>
+    clock.now(),
+  );
+  const s3VersionsServer = http.createServer((req, res) => void versioning.serve(req, res));
+  const s3Port = await listen(s3VersionsServer, ports.s3);
+  stops.push(() => close(s3VersionsServer));
   const sfnServer = http.createServer();
   const sfnPort = await listen(sfnServer, ports.stepfunctions);
   stops.push(() => close(sfnServer));
@@ -246,7 +254,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: url(dynamodbPort),
-    AWS_ENDPOINT_URL_S3: url(s3Server.port),
+    AWS_ENDPOINT_URL_S3: url(s3Port),
     AWS_ENDPOINT_URL_SESV2: url(sesPort),
     AWS_ENDPOINT_URL_SFN: url(sfnPort),
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: url(cognitoPort),
@@ -499,7 +507,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       api: `${url(apiPort)}/v1`,
       console: `${url(apiPort)}/console`,
       dynamodb: url(dynamodbPort),
-      s3: url(s3Server.port),
+      s3: url(s3Port),
       ses: url(sesPort),
       mailViewer: `${url(sesPort)}/`,
       stepfunctions: url(sfnPort),

@@ -50,7 +50,7 @@ export interface StoredCase extends CaseRecord {
   outbox: Record<string, OutboxEntry>;
   wait?: { token: string; state: string };
   workflowDone?: boolean;
-  /** The case's files sit under `closed/` (moved there on closure, back on reopening). */
+  /** The case's files are hidden behind delete markers (put on closure, removed on reopening). */
   filesClosed?: boolean;
   purged?: { at: string; objects: number };
 }
@@ -748,4 +748,24 @@ export async function listFileRecords(caseId: string): Promise<FileRecord[]> {
     }),
   );
   return (page.Items ?? []).map(({ pk: _p, sk: _s, ...f }) => f as FileRecord);
+}
+
+/** An address SES reported as bouncing for good or complaining: no mail should go to it. */
+export async function markUndeliverable(address: string, reason: 'bounce' | 'complaint', at: string) {
+  await ddb().send(
+    new PutCommand({
+      TableName: table(),
+      Item: { pk: `ADDRESS#${address.toLowerCase()}`, sk: 'UNDELIVERABLE', reason, at },
+    }),
+  );
+}
+
+export async function undeliverable(address: string): Promise<{ reason: string; at: string } | undefined> {
+  const { Item } = await ddb().send(
+    new GetCommand({
+      TableName: table(),
+      Key: { pk: `ADDRESS#${address.toLowerCase()}`, sk: 'UNDELIVERABLE' },
+    }),
+  );
+  return Item ? { reason: Item.reason, at: Item.at } : undefined;
 }
