@@ -82,9 +82,14 @@ function slaDue(args: string[]) {
     calendar: calendarOf(centre),
     completedAt: from,
     pauses,
+    explain: true,
   });
   if (values.human) {
-    const rows = TARGET_KINDS.map((k) => [k, targets[k].target ?? 'n/a', targets[k].due ?? '—']);
+    const rows = TARGET_KINDS.map((k) => [
+      k,
+      targets[k].target ?? 'n/a',
+      targets[k].due?.toISOString() ?? '—',
+    ]);
     console.log(`${plan} / ${severity} / ${centre}, complete at ${from.toISOString()}`);
     for (const [k, t, d] of rows) console.log(`  ${String(k).padEnd(12)} ${String(t).padEnd(7)} ${d}`);
     return;

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import path from 'node:path';
 import { GROUPS } from '#shared/identity.ts';
+import { close, listen, type Service, urlOf } from './http.ts';
 
 /**
  * The part of a Cognito user pool casework uses, behind the Cognito Identity Provider JSON API
@@ -149,4 +151,15 @@ export class LocalUserPool {
       res.writeHead(400, type).end(JSON.stringify({ __type: err.name, message: err.message }));
     }
   }
+}
+
+/** The local user pool behind its API port (the SDK's `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`). */
+export async function startCognito(
+  port: number,
+  dataDir: string,
+): Promise<Service & { pool: LocalUserPool }> {
+  const pool = new LocalUserPool(path.join(dataDir, 'cognito.json'));
+  const server = http.createServer((req, res) => void pool.serve(req, res));
+  const bound = await listen(server, port);
+  return { url: urlOf(bound), pool, stop: () => close(server) };
 }

@@ -51,6 +51,11 @@ export class LocalIssuer {
     return new LocalIssuer(issuer, privateKey, stored.public, signIn);
   }
 
+  /** Whether the directory knows this address (someone who can sign in). */
+  knows(email: string): boolean {
+    return !!this.signIn(email.toLowerCase());
+  }
+
   /**
    * A bearer token for a user, valid for `ttlSeconds` of real time (token expiry is not virtual),
    * with the claims of a Cognito ID token: `sub`, `email`, `email_verified`, `cognito:groups`. An
@@ -91,6 +96,8 @@ export async function verifyBearer(
       issuer: trust.issuer,
       audience: trust.audience,
       algorithms: ['RS256'],
+      // The HTTP API JWT authorizer refuses a token without an expiry.
+      requiredClaims: ['exp'],
     });
     return payload;
   } catch (error) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { clock } from '#shared/clock.ts';
 
 /**
  * S3 versioning in front of the S3 emulator (fauxqs has none): the part casework uses of a
@@ -35,12 +36,11 @@ export class S3Versioning {
   private readonly upstream: URL;
   private readonly file: string;
   private readonly index: Record<string, KeyVersions>;
-  private readonly now: () => Date;
+  private readonly now = () => clock.now();
 
-  constructor(upstream: string, file: string, now: () => Date) {
+  constructor(upstream: string, file: string) {
     this.upstream = new URL(upstream);
     this.file = file;
-    this.now = now;
     this.index = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   }
 

@@ -32,7 +32,8 @@ const ContactEntry = z.strictObject({
 
 const EngineerEntry = z.strictObject({
   name: Name,
-  centres: z.array(z.string()).min(1),
+  /** Their queue's centres; none given: every centre. */
+  centres: z.array(z.string()).min(1).optional(),
 });
 
 export const CatalogueFileSchema = z
@@ -57,9 +58,9 @@ export const CatalogueFileSchema = z
       }
     }
     for (const [email, engineer] of Object.entries(file.engineers)) {
-      engineer.centres.forEach((centre, i) => {
+      for (const [i, centre] of (engineer.centres ?? []).entries()) {
         if (!centres[centre]) issue(['engineers', email, 'centres', i], `unknown support centre "${centre}"`);
-      });
+      }
     }
     const { accounts, users } = entriesOf(file);
     for (const account of accounts) {
@@ -89,7 +90,7 @@ export function entriesOf(file: CatalogueFile): { accounts: Account[]; users: Us
       name: e.name,
       role: 'engineer',
       grants: {},
-      centres: e.centres,
+      ...(e.centres ? { centres: e.centres } : {}),
     }),
   );
   return { accounts, users: [...contacts, ...engineers] };

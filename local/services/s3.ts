@@ -1,0 +1,47 @@
+import http, { type Server } from 'node:http';
+import path from 'node:path';
+import { startFauxqs } from 'fauxqs';
+import { close, host, listen, type Service, urlOf } from '../http.ts';
+import { S3Versioning } from '../s3-versions.ts';
+import { startSignedFront } from './signed-front.ts';
+
+/**
+ * S3: fauxqs, objects in `<dataDir>/s3`, with bucket versioning in front of it, behind a front that
+ * refuses what S3 refuses and fauxqs does not: unsigned requests, bad or expired signatures, bodies
+ * that do not match their checksums.
+ */
+export async function startS3(port: number, dataDir: string): Promise<Service> {
+  // fauxqs binds every interface whatever it is told: keep it on loopback.
+  const original = http.Server.prototype.listen;
+  http.Server.prototype.listen = function (this: Server, ...args: unknown[]) {
+    const [first] = args;
+    if (first && typeof first === 'object') (first as { host?: string }).host = host;
+    else if (typeof first === 'number' && typeof args[1] !== 'string') args.splice(1, 0, host);
+    else if (typeof first === 'number' && typeof args[1] === 'string') args[1] = host;
+    return original.apply(this, args as never);
+  } as typeof original;
+  try {
+    const server = await startFauxqs({
+      port: 0,
+      host,
+      logger: false,
+      s3StorageDir: path.join(dataDir, 's3'),
+      dataDir: path.join(dataDir, 'fauxqs'),
+    });
+    // The files bucket is versioned on AWS: versioning the emulator lacks sits between the two.
+    const versioning = new S3Versioning(urlOf(server.port), path.join(dataDir, 's3-versions.json'));
+    const versioned = http.createServer((req, res) => void versioning.serve(req, res));
+    const versionedPort = await listen(versioned, 0);
+    const front = await startSignedFront({ port, backend: versionedPort, service: 's3', protocol: 'xml' });
+    return {
+      url: front.url,
+      stop: async () => {
+        await front.stop();
+        await close(versioned);
+        await server.stop();
+      },
+    };
+  } finally {
+    http.Server.prototype.listen = original;
+  }
+}
