@@ -199,7 +199,7 @@ describe('closure moves files under closed/, the purge deletes them (SPEC §7)',
       redirect: 'manual',
     });
 
-  it('reopening within the window keeps the files', async () => {
+  it('reopening within the window (by support, on business-care) keeps the files', async () => {
     const n = await openCase();
     const fileId = await uploaded(n);
     await t.api('POST', `/v1/cases/${n}/actions/close`, {
@@ -210,7 +210,7 @@ describe('closure moves files under closed/, the purge deletes them (SPEC §7)',
       `/closed/${n}/`,
     );
     await t.advance('P29D');
-    await t.api('POST', `/v1/cases/${n}/actions/reopen`, { as: DANA, body: { note: 'Back again.' } });
+    await t.api('POST', `/v1/cases/${n}/actions/reopen`, { as: ENGINEER, body: { note: 'Back again.' } });
     const location = (await download(n, fileId)).headers.get('location') as string;
     expect(new URL(location).pathname).toContain(`/cases/${n}/`);
     expect((await fetch(location)).status).toBe(200);
