@@ -415,6 +415,7 @@ export async function grantGracePeriod(
 
 /** The case as the API shows it: no workflow internals, with its SLA clocks once complete. */
 export function caseView(c: StoredCase, now: Date, role: Caller['role']) {
+  const sla = slaStatus(c, now);
   const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, requests: _q, featureRequest, ...record } = c;
   return {
     ...record,
@@ -422,8 +423,8 @@ export function caseView(c: StoredCase, now: Date, role: Caller['role']) {
       ? { featureRequest }
       : {}),
     owner: c.owner ?? null,
-    sla: slaStatus(c, now),
-    nextDue: nextDueAt(c, now),
+    sla,
+    nextDue: nextDueAt(c, now, sla),
     obligations: obligationsOf(c, now),
   };
 }
