@@ -311,16 +311,18 @@ describe('transitions and who may make them (SPEC §3)', () => {
 describe('accounts without an active contract (SPEC §1, §3)', () => {
   it('cases go to Open/Maintenance Review without an SLA clock; one grace period per account covers its cases until a day; No Maintenance closes', async () => {
     t = await startTestRuntime(MONDAY);
-    const { putAccount, putUser } = await import('#shared/store/repository.ts');
-    await putAccount({
-      id: 'initech',
-      name: 'Initech',
-      plan: 'business-care',
-      centre: 'emea',
-      contract: { start: '2023-01-01', end: '2025-12-31' },
-      products: ['Contact Center'],
+    await t.provision({
+      accounts: {
+        initech: {
+          name: 'Initech',
+          plan: 'business-care',
+          centre: 'emea',
+          contract: { start: '2023-01-01', end: '2025-12-31' },
+          products: ['Contact Center'],
+        },
+      },
+      contacts: { 'ian@initech.example': { name: 'Ian', access: { initech: 'designated' } } },
     });
-    await putUser({ email: 'ian@initech.example', name: 'Ian', role: 'customer', grants: { initech: 3 } });
     const lapsed = { ...acmeHighCase, account: 'initech' };
     const [a, b] = [await open('ian@initech.example', lapsed), await open('ian@initech.example', lapsed)];
     expect(await show(a)).toMatchObject({ status: 'Open', subStatus: 'Maintenance Review', sla: null });
@@ -738,14 +740,7 @@ describe('SLA compliance report (SPEC §4)', () => {
 describe('owners and queues (SPEC §2)', () => {
   it('unowned cases of my centres and my cases, most urgent first; the owner is shown to the customer', async () => {
     t = await startTestRuntime(MONDAY);
-    const { putUser } = await import('#shared/store/repository.ts');
-    await putUser({
-      email: 'ed@support.example',
-      name: 'Ed',
-      role: 'engineer',
-      grants: {},
-      centres: ['emea'],
-    });
+    await t.provision({ engineers: { 'ed@support.example': { name: 'Ed', centres: ['emea'] } } });
     const ED = 'ed@support.example';
     const medium = await open(DANA, { ...acmeHighCase, severity: 'medium', businessImpact: undefined }); // 1 BD
     const high = await open(); // 4 BH: due first
