@@ -14,6 +14,7 @@ import {
   type Severity,
   STATUSES,
 } from '#shared/cases/model.ts';
+import { slaExplanation } from '#shared/cases/sla.ts';
 import type { Command } from '#shared/cases/transitions.ts';
 import { clock } from '#shared/clock.ts';
 import { invalid, notFound } from '#shared/errors.ts';
@@ -326,6 +327,19 @@ ACTIONS['decline-reopen'] = {
   command: (b: z.infer<typeof NoteBody>) => ({ kind: 'decline-reopen', note: b.note }),
 };
 
+for (const kind of [
+  'refer-to-product-management',
+  'require-services-order',
+  'sign-services-order',
+  'resubmit-change',
+  'request-incident-report',
+] as const) {
+  ACTIONS[kind] = { body: NoteBody, command: (b: z.infer<typeof NoteBody>) => ({ kind, note: b.note }) };
+}
+ACTIONS['mark-service-interruption'] = {
+  body: OptionalNoteBody,
+  command: (b: z.infer<typeof OptionalNoteBody>) => ({ kind: 'mark-service-interruption', note: b.note }),
+};
 const AssignBody = z.strictObject({ engineer: z.email(), note: note.optional(), revision });
 
 const PublishBody = z.strictObject({ entryId: z.string().max(100) });
@@ -427,6 +441,20 @@ async function execution(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   });
 }
 
+/** The case's SLA targets, each with why it is due when it is (SPEC §12). */
+async function sla(event: ApiEvent, caller: Caller): Promise<ApiResult> {
+  const c = await readableCase(caller, caseNumberOf(event));
+  const now = clock.now();
+  return json(200, {
+    caseNumber: c.number,
+    plan: c.plan,
+    centre: c.centre,
+    severity: c.severity,
+    status: c.status,
+    targets: slaExplanation(c, now),
+  });
+}
+
 const routes: Record<string, Route> = {
   'POST /v1/cases': create,
   'GET /v1/cases': list,
@@ -436,6 +464,7 @@ const routes: Record<string, Route> = {
   'POST /v1/cases/{caseNumber}/actions/{action}': action,
   'POST /v1/cases/{caseNumber}/survey': survey,
   'GET /v1/cases/{caseNumber}/execution': execution,
+  'GET /v1/cases/{caseNumber}/sla': sla,
   'GET /v1/reports/sla-compliance': compliance,
 };
 

@@ -54,7 +54,13 @@ export type Command =
       targetRelease?: string;
       resolution?: FeatureRequest['resolution'];
     }
+  | { kind: 'refer-to-product-management'; note: string }
   | { kind: 'acknowledge-change'; note: string }
+  | { kind: 'require-services-order'; note: string }
+  | { kind: 'sign-services-order'; note: string }
+  | { kind: 'resubmit-change'; note: string }
+  | { kind: 'mark-service-interruption'; note?: string }
+  | { kind: 'request-incident-report'; note: string }
   | { kind: 'decide-change'; decision: 'accepted' | 'rejected'; note: string }
   | { kind: 'complete-change'; note: string }
   | { kind: 'file-incident-report'; stage: 'post-mortem' | 'incident-report'; report: IncidentReport }

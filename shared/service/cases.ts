@@ -225,6 +225,9 @@ export const contractActiveOn = (account: Account, now: Date) => {
 /** SPEC §2: the SLA clock starts only once description, severity and circumstances are all there. */
 const isComplete = (input: NewCaseInput) => !!(input.description && input.severity && input.circumstances);
 
+/** What cloud cases also carry, optionally (SPEC §2). */
+const CLOUD_CASE_FIELDS = ['frequency', 'firstObservedAt', 'usersWorkingHours', 'usersLocation'] as const;
+
 /** Opens a case (SPEC §2), once per idempotency key. */
 export async function openCase(
   caller: Caller,
@@ -237,6 +240,8 @@ export async function openCase(
   if (!mayOnAccount(caller, 'open-case', account.id))
     throw forbidden('read-only access: only designated contacts may open cases');
   const plan = planNamed(account.plan);
+  const cloudField = CLOUD_CASE_FIELDS.find((field) => input[field] !== undefined);
+  if (cloudField && !plan.cloud) throw invalid(cloudField, 'carried by cloud cases only');
   const product = account.products.find((p) => p.toLowerCase() === input.product.trim().toLowerCase());
   if (!product)
     throw invalid(

@@ -3,7 +3,7 @@ import { STATUSES, type Status, WORKFLOW_STATE } from '../cases/model.ts';
 import { nextObligationDeadline, nextTargetDeadline } from '../cases/sla.ts';
 import { reopenWindowEnd } from '../cases/transitions.ts';
 import { DomainError } from '../errors.ts';
-import { abortMultipart, deleteCaseObjects, moveObjects, objectSize } from '../store/files.ts';
+import { abortMultipart, deleteCaseObjects, hideObjects, objectSize, showObjects } from '../store/files.ts';
 import {
   type FileRecord,
   getCase,
@@ -138,8 +138,8 @@ export async function purge(caseId: string, now: Date): Promise<void> {
 }
 
 /**
- * Keeps the files where the status says: under `closed/` while Closed (the lifecycle rule's 30
- * days count from the copy), back under `cases/` once reopened. Safe to repeat after a crash.
+ * Keeps the files as the status says: hidden behind delete markers while Closed (the lifecycle
+ * rule's 30 days count from the closure), shown again once reopened. Safe to repeat after a crash.
  */
 async function placeFiles(c: StoredCase): Promise<void> {
   const closed = c.status === 'Closed';
@@ -153,9 +153,7 @@ async function placeFiles(c: StoredCase): Promise<void> {
       await putFileRecord(files[i] as FileRecord);
     } else await refuseUpload(f);
   }
-  await moveObjects(
-    files.filter((f) => f.status === 'uploaded').map((f) => f.key),
-    closed,
-  );
+  const keys = files.filter((f) => f.status === 'uploaded').map((f) => f.key);
+  await (closed ? hideObjects(keys) : showObjects(keys));
   await setFilesClosed(c.caseId, closed);
 }
