@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
+import { decodeJwt, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
@@ -15,12 +15,14 @@ afterAll(async () => {
   await t?.stop();
 });
 
-/** A token signed by the local issuer's own key, with the claims given (and no others). */
+/** A token signed by the local issuer's own key, with the claims given. */
 async function tokenWith(claims: JWTPayload, expires = true) {
   const stored = JSON.parse(readFileSync(path.join(t.dataDir, 'issuer-key.json'), 'utf8')) as {
     private: JWK;
   };
-  const jwt = new SignJWT(claims)
+  // Dana's own claims (sub, groups, email_verified), then those given.
+  const { exp: _e, iat: _i, iss: _s, aud: _a, ...dana } = decodeJwt(await t.token('dana@acme.example'));
+  const jwt = new SignJWT({ ...dana, ...claims })
     .setProtectedHeader({ alg: 'RS256', kid: stored.private.kid as string })
     .setIssuer(`${t.runtime.urls.api.replace(/\/v1$/, '')}/_local`)
     .setAudience('casework')
