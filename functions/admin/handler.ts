@@ -38,7 +38,7 @@ export const handler = middy<ApiEvent, ApiResult>()
       await callerOf(event); // someone unknown is told so (401) before being refused (403)
       throw forbidden(`${email} is not an administrator`);
     }
-    const route = routes[event.routeKey];
+    const route = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey] : undefined;
     if (!route) throw notFound(`no route ${event.routeKey}`);
     return route(event);
   });
