@@ -15,6 +15,7 @@ type Schema = {
   maxLength?: number;
   $ref?: string;
   items?: Schema;
+  oneOf?: Schema[];
   enum?: unknown[];
 };
 interface Operation {
@@ -25,8 +26,11 @@ interface Operation {
 }
 
 const spec = YAML.parse(readFileSync('openapi.yaml', 'utf8'));
+// A body of several shapes (the actions') is fuzzed as its first shape, request-info's (ids.action).
 const resolve = (s: Schema | undefined): Schema | undefined =>
-  s?.$ref
+  s?.oneOf
+    ? resolve(s.oneOf[0])
+    : s?.$ref
     ? resolve(
         s.$ref
           .split('/')
