@@ -51,7 +51,10 @@ export const functions = {
     entry: 'functions/triage/handler.ts',
     memoryMb: 512,
     timeoutSeconds: 29,
-    routes: ['GET /v1/triage', 'POST /v1/triage/{id}/link'].map((route) => ({ route, auth: true })),
+    routes: ['GET /v1/triage', 'POST /v1/triage/{id}/link', 'POST /v1/triage/{id}/dismiss'].map((route) => ({
+      route,
+      auth: true,
+    })),
   },
   workflow: {
     entry: 'functions/workflow/handler.ts',

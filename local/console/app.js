@@ -690,14 +690,22 @@ async function executionPage(number, params) {
 
 async function triagePage() {
   const { items } = await api('/v1/triage');
+  const result = (text) => {
+    document.getElementById('triage-result').textContent = text;
+  };
   main.innerHTML = `<h2>Triage queue</h2>
-    <p>Mail that could not be added to a case. Link it to one, or dismiss it.</p>
-    <table id="triage"><thead><tr><th scope="col">Received</th><th scope="col">From</th><th scope="col">Subject and message</th><th scope="col">Reason</th><th scope="col">Link to case</th></tr></thead><tbody>${items
+    <p>Mail that could not be added to a case: link it to one, or dismiss it.</p>
+    <table id="triage"><thead><tr><th scope="col">Received</th><th scope="col">From</th><th scope="col">Subject and message</th><th scope="col">Reason</th><th scope="col">Decision</th></tr></thead><tbody>${items
       .map(
         (
           m,
-        ) => `<tr data-id="${esc(m.id)}"><td>${when(m.at)}</td><td>${esc(m.from)}</td><td><strong>${esc(m.subject)}</strong>${m.text ? `<details><summary>message</summary><pre class="mail">${esc(m.text)}</pre></details>` : ''}</td><td>${esc(m.reason)}</td>
-        <td>${m.quarantined ? 'quarantined' : `<form class="link"><label class="sr" for="link-${esc(m.id)}">case number</label><input id="link-${esc(m.id)}" name="caseNumber" size="12" required inputmode="numeric"><button type="submit">Link</button></form>`}</td></tr>`,
+        ) => `<tr data-id="${esc(m.id)}" data-key="${uid()}"><td>${when(m.at)}</td><td>${esc(m.from)}</td><td><strong>${esc(m.subject) || '(no subject)'}</strong>${m.text ? `<pre class="mail">${esc(m.text)}</pre>` : ''}</td><td>${esc(m.reason)}</td>
+        <td>${
+          m.quarantined
+            ? 'quarantined'
+            : `<form class="link"><label class="sr" for="link-${esc(m.id)}">case number</label><input id="link-${esc(m.id)}" name="caseNumber" size="12" required inputmode="numeric" placeholder="case number"><button type="submit">Link</button></form>
+          <button type="button" class="dismiss secondary">Dismiss</button>`
+        }</td></tr>`,
       )
       .join(
         '',
@@ -705,17 +713,33 @@ async function triagePage() {
   for (const form of main.querySelectorAll('form.link')) {
     form.onsubmit = async (e) => {
       e.preventDefault();
-      const id = form.closest('tr').dataset.id;
+      const row = form.closest('tr');
       try {
-        const r = await api(`/v1/triage/${id}/link`, {
+        const r = await api(`/v1/triage/${row.dataset.id}/link`, {
           method: 'POST',
           body: { caseNumber: form.caseNumber.value },
-          idempotencyKey: `link-${id}`,
+          idempotencyKey: `${row.dataset.key}-${form.caseNumber.value}`,
         });
-        document.getElementById('triage-result').textContent = `Linked to case ${r.linkedTo}`;
-        form.closest('tr').remove();
+        result(`Linked to case ${r.linkedTo}`);
+        row.remove();
       } catch (error) {
-        document.getElementById('triage-result').textContent = error.message;
+        result(`Not linked: ${error.message}`);
+      }
+    };
+  }
+  for (const button of main.querySelectorAll('button.dismiss')) {
+    button.onclick = async () => {
+      const row = button.closest('tr');
+      try {
+        await api(`/v1/triage/${row.dataset.id}/dismiss`, {
+          method: 'POST',
+          body: {},
+          idempotencyKey: `${row.dataset.key}-dismiss`,
+        });
+        result(`Dismissed: ${row.querySelector('strong').textContent}`);
+        row.remove();
+      } catch (error) {
+        result(`Not dismissed: ${error.message}`);
       }
     };
   }

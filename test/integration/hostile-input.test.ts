@@ -31,13 +31,13 @@ const resolve = (s: Schema | undefined): Schema | undefined =>
   s?.oneOf
     ? resolve(s.oneOf[0])
     : s?.$ref
-    ? resolve(
-        s.$ref
-          .split('/')
-          .slice(1)
-          .reduce((o: Record<string, unknown>, k) => o[k] as Record<string, unknown>, spec) as Schema,
-      )
-    : s;
+      ? resolve(
+          s.$ref
+            .split('/')
+            .slice(1)
+            .reduce((o: Record<string, unknown>, k) => o[k] as Record<string, unknown>, spec) as Schema,
+        )
+      : s;
 const operations: Operation[] = Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(
   ([path, item]) =>
     Object.entries(item)
