@@ -168,7 +168,7 @@ async function clockRequest(
   send(res, 200, { now: clock.now().toISOString(), fired, mails });
 }
 
-/** `npx casework token <email>`: a token for a catalogue user, signed by the local issuer. */
+/** `npx casework token <email>`: a token for a user of the local pool, signed by the local issuer. */
 async function tokenRequest(req: IncomingMessage, res: ServerResponse, issuer: LocalIssuer) {
   let email: unknown;
   try {
@@ -176,8 +176,7 @@ async function tokenRequest(req: IncomingMessage, res: ServerResponse, issuer: L
   } catch {
     return send(res, 400, { error: { code: 'InvalidInput', message: 'malformed JSON', field: 'body' } });
   }
-  const { getUser } = await import('#shared/store/repository.ts');
-  if (typeof email !== 'string' || !(await getUser(email))) {
+  if (typeof email !== 'string' || !issuer.knows(email)) {
     return send(res, 404, {
       error: { code: 'NotFound', message: `${String(email)} is not a user of the catalogue`, field: 'email' },
     });

@@ -384,6 +384,8 @@ async function main(argv: string[]) {
     case 'mail':
       if (rest[0] !== 'send') return fail('mail', 'usage: casework mail send <file.eml>...');
       return mailSend(rest.slice(1));
+    case 'admin':
+      return (await import('./cli/admin.ts')).admin(rest);
     case 'sla':
       if (rest[0] === 'due') return slaDue(rest.slice(1));
       if (rest[0] === 'add') return slaAdd(rest.slice(1));

@@ -5,15 +5,17 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { apiThrottle } from '#functions/registry.ts';
 import { useClock } from '#shared/clock.ts';
 import { type ApiContext, startApi } from './api.ts';
+import { LOCAL_ADMINISTRATOR, LOCAL_USER_POOL_ID, startCognito } from './cognito.ts';
+import { provisionDemo } from './demo.ts';
 import { host } from './http.ts';
 import { startInboundMail } from './inbound-mail.ts';
 import { LocalIssuer } from './jwt.ts';
 import { ACCOUNT, functionArn, lambda, REGION, substitutedDefinition } from './lambda.ts';
 import { collectMetrics } from './metrics.ts';
-import { redrive, seedDemo } from './seed.ts';
+import { redrive } from './seed.ts';
 import { startDynamoDB } from './services/dynamodb.ts';
 import { startS3 } from './services/s3.ts';
-import { startSes } from './services/ses.ts';
+import { type SesSandbox, startSes } from './services/ses.ts';
 import { startStepFunctions } from './services/stepfunctions.ts';
 import type { LocalStepFunctions } from './stepfunctions.ts';
 import { ensureTable } from './table.ts';
@@ -32,6 +34,8 @@ export interface Ports {
   ses: number;
   stepfunctions: number;
   smtp: number;
+  /** The local Cognito user pool's API; a free port when not given. */
+  cognito?: number;
 }
 
 /** The environment variable that sets each port (README). */
@@ -42,6 +46,7 @@ export const PORT_VARIABLES: Record<keyof Ports, string> = {
   ses: 'CASEWORK_SES_PORT',
   stepfunctions: 'CASEWORK_SFN_PORT',
   smtp: 'CASEWORK_SMTP_PORT',
+  cognito: 'CASEWORK_COGNITO_PORT',
 };
 
 /** Default ports (SPEC §12), each overridable by its environment variable. */
@@ -54,6 +59,7 @@ export function defaultPorts(env = process.env): Ports {
     ses: port('ses', 4003),
     stepfunctions: port('stepfunctions', 4004),
     smtp: port('smtp', 2525),
+    cognito: port('cognito', 4005),
   };
 }
 
@@ -64,6 +70,8 @@ export interface RuntimeOptions {
   frozenAt?: Date;
   /** The API stage's throttle; the stack's unless given. */
   throttle?: { rateLimit: number; burstLimit: number };
+  /** SES as in its sandbox: mail to other recipients than these identities is refused. */
+  sesSandbox?: SesSandbox;
   /** The throttle's time source in milliseconds (wall-clock time unless given, e.g. by a test). */
   throttleTime?: () => number;
 }
@@ -111,7 +119,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     // The bucket's CORS rule (infra): the portal, served by the API's server, uploads from the browser.
     const s3 = await startS3(ports.s3, dataDir, () => portalOrigin);
     stops.push(s3.stop);
-    const ses = await startSes(ports.ses, dataDir, clock);
+    const ses = await startSes(ports.ses, dataDir, clock, options.sesSandbox);
     stops.push(ses.stop);
     const sfn = await startStepFunctions({
       port: ports.stepfunctions,
@@ -125,6 +133,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       byArn,
     });
     stops.push(sfn.stop);
+    const cognito = await startCognito(ports.cognito ?? 0, dataDir);
+    stops.push(cognito.stop);
     let apiReady: (context: ApiContext) => void = () => {};
     const api = await startApi(ports.api, new Promise((resolve) => (apiReady = resolve)));
     stops.push(api.stop);
@@ -139,6 +149,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       AWS_ENDPOINT_URL_S3: s3.url,
       AWS_ENDPOINT_URL_SESV2: ses.url,
       AWS_ENDPOINT_URL_SFN: sfn.url,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.url,
+      CASEWORK_USER_POOL_ID: LOCAL_USER_POOL_ID,
       CASEWORK_TABLE: TABLE,
       CASEWORK_BUCKET: BUCKET,
       CASEWORK_STATE_MACHINE_ARN: sfn.stepFunctions.stateMachineArn,
@@ -168,9 +180,16 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     await ensureTable(new DynamoDBClient({ region: REGION, endpoint: dynamodb.url, credentials }), TABLE);
     await createBucket(new S3Client({ region: REGION, endpoint: s3.url, credentials, forcePathStyle: true }));
-    await seedDemo();
+    await provisionDemo((event) => invoke('admin', event), {
+      ...(cognito.pool.signIn(LOCAL_ADMINISTRATOR) as { sub: string; groups: string[] }),
+      email: LOCAL_ADMINISTRATOR,
+    });
 
-    const issuer = await LocalIssuer.open(path.join(dataDir, 'issuer-key.json'), `${api.url}/_local`);
+    const issuer = await LocalIssuer.open(
+      path.join(dataDir, 'issuer-key.json'),
+      `${api.url}/_local`,
+      (email) => cognito.pool.signIn(email),
+    );
     apiReady({
       issuer,
       clock,
@@ -194,6 +213,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
         mailViewer: ses.mailViewer,
         stepfunctions: sfn.url,
         smtp: smtp.url,
+        cognito: cognito.url,
       },
       clock,
       stepFunctions: sfn.stepFunctions,

@@ -325,7 +325,11 @@ export class LocalStepFunctions {
                   error: 'States.Timeout',
                 },
               });
-              reject(new SfnError('States.Timeout', 'the task timed out'));
+              // As on AWS, a States.TaskFailed retrier must not catch a timeout: the interpreter only
+              // knows its own timeout class, so this one says it is not for retriers (none lists it).
+              reject(
+                Object.assign(new SfnError('States.Timeout', 'the task timed out'), { isRetryable: false }),
+              );
             },
             `${execution.name}: ${stateName} timed out`,
           );

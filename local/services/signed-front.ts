@@ -105,6 +105,8 @@ export async function startSignedFront(options: {
   service: string;
   protocol: Protocol;
   open?: (req: IncomingMessage) => boolean;
+  /** Answers a signed request itself, as the service would (true), instead of forwarding it. */
+  answer?: (req: IncomingMessage, body: Buffer, res: ServerResponse) => boolean;
   /** The one origin a bucket's CORS rule lets in (the portal's), and the methods it may use. */
   cors?: { origin: () => string; methods: string[] };
 }): Promise<Service> {
@@ -134,6 +136,7 @@ export async function startSignedFront(options: {
           (service === 's3' ? s3BodyRefusal(req, body) : undefined);
         if (refusal) return refuse(res, refusal, protocol);
       }
+      if (options.answer?.(req, body, res)) return;
       const upstream = http.request(
         { host, port: options.backend, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
