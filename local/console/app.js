@@ -234,6 +234,19 @@ function outcomeBadge(t) {
   return `<span class="badge ${state}">${state}${at}</span>`;
 }
 
+/** Why a target is due when it is (`GET /v1/cases/{n}/sla`), as a list of plain lines. */
+function dueBecause(target) {
+  const e = target?.explanation;
+  if (!e) return '';
+  const lines = [];
+  if (target.countsFrom) lines.push(`counts from ${when(target.countsFrom)}`);
+  if (e.rolledTo) lines.push(`outside business hours: starts at ${when(e.rolledTo)}`);
+  for (const c of e.counted ?? []) lines.push(`counted ${when(c.from)} → ${when(c.to).slice(11)}`);
+  for (const h of e.holidaysSkipped ?? []) lines.push(`holiday skipped: ${h.date} ${h.name}`);
+  for (const p of e.paused ?? []) lines.push(`paused ${when(p.from)} → ${when(p.to)}`);
+  return lines.map((l) => `<li>${esc(l)}</li>`).join('');
+}
+
 /** The forms an engineer may use on a case in its status (the API has the last word). */
 function actionsFor(c) {
   const note = (label = 'Note', required = true) =>
@@ -337,7 +350,7 @@ async function casePage(number) {
     optional(`/v1/cases/${number}/files`),
     optional(`/v1/cases/${number}/sla`),
   ]);
-  const explanations = sla?.targets ?? sla ?? {};
+  const explanations = sla?.targets ?? {};
   const field = (label, value) =>
     `<dt>${label}</dt><dd>${value === undefined || value === null || value === '' ? '—' : esc(value)}</dd>`;
   const forms = actionsFor(c);
@@ -372,8 +385,8 @@ async function casePage(number) {
                 c.sla,
               )
                 .map(([kind, t]) => {
-                  const why = explanations[kind]?.explanation;
-                  return `<tr><th scope="row">${esc(kind)}</th><td>${esc(t.target ?? 'n/a')}</td><td>${when(t.due)}</td><td>${t.paused ? 'paused' : t.remainingMs === null || t.remainingMs === undefined ? '—' : span(t.remainingMs)}</td><td>${outcomeBadge(t)}${why ? `<details><summary>why</summary><pre>${esc(typeof why === 'string' ? why : JSON.stringify(why, null, 1))}</pre></details>` : ''}</td></tr>`;
+                  const why = dueBecause(explanations[kind]);
+                  return `<tr><th scope="row">${esc(kind)}</th><td>${esc(t.target ?? 'n/a')}</td><td>${when(t.due)}</td><td>${t.paused ? 'paused' : t.remainingMs === null || t.remainingMs === undefined ? '—' : span(t.remainingMs)}</td><td>${outcomeBadge(t)}${why ? `<details class="why"><summary>why then</summary><ul>${why}</ul></details>` : ''}</td></tr>`;
                 })
                 .join('')}</tbody></table>`
             : '<p>Not started: the case is not complete yet.</p>'

@@ -102,7 +102,7 @@ describe('the engineers’ console: a whole case life (browser)', () => {
     expect(await page.locator(`tr.case-row[data-number="${number}"]`).count()).toBe(0);
   });
 
-  it('the case page shows every field the customer gave, its SLA clocks and its files', async () => {
+  it('the case page shows every field the customer gave, its SLA clocks and why they are due then, and its files', async () => {
     await page.goto(`${t.runtime.urls.console}/#/cases`);
     await page.locator(`tr.case-row[data-number="${number}"] a`).click();
     await page.locator('#fields').waitFor();
@@ -120,6 +120,9 @@ describe('the engineers’ console: a whole case life (browser)', () => {
     expect(await text('#business-impact')).toBe(acmeHighCase.businessImpact);
     expect(await text('#sla')).toMatch(/response\s+4BH\s+2026-03-02 13:00Z\s+4 h 0 min\s+pending/);
     expect(await text('#files')).toBe('No files.');
+    const response = page.locator('#sla tbody tr', { hasText: 'response' });
+    await response.locator('summary', { hasText: 'why then' }).click();
+    expect(await seen(response.locator('details.why'))).toContain('counted 2026-03-02 09:00Z → 13:00Z');
     await shot(page, '2-case');
   });
 
