@@ -596,7 +596,7 @@ function graph(definition, edges, visits, current) {
     })
     .join('');
   return `<svg class="graph" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="state machine: ${order.length} states, the path taken in bold">
-    <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>
+    <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>
     ${arcs}${boxes}</svg>`;
 }
 
@@ -654,7 +654,7 @@ async function executionPage(number, params) {
         ${graph(execution.definition, edges, visits, execution.currentState)}
       </section>
       <section aria-labelledby="path-h"><h3 id="path-h">Path taken</h3>
-        <form id="path-form"><label><input type="checkbox" name="internal" ${showInternal ? 'checked' : ''}> show workflow steps</label></form>
+        <form id="path-form"><label class="inline"><input type="checkbox" name="internal" ${showInternal ? 'checked' : ''}> show workflow steps</label></form>
         <table id="path"><thead><tr><th scope="col">#</th><th scope="col">State</th><th scope="col">Entered</th><th scope="col">Duration</th></tr></thead><tbody>${shownVisits
           .map(
             (v, i) =>
