@@ -68,6 +68,7 @@ export const functions = {
       'POST /v1/cases/{caseNumber}/actions/{action}',
       'POST /v1/cases/{caseNumber}/survey',
       'GET /v1/cases/{caseNumber}/execution',
+      'GET /v1/cases/{caseNumber}/sla',
       'GET /v1/reports/sla-compliance',
     ].map((route) => ({ route, auth: true })),
   },

@@ -15,7 +15,7 @@ import { collectMetrics } from './metrics.ts';
 import { redrive } from './seed.ts';
 import { startDynamoDB } from './services/dynamodb.ts';
 import { startS3 } from './services/s3.ts';
-import { startSes } from './services/ses.ts';
+import { type SesSandbox, startSes } from './services/ses.ts';
 import { startStepFunctions } from './services/stepfunctions.ts';
 import type { LocalStepFunctions } from './stepfunctions.ts';
 import { ensureTable } from './table.ts';
@@ -38,17 +38,28 @@ export interface Ports {
   cognito?: number;
 }
 
-/** Default ports (SPEC §12), each overridable by an environment variable named in the README. */
+/** The environment variable that sets each port (README). */
+export const PORT_VARIABLES: Record<keyof Ports, string> = {
+  api: 'CASEWORK_PORT',
+  dynamodb: 'CASEWORK_DYNAMODB_PORT',
+  s3: 'CASEWORK_S3_PORT',
+  ses: 'CASEWORK_SES_PORT',
+  stepfunctions: 'CASEWORK_SFN_PORT',
+  smtp: 'CASEWORK_SMTP_PORT',
+  cognito: 'CASEWORK_COGNITO_PORT',
+};
+
+/** Default ports (SPEC §12), each overridable by its environment variable. */
 export function defaultPorts(env = process.env): Ports {
-  const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+  const port = (part: keyof Ports, fallback: number) => Number(env[PORT_VARIABLES[part]] ?? fallback);
   return {
-    api: port('CASEWORK_PORT', 4000),
-    dynamodb: port('CASEWORK_DYNAMODB_PORT', 4001),
-    s3: port('CASEWORK_S3_PORT', 4002),
-    ses: port('CASEWORK_SES_PORT', 4003),
-    stepfunctions: port('CASEWORK_SFN_PORT', 4004),
-    smtp: port('CASEWORK_SMTP_PORT', 2525),
-    cognito: port('CASEWORK_COGNITO_PORT', 4005),
+    api: port('api', 4000),
+    dynamodb: port('dynamodb', 4001),
+    s3: port('s3', 4002),
+    ses: port('ses', 4003),
+    stepfunctions: port('stepfunctions', 4004),
+    smtp: port('smtp', 2525),
+    cognito: port('cognito', 4005),
   };
 }
 
@@ -59,10 +70,14 @@ export interface RuntimeOptions {
   frozenAt?: Date;
   /** The API stage's throttle; the stack's unless given. */
   throttle?: { rateLimit: number; burstLimit: number };
+  /** SES as in its sandbox: mail to other recipients than these identities is refused. */
+  sesSandbox?: SesSandbox;
+  /** The throttle's time source in milliseconds (wall-clock time unless given, e.g. by a test). */
+  throttleTime?: () => number;
 }
 
 export interface LocalRuntime {
-  urls: Record<keyof Ports | 'mailViewer' | 'console', string>;
+  urls: Record<keyof Ports | 'mailViewer' | 'console' | 'portal', string>;
   clock: VirtualClock;
   stepFunctions: LocalStepFunctions;
   issuer: LocalIssuer;
@@ -100,9 +115,11 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
 
     const dynamodb = await startDynamoDB(ports.dynamodb, dataDir, counters.dynamodb);
     stops.push(dynamodb.stop);
-    const s3 = await startS3(ports.s3, dataDir);
+    let portalOrigin = '';
+    // The bucket's CORS rule (infra): the portal, served by the API's server, uploads from the browser.
+    const s3 = await startS3(ports.s3, dataDir, () => portalOrigin);
     stops.push(s3.stop);
-    const ses = await startSes(ports.ses, dataDir, clock);
+    const ses = await startSes(ports.ses, dataDir, clock, options.sesSandbox);
     stops.push(ses.stop);
     const sfn = await startStepFunctions({
       port: ports.stepfunctions,
@@ -121,6 +138,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     let apiReady: (context: ApiContext) => void = () => {};
     const api = await startApi(ports.api, new Promise((resolve) => (apiReady = resolve)));
     stops.push(api.stop);
+    portalOrigin = api.url;
 
     // The handlers read these, exactly as they read the stack's settings on AWS.
     Object.assign(process.env, {
@@ -137,7 +155,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       CASEWORK_BUCKET: BUCKET,
       CASEWORK_STATE_MACHINE_ARN: sfn.stepFunctions.stateMachineArn,
       CASEWORK_S3_PATH_STYLE: 'true',
-      CASEWORK_PORTAL_URL: api.url,
+      CASEWORK_PORTAL_URL: `${api.url}/portal`,
       // The SES emulator answers GetAccount (the health check) from this.
       AWS_SES_ACCOUNT: JSON.stringify({
         DedicatedIpAutoWarmupEnabled: false,
@@ -172,7 +190,14 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       `${api.url}/_local`,
       (email) => cognito.pool.signIn(email),
     );
-    apiReady({ issuer, clock, invoke, throttle: options.throttle ?? apiThrottle });
+    apiReady({
+      issuer,
+      clock,
+      invoke,
+      throttle: options.throttle ?? apiThrottle,
+      throttleTime: options.throttleTime ?? (() => performance.now()),
+      mailStore: `${ses.url}/store`,
+    });
     const smtp = await startInboundMail(ports.smtp, clock, invoke);
     stops.push(smtp.stop);
     await redrive(sfn.stepFunctions);
@@ -181,6 +206,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       urls: {
         api: `${api.url}/v1`,
         console: `${api.url}/console`,
+        portal: `${api.url}/portal`,
         dynamodb: dynamodb.url,
         s3: s3.url,
         ses: ses.url,

@@ -10,7 +10,7 @@ import { startSignedFront } from './signed-front.ts';
  * refuses what S3 refuses and fauxqs does not: unsigned requests, bad or expired signatures, bodies
  * that do not match their checksums.
  */
-export async function startS3(port: number, dataDir: string): Promise<Service> {
+export async function startS3(port: number, dataDir: string, portalOrigin: () => string): Promise<Service> {
   // fauxqs binds every interface whatever it is told: keep it on loopback.
   const original = http.Server.prototype.listen;
   http.Server.prototype.listen = function (this: Server, ...args: unknown[]) {
@@ -32,7 +32,14 @@ export async function startS3(port: number, dataDir: string): Promise<Service> {
     const versioning = new S3Versioning(urlOf(server.port), path.join(dataDir, 's3-versions.json'));
     const versioned = http.createServer((req, res) => void versioning.serve(req, res));
     const versionedPort = await listen(versioned, 0);
-    const front = await startSignedFront({ port, backend: versionedPort, service: 's3', protocol: 'xml' });
+    // The bucket's CORS rule (infra): the portal may PUT and GET from the browser, nothing else may.
+    const front = await startSignedFront({
+      port,
+      backend: versionedPort,
+      service: 's3',
+      protocol: 'xml',
+      cors: { origin: portalOrigin, methods: ['PUT', 'GET'] },
+    });
     return {
       url: front.url,
       stop: async () => {

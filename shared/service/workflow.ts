@@ -14,7 +14,7 @@ import {
   setFilesClosed,
   storeWaitToken,
 } from '../store/repository.ts';
-import { applyCommand, flushOutbox } from './cases.ts';
+import { applyCommand, flushOutbox, outboxDueAt } from './cases.ts';
 import { refuseUpload } from './files.ts';
 
 /** The longest single wait: the workflow re-reads the case at least this often. */
@@ -54,6 +54,7 @@ export function nextDeadline(c: StoredCase, now: Date): Date | null {
     nextTargetDeadline(c, now),
     nextObligationDeadline(c, now),
     c.status === 'Closed' ? reopenWindowEnd(c) : null,
+    outboxDueAt(c, now),
   ].filter((d): d is Date => d !== null);
   return candidates.length ? new Date(Math.min(...candidates.map((d) => d.getTime()))) : null;
 }
@@ -80,7 +81,9 @@ export async function route(input: RouteInput, now: Date): Promise<Route> {
   await placeFiles(c);
   const end = reopenWindowEnd(c);
   if (c.status === 'Closed' && end && end <= now) return { ...base, state: 'Purge' };
-  const deadline = nextDeadline(c, now);
+  // Mails that did not go (set aside, or SES out of reach) wake the workflow to try again.
+  const hadMail = Object.values(c.outbox ?? {}).some((e) => e.type === 'mail');
+  const deadline = nextDeadline(hadMail ? ((await getCase(caseId)) ?? c) : c, now);
   const seconds = deadline ? Math.ceil((deadline.getTime() - now.getTime()) / 1000) : MAX_WAIT_SECONDS;
   return {
     ...base,

@@ -226,7 +226,8 @@ describe('closure hides files behind delete markers, the purge deletes every ver
     expect((await fetch(hidden)).status).toBe(200);
 
     await t.advance('P29D');
-    await t.api('POST', `/v1/cases/${n}/actions/reopen`, { as: DANA, body: { note: 'Back again.' } });
+    // On-premise plans: the customer calls and an engineer reopens (SPEC §3).
+    await t.api('POST', `/v1/cases/${n}/actions/reopen`, { as: ENGINEER, body: { note: 'Back again.' } });
     expect(await versionsOf(n)).toEqual({ versions: [true], markers: [] });
     const location = new URL((await download(n, fileId)).headers.get('location') as string);
     expect(location.searchParams.get('versionId')).toBeNull();
