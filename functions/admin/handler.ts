@@ -6,6 +6,7 @@ import {
   type ApiResult,
   callerOf,
   httpErrors,
+  idempotent,
   identityOf,
   json,
   parseBody,
@@ -40,5 +41,6 @@ export const handler = middy<ApiEvent, ApiResult>()
     }
     const route = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey] : undefined;
     if (!route) throw notFound(`no route ${event.routeKey}`);
-    return route(event);
+    // An Idempotency-Key is honoured as on every state-changing route, scoped to the administrator.
+    return event.requestContext.http?.method === 'POST' ? idempotent(route, event, { email }) : route(event);
   });
