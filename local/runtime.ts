@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -74,6 +74,15 @@ export interface LocalRuntime {
   counters: {
     invocations: Record<string, number>;
     dynamodb: Record<string, number>;
+    /** Requests to the other emulators: S3 and SES by HTTP method, Step Functions by operation. */
+    s3: Record<string, number>;
+    ses: Record<string, number>;
+    stepfunctions: Record<string, number>;
+    /**
+     * Requests to each service per calling function (known by the X-Ray trace id the AWS SDK
+     * sends from an invocation); calls from outside any invocation count under `outside`.
+     */
+    calls: Record<string, Record<'dynamodb' | 's3' | 'ses' | 'stepfunctions', number>>;
     metrics: Record<string, number>;
   };
   /** Waits until every execution has finished reacting (no step in flight). */
@@ -105,7 +114,9 @@ function close(server: {
 /** fauxqs binds every interface whatever it is told: keep it on loopback. */
 async function startS3(port: number, dataDir: string) {
   const original = http.Server.prototype.listen;
+  let server: Server | undefined;
   http.Server.prototype.listen = function (this: Server, ...args: unknown[]) {
+    server = this;
     const [first] = args;
     if (first && typeof first === 'object') (first as { host?: string }).host = host;
     else if (typeof first === 'number' && typeof args[1] !== 'string') args.splice(1, 0, host);
@@ -113,13 +124,14 @@ async function startS3(port: number, dataDir: string) {
     return original.apply(this, args as never);
   } as typeof original;
   try {
-    return await startFauxqs({
+    const fauxqs = await startFauxqs({
       port,
       host,
       logger: false,
       s3StorageDir: path.join(dataDir, 's3'),
       dataDir: path.join(dataDir, 'fauxqs'),
     });
+    return Object.assign(fauxqs, { server: server as Server });
   } finally {
     http.Server.prototype.listen = original;
   }
@@ -201,17 +213,38 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   const counters = {
     invocations: {} as Record<string, number>,
     dynamodb: {} as Record<string, number>,
+    s3: {} as Record<string, number>,
+    ses: {} as Record<string, number>,
+    stepfunctions: {} as Record<string, number>,
+    calls: {} as LocalRuntime['counters']['calls'],
     metrics: {} as Record<string, number>,
   };
+  /** The function of each invocation in flight, by its trace id. */
+  const functionOfTrace = new Map<string, string>();
+  const count = (
+    server: Server,
+    service: 'dynamodb' | 's3' | 'ses' | 'stepfunctions',
+    operationOf: (req: IncomingMessage) => string,
+  ) =>
+    server.on('request', (req: IncomingMessage) => {
+      const operation = operationOf(req);
+      const counter = counters[service];
+      counter[operation] = (counter[operation] ?? 0) + 1;
+      const caller = functionOfTrace.get(String(req.headers['x-amzn-trace-id'])) ?? 'outside';
+      counters.calls[caller] ??= { dynamodb: 0, s3: 0, ses: 0, stepfunctions: 0 };
+      counters.calls[caller][service]++;
+    });
   collectMetrics(counters.metrics);
-  (dynamo as unknown as Server).on('request', (req: IncomingMessage) => {
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
-    counters.dynamodb[operation] = (counters.dynamodb[operation] ?? 0) + 1;
-  });
+  count(
+    dynamo as unknown as Server,
+    'dynamodb',
+    (req) => String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown',
+  );
   stops.push(() => close(dynamo as unknown as Server));
 
   const s3Server = await startS3(ports.s3, dataDir);
   stops.push(() => s3Server.stop());
+  count(s3Server.server, 's3', (req) => req.method ?? '');
 
   // A CommonJS module: its export sits one `default` deeper under Node than under a bundler.
   type StartSes = (config: object) => Promise<Server>;
@@ -225,9 +258,11 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   await fetch(`http://${host}:${addressOf(sesServer)}/clear-store`, { method: 'POST' });
 
   const sesPort = addressOf(sesServer);
+  count(sesServer, 'ses', (req) => req.method ?? '');
   const url = (port: number) => `http://${host}:${port}`;
   const sfnServer = http.createServer();
   const sfnPort = await listen(sfnServer, ports.stepfunctions);
+  count(sfnServer, 'stepfunctions', (req) => String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '');
   stops.push(() => close(sfnServer));
   const apiServer = http.createServer();
   const apiPort = await listen(apiServer, ports.api);
@@ -306,7 +341,13 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     counters.invocations[name] = (counters.invocations[name] ?? 0) + 1;
     const handler = await handlerOf(name);
     const context = lambdaContext(name);
-    return inInvocation(context.awsRequestId, () => handler(event, context));
+    const traceId = `Root=1-${randomBytes(4).toString('hex')}-${randomBytes(12).toString('hex')}`;
+    functionOfTrace.set(traceId, name);
+    try {
+      return await inInvocation(context.awsRequestId, traceId, () => handler(event, context));
+    } finally {
+      functionOfTrace.delete(traceId);
+    }
   };
 
   const stepFunctions = new LocalStepFunctions({
