@@ -132,7 +132,7 @@ async function update(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   return json(
     200,
     caseView(
-      await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), input.revision),
+      await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), input.revision, c),
       clock.now(),
       caller.role,
     ),
@@ -288,7 +288,7 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     const spec = ACTIONS[name];
     if (!spec) throw notFound(`unknown action "${name}"`);
     const body = parseBody(event, spec.body);
-    changed = await applyCommand(c.caseId, spec.command(body as never), actor, now, body.revision);
+    changed = await applyCommand(c.caseId, spec.command(body as never), actor, now, body.revision, c);
   }
   return json(200, caseView(changed, clock.now(), caller.role));
 }
@@ -300,7 +300,7 @@ async function survey(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   return json(
     200,
     caseView(
-      await applyCommand(c.caseId, command, actorOf(caller), () => clock.now()),
+      await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), undefined, c),
       clock.now(),
       caller.role,
     ),

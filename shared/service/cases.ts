@@ -14,7 +14,6 @@ import {
   allocateCaseNumber,
   claimGracePeriod,
   claimIdempotencyKey,
-  findIdempotencyKey,
   getAccount,
   getCase,
   insertCase,
@@ -75,9 +74,15 @@ function effectsOf(
   return effects;
 }
 
-/** Completes a change's side effects; safe to run any number of times, concurrently or after a crash. */
-export async function flushOutbox(caseId: string): Promise<void> {
-  const c = await getCase(caseId);
+/**
+ * Completes a change's side effects; safe to run any number of times, concurrently or after a crash.
+ * The workflow runs it on waking (`awake`: no need to signal itself), from the case it just read.
+ */
+export async function flushOutbox(
+  caseId: string,
+  { awake = false, read }: { awake?: boolean; read?: StoredCase } = {},
+): Promise<void> {
+  const c = read ?? (await getCase(caseId));
   if (!c) return;
   // Every effect is idempotent, so finished ones are taken off together: before the signal (sorted
   // last), so that the woken workflow finds nothing left to redo, and after it.
@@ -85,6 +90,10 @@ export async function flushOutbox(caseId: string): Promise<void> {
   for (const [id, effect] of Object.entries(c.outbox ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     if (effect.type === 'timeline') await putTimelineEntry(caseId, id, effect.entry);
     else if (effect.type === 'signal') {
+      if (awake) {
+        done.push(id);
+        continue;
+      }
       await removeOutboxEntries(caseId, done);
       done = [];
       await signalCaseWorkflow(caseId);
@@ -152,24 +161,19 @@ export async function openCase(
   }
 
   const hash = hashOf(input);
-  let caseId: string | undefined;
+  // A number first, then the key claimed for it: a retry finds the key's case (and skips a number).
+  let caseId = await allocateCaseNumber();
+  let stored: StoredCase | undefined;
   if (idempotencyKey) {
-    const existing = await findIdempotencyKey(caller.email, idempotencyKey);
-    if (existing && existing.hash !== hash)
+    const claim = await claimIdempotencyKey(caller.email, idempotencyKey, { hash, caseId });
+    if (claim.hash !== hash)
       throw refused('this Idempotency-Key was used with another request body', 'Idempotency-Key');
-    caseId = existing?.caseId;
-  }
-  if (!caseId) {
-    caseId = await allocateCaseNumber();
-    if (idempotencyKey) {
-      const claim = await claimIdempotencyKey(caller.email, idempotencyKey, { hash, caseId });
-      if (claim.hash !== hash)
-        throw refused('this Idempotency-Key was used with another request body', 'Idempotency-Key');
+    if (claim.caseId !== caseId) {
       caseId = claim.caseId;
+      stored = await getCase(caseId);
     }
   }
 
-  let stored = await getCase(caseId);
   const created = !stored;
   if (!stored) {
     const at = now.toISOString();
@@ -210,24 +214,26 @@ export async function openCase(
       ],
       mails: [{ id: '', kind: 'confirmation', to: caller.email }],
     });
-    await insertCase({ ...record, outbox });
-    stored = (await getCase(caseId)) as StoredCase;
+    stored = { ...record, outbox };
+    await insertCase(stored);
     logger.info('case opened', {
       caseNumber: stored.number,
       account: stored.account,
       severity: stored.severity,
     });
   }
-  // A retried request completes whatever a crashed first attempt left undone.
-  await flushOutbox(caseId);
+  // A retried request completes whatever a crashed first attempt left undone; a new case's effects
+  // (confirmation, timeline) are completed by its workflow's first step, out of the request.
+  if (!created) await flushOutbox(caseId);
   await startCaseWorkflow(caseId);
-  return { case: (await getCase(caseId)) as StoredCase, created };
+  return { case: created ? stored : ((await getCase(caseId)) as StoredCase), created };
 }
 
 /**
  * Applies a command through the reducer with optimistic versioning: on a concurrent change it
  * re-reads and decides again, so no update is ever lost. `expectedRevision`, when the caller gave
- * one, must match (409 otherwise).
+ * one, must match (409 otherwise). `read` is the case as the caller just read it, decided on first.
+ * The change's effects are completed by the workflow, woken with the token read with the case.
  */
 export async function applyCommand(
   caseId: string,
@@ -235,9 +241,10 @@ export async function applyCommand(
   actor: Parameters<typeof decide>[2],
   now: () => Date,
   expectedRevision?: number,
+  read?: StoredCase,
 ): Promise<StoredCase> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    let c = await getCase(caseId);
+    let c = attempt === 0 && read ? read : await getCase(caseId);
     if (!c) throw notFound(`case ${caseId} not found`);
     if (attempt === 0 && Object.keys(c.outbox ?? {}).length) {
       // An earlier change crashed before finishing its effects: finish them first.
@@ -251,7 +258,8 @@ export async function applyCommand(
     }
     const decision = decide(c, command, actor, now());
     if (decision.unchanged) return c;
-    if (await saveCase(decision.next, c.revision, effectsOf(decision.next.revision, decision, true))) {
+    const effects = effectsOf(decision.next.revision, decision, true);
+    if (await saveCase(decision.next, c.revision, effects)) {
       const breaches = decision.breaches ?? [];
       logger.info('case changed', {
         caseNumber: decision.next.number,
@@ -262,8 +270,10 @@ export async function applyCommand(
       });
       // Counted with the write that records the breaches, so once each.
       countBreaches(breaches.length);
-      await flushOutbox(caseId);
-      return (await getCase(caseId)) as StoredCase;
+      const saved: StoredCase = { ...c, ...decision.next, outbox: { ...c.outbox, ...effects } };
+      if (saved.workflowDone) await flushOutbox(caseId);
+      else await signalCaseWorkflow(caseId, c.wait?.token);
+      return saved;
     }
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(attempt + 1, 10)));
   }
