@@ -73,6 +73,8 @@ export async function verifyBearer(
       issuer: trust.issuer,
       audience: trust.audience,
       algorithms: ['RS256'],
+      // The HTTP API JWT authorizer refuses a token without an expiry.
+      requiredClaims: ['exp'],
     });
     return payload;
   } catch (error) {

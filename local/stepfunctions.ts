@@ -56,6 +56,7 @@ interface Execution {
   /** Events recorded so far; the events themselves are in the execution's history file. */
   events: number;
   redriveCount?: number;
+  redriveDate?: number;
   busy: boolean;
   abort: () => void;
 }
@@ -108,6 +109,64 @@ const seconds = (ms: number) => ms / 1000;
 
 /** Step Functions keeps a closed Standard execution for 90 days; so does the local endpoint. */
 const RETENTION_MS = 90 * 86_400_000;
+/** A closed execution may be redriven for 14 days. */
+const REDRIVE_MS = 14 * 86_400_000;
+
+const ARN = /^arn:aws:states:[a-z0-9-]+:\d{12}:(stateMachine|execution):[\w-]{1,80}(:[\w-]{1,80})?$/;
+
+/** Step Functions answers InvalidArn for an ARN it cannot parse or of the wrong resource type. */
+function validArn(arn: unknown, type: 'stateMachine' | 'execution'): asserts arn is string {
+  const match = typeof arn === 'string' ? ARN.exec(arn) : null;
+  if (!match) throw new SfnError('InvalidArn', `Invalid Arn: '${String(arn)}'`);
+  if (match[1] !== type || (type === 'execution') !== Boolean(match[2]))
+    throw new SfnError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${match[1]}'`);
+}
+
+const validation = (field: string, value: unknown, constraint: string) =>
+  new SfnError(
+    'ValidationException',
+    `1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: ${constraint}`,
+  );
+
+/**
+ * One page of `all`: `maxResults` (0 or absent means the default, at most 1000) from the position
+ * an opaque `nextToken` names; an unreadable token is InvalidToken, as Step Functions answers.
+ */
+function page<T>(all: T[], body: { maxResults?: unknown; nextToken?: unknown }, byDefault: number) {
+  const max = body.maxResults ?? 0;
+  if (!Number.isInteger(max) || (max as number) < 0 || (max as number) > 1000)
+    throw validation('maxResults', max, 'Member must have value between 0 and 1000');
+  const size = (max as number) || byDefault;
+  let start = 0;
+  if (body.nextToken !== undefined) {
+    const offset = (() => {
+      try {
+        return JSON.parse(Buffer.from(String(body.nextToken), 'base64url').toString()).offset;
+      } catch {
+        return undefined;
+      }
+    })();
+    if (!Number.isInteger(offset) || offset < 0 || offset > all.length)
+      throw new SfnError('InvalidToken', `Invalid Token: '${String(body.nextToken)}'`);
+    start = offset;
+  }
+  const end = start + size;
+  return {
+    items: all.slice(start, end),
+    nextToken:
+      end < all.length ? Buffer.from(JSON.stringify({ offset: end })).toString('base64url') : undefined,
+  };
+}
+
+/** An event without its input and output, as `includeExecutionData: false` asks. */
+function withoutData(event: HistoryEvent): HistoryEvent {
+  const copy = structuredClone(event);
+  for (const value of Object.values(copy))
+    if (value && typeof value === 'object')
+      for (const field of ['input', 'output'])
+        if (field in value) delete (value as Record<string, unknown>)[field];
+  return copy;
+}
 
 export class LocalStepFunctions {
   readonly stateMachineArn: string;
@@ -269,7 +328,15 @@ export class LocalStepFunctions {
           this.waits.set(token, { execution, resolve, reject, cancelTimer });
         });
         outcome.catch(() => {}); // handled by the interpreter below
-        await this.invokeRecorded(execution, functionName, replaceToken(params.Payload ?? null, token));
+        try {
+          await this.invokeRecorded(execution, functionName, replaceToken(params.Payload ?? null, token));
+        } catch (error) {
+          // The task failed before its wait began (`CaseMoved`, say): no token to wait for any more.
+          this.waits.get(token)?.cancelTimer();
+          this.waits.delete(token);
+          this.finishedTokens.add(token);
+          throw error;
+        }
         this.record(execution, 'TaskSubmitted', {
           taskSubmittedEventDetails: { resourceType, resource: 'invoke.waitForTaskToken' },
         });
@@ -317,12 +384,8 @@ export class LocalStepFunctions {
     }
   }
 
-  startExecution(body: { stateMachineArn?: string; name?: string; input?: string }) {
-    if (body.stateMachineArn !== this.stateMachineArn)
-      throw new SfnError(
-        'StateMachineDoesNotExist',
-        `State Machine Does Not Exist: '${body.stateMachineArn}'`,
-      );
+  startExecution(body: { stateMachineArn?: unknown; name?: string; input?: string }) {
+    this.ownStateMachine(body.stateMachineArn);
     const name = body.name ?? randomUUID();
     if (!/^[\w-]{1,80}$/.test(name))
       throw new SfnError('InvalidName', `Invalid Name: '${name}' (1 to 80 letters, digits, - and _)`);
@@ -365,16 +428,26 @@ export class LocalStepFunctions {
   redriveInterrupted(): number {
     const interrupted = [...this.interrupted].map((arn) => this.executionOf(arn));
     this.interrupted.clear();
-    for (const execution of interrupted) {
-      execution.redriveCount = (execution.redriveCount ?? 0) + 1;
-      execution.busy = true;
-      this.save(execution);
-      this.record(execution, 'ExecutionRedriven', {
-        executionRedrivenEventDetails: { redriveCount: execution.redriveCount },
-      });
-      this.run(execution);
-    }
+    for (const execution of interrupted) this.redrive(execution);
     return interrupted.length;
+  }
+
+  /**
+   * Redrives an execution in the same history (an `ExecutionRedriven` event). Step Functions
+   * resumes at the state that failed; here it starts again from the start state with its
+   * original input, whose entry Choice resumes at the case's status.
+   */
+  private redrive(execution: Execution): void {
+    execution.redriveCount = (execution.redriveCount ?? 0) + 1;
+    execution.redriveDate = seconds(this.options.clock.now().getTime());
+    execution.status = 'RUNNING';
+    for (const closed of ['stopDate', 'output', 'error', 'cause'] as const) delete execution[closed];
+    execution.busy = true;
+    this.save(execution);
+    this.record(execution, 'ExecutionRedriven', {
+      executionRedrivenEventDetails: { redriveCount: execution.redriveCount },
+    });
+    this.run(execution);
   }
 
   private run(execution: Execution): void {
@@ -430,13 +503,41 @@ export class LocalStepFunctions {
     return [...this.executions.values()].map((e) => e.name);
   }
 
-  private executionOf(arn: string | undefined): Execution {
-    const execution = arn ? this.executions.get(arn) : undefined;
+  private executionOf(arn: unknown): Execution {
+    validArn(arn, 'execution');
+    const execution = this.executions.get(arn);
     if (!execution) throw new SfnError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return execution;
   }
 
-  describeExecution(body: { executionArn?: string }) {
+  /** The one state machine, or the errors Step Functions answers for a malformed or unknown ARN. */
+  private ownStateMachine(arn: unknown): void {
+    validArn(arn, 'stateMachine');
+    if (arn !== this.stateMachineArn)
+      throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+  }
+
+  /** Step Functions lets a closed execution be redriven for 14 days, unless it succeeded. */
+  private redriveStatus(e: Execution): { redriveStatus: string; redriveStatusReason?: string } {
+    if (e.status === 'RUNNING')
+      return {
+        redriveStatus: 'NOT_REDRIVABLE',
+        redriveStatusReason: 'Execution is RUNNING and cannot be redriven',
+      };
+    if (e.status === 'SUCCEEDED')
+      return {
+        redriveStatus: 'NOT_REDRIVABLE',
+        redriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven',
+      };
+    if (this.options.clock.now().getTime() - (e.stopDate ?? 0) * 1000 > REDRIVE_MS)
+      return {
+        redriveStatus: 'NOT_REDRIVABLE',
+        redriveStatusReason: 'Execution can only be redriven within 14 days of its stop date',
+      };
+    return { redriveStatus: 'REDRIVABLE' };
+  }
+
+  describeExecution(body: { executionArn?: unknown }) {
     const e = this.executionOf(body.executionArn);
     return {
       executionArn: e.executionArn,
@@ -446,57 +547,74 @@ export class LocalStepFunctions {
       startDate: e.startDate,
       stopDate: e.stopDate,
       input: e.input,
+      inputDetails: { included: true },
       output: e.output,
+      ...(e.output === undefined ? {} : { outputDetails: { included: true } }),
       error: e.error,
       cause: e.cause,
+      redriveCount: e.redriveCount ?? 0,
+      redriveDate: e.redriveDate,
+      ...this.redriveStatus(e),
     };
   }
 
   listExecutions(body: {
-    stateMachineArn?: string;
-    statusFilter?: string;
-    maxResults?: number;
-    nextToken?: string;
+    stateMachineArn?: unknown;
+    statusFilter?: unknown;
+    redriveFilter?: unknown;
+    maxResults?: unknown;
+    nextToken?: unknown;
   }) {
-    if (body.stateMachineArn !== this.stateMachineArn)
-      throw new SfnError(
-        'StateMachineDoesNotExist',
-        `State Machine Does Not Exist: '${body.stateMachineArn}'`,
+    this.ownStateMachine(body.stateMachineArn);
+    const statuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+    if (body.statusFilter !== undefined && !statuses.includes(String(body.statusFilter)))
+      throw validation(
+        'statusFilter',
+        body.statusFilter,
+        `Member must satisfy enum value set: [${statuses}]`,
+      );
+    const redriveFilters = ['REDRIVEN', 'NOT_REDRIVEN'];
+    if (body.redriveFilter !== undefined && !redriveFilters.includes(String(body.redriveFilter)))
+      throw validation(
+        'redriveFilter',
+        body.redriveFilter,
+        `Member must satisfy enum value set: [${redriveFilters}]`,
       );
     const all = [...this.executions.values()]
-      .filter((e) => !body.statusFilter || e.status === body.statusFilter)
-      .sort((a, b) => b.startDate - a.startDate);
-    const start = body.nextToken ? Number(body.nextToken) : 0;
-    const size = body.maxResults || 100;
-    const page = all.slice(start, start + size);
+      .filter((e) => body.statusFilter === undefined || e.status === body.statusFilter)
+      .filter(
+        (e) =>
+          body.redriveFilter === undefined || (body.redriveFilter === 'REDRIVEN') === Boolean(e.redriveCount),
+      )
+      .sort((a, b) => b.startDate - a.startDate || (a.name < b.name ? -1 : 1));
+    const { items, nextToken } = page(all, body, 100);
     return {
-      executions: page.map((e) => ({
+      executions: items.map((e) => ({
         executionArn: e.executionArn,
         stateMachineArn: this.stateMachineArn,
         name: e.name,
         status: e.status,
         startDate: e.startDate,
         stopDate: e.stopDate,
+        redriveCount: e.redriveCount ?? 0,
+        redriveDate: e.redriveDate,
       })),
-      nextToken: start + size < all.length ? String(start + size) : undefined,
+      nextToken,
     };
   }
 
   getExecutionHistory(body: {
-    executionArn?: string;
-    maxResults?: number;
-    reverseOrder?: boolean;
-    nextToken?: string;
+    executionArn?: unknown;
+    maxResults?: unknown;
+    reverseOrder?: unknown;
+    nextToken?: unknown;
+    includeExecutionData?: unknown;
   }) {
     const e = this.executionOf(body.executionArn);
     const history = this.history(e);
-    const events = body.reverseOrder ? history.reverse() : history;
-    const start = body.nextToken ? Number(body.nextToken) : 0;
-    const size = body.maxResults || 1000;
-    return {
-      events: events.slice(start, start + size),
-      nextToken: start + size < events.length ? String(start + size) : undefined,
-    };
+    const events = body.reverseOrder === true ? history.reverse() : history;
+    const { items, nextToken } = page(events, body, 100);
+    return { events: body.includeExecutionData === false ? items.map(withoutData) : items, nextToken };
   }
 
   private takeWait(token: string | undefined): PendingWait {
@@ -545,7 +663,7 @@ export class LocalStepFunctions {
     return {};
   }
 
-  stopExecution(body: { executionArn?: string; error?: string; cause?: string }) {
+  stopExecution(body: { executionArn?: unknown; error?: string; cause?: string }) {
     const e = this.executionOf(body.executionArn);
     if (e.status === 'RUNNING') {
       for (const [token, wait] of this.waits) {
@@ -568,20 +686,49 @@ export class LocalStepFunctions {
     return { stopDate: e.stopDate };
   }
 
-  describeStateMachine(body: { stateMachineArn?: string }) {
-    if (body.stateMachineArn !== this.stateMachineArn)
-      throw new SfnError(
-        'StateMachineDoesNotExist',
-        `State Machine Does Not Exist: '${body.stateMachineArn}'`,
-      );
+  redriveExecution(body: { executionArn?: unknown }) {
+    const e = this.executionOf(body.executionArn);
+    const { redriveStatus, redriveStatusReason } = this.redriveStatus(e);
+    if (redriveStatus !== 'REDRIVABLE')
+      throw new SfnError('ExecutionNotRedrivable', `Execution not redrivable: ${redriveStatusReason}`);
+    this.redrive(e);
+    return { redriveDate: e.redriveDate };
+  }
+
+  private stateMachineDescription() {
     return {
       stateMachineArn: this.stateMachineArn,
       name: this.options.name,
-      status: 'ACTIVE',
       definition: JSON.stringify(this.source),
       roleArn: `arn:aws:iam::${this.options.account}:role/local`,
+    };
+  }
+
+  describeStateMachine(body: { stateMachineArn?: unknown }) {
+    this.ownStateMachine(body.stateMachineArn);
+    return {
+      ...this.stateMachineDescription(),
+      status: 'ACTIVE',
       type: 'STANDARD',
       creationDate: seconds(this.created),
+    };
+  }
+
+  describeStateMachineForExecution(body: { executionArn?: unknown }) {
+    this.executionOf(body.executionArn);
+    return { ...this.stateMachineDescription(), updateDate: seconds(this.created) };
+  }
+
+  listStateMachines(body: { maxResults?: unknown; nextToken?: unknown }) {
+    const { items, nextToken } = page([this], body, 100);
+    return {
+      stateMachines: items.map(() => ({
+        stateMachineArn: this.stateMachineArn,
+        name: this.options.name,
+        type: 'STANDARD',
+        creationDate: seconds(this.created),
+      })),
+      nextToken,
     };
   }
 
@@ -603,13 +750,16 @@ export class LocalStepFunctions {
         return this.sendTaskFailure(body);
       case 'StopExecution':
         return this.stopExecution(body);
+      case 'RedriveExecution':
+        return this.redriveExecution(body);
       case 'DescribeStateMachine':
         return this.describeStateMachine(body);
+      case 'DescribeStateMachineForExecution':
+        return this.describeStateMachineForExecution(body);
+      case 'ListStateMachines':
+        return this.listStateMachines(body);
       default:
-        throw new SfnError(
-          'UnknownOperationException',
-          `operation ${operation} is not served by the local runtime`,
-        );
+        throw new SfnError('UnknownOperationException', `Unknown operation ${operation}`);
     }
   }
 

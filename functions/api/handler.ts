@@ -285,7 +285,7 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     if (caller.role !== 'engineer') throw forbidden('only a support engineer may grant a grace period');
     changed = await grantGracePeriod(c, body, actor, now, body.revision);
   } else {
-    const spec = ACTIONS[name];
+    const spec = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
     if (!spec) throw notFound(`unknown action "${name}"`);
     const body = parseBody(event, spec.body);
     changed = await applyCommand(c.caseId, spec.command(body as never), actor, now, body.revision, c);

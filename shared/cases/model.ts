@@ -238,6 +238,7 @@ export interface TimelineEntry {
     | 'note'
     | 'mail-sent'
     | 'mail-received'
+    | 'mail-unsent'
     | 'severity'
     | 'sla'
     | 'escalation'

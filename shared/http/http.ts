@@ -68,10 +68,14 @@ export function parseBody<T>(event: ApiEvent, schema: z.ZodType<T>): T {
   return result.data;
 }
 
+/** An address as a user's key: one `@`, no spaces or control characters, at most 254 characters. */
+const EMAIL = /^[^\s@\p{Cc}]{1,64}@[^\s@\p{Cc}]{1,189}$/u;
+
 /** The signed-in user, from the e-mail claim the JWT authorizer verified. */
 export async function callerOf(event: ApiEvent): Promise<User> {
   const email = event.requestContext.authorizer?.jwt?.claims?.email;
-  if (typeof email !== 'string' || !email) throw unauthorized('the token carries no e-mail claim');
+  if (typeof email !== 'string' || !EMAIL.test(email))
+    throw unauthorized('the token carries no e-mail claim');
   const user = await getUser(email);
   if (!user) throw unauthorized(`${email} is not a user of casework`);
   return user;
@@ -93,7 +97,8 @@ export function apiHandler(routes: Record<string, Route>) {
     .use(observed<ApiEvent>((event) => event.requestContext?.requestId))
     .use(httpErrors())
     .handler(async (event) => {
-      const route = routes[event.routeKey];
+      // Own keys only: a route key such as `constructor` finds nothing.
+      const route = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey] : undefined;
       if (!route) throw notFound(`no route ${event.routeKey}`);
       return route(event, await callerOf(event));
     });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { type CaseRecord, type FeatureRequest, isCritical, type NewCaseInput } from '../cases/model.ts';
 import { obligationsOf, slaStatus } from '../cases/sla.ts';
 import { type Command, type Decision, decide } from '../cases/transitions.ts';
@@ -9,6 +9,14 @@ import { renderMail } from '../mail/render.ts';
 import { countBreaches, logger } from '../observability.ts';
 import { sendMail } from '../store/mailer.ts';
 import {
+  claimFor,
+  claimMail,
+  completeMail,
+  type MailClaim,
+  releaseMail,
+  setMailAside,
+} from '../store/outbox.ts';
+import {
   type AccessLevel,
   type Account,
   allocateCaseNumber,
@@ -17,7 +25,6 @@ import {
   getAccount,
   getCase,
   insertCase,
-  mailAlreadySent,
   type OutboxEntry,
   publishTimelineMail,
   putTimelineEntry,
@@ -57,9 +64,14 @@ export async function writableCase(caller: Caller, number: string): Promise<Stor
 const sequence = (revision: number, kind: string, i: number) =>
   `${String(revision).padStart(6, '0')}-${kind}${i}`;
 
+/**
+ * A change's side effects; its mails claimed by `holder`, the writer, from the write that saves
+ * them, or left unclaimed for the workflow to send.
+ */
 function effectsOf(
   revision: number,
   decision: Pick<Decision, 'timeline' | 'mails'>,
+  holder: MailClaim | undefined,
   signal = false,
 ): Record<string, OutboxEntry> {
   const effects: Record<string, OutboxEntry> = {};
@@ -69,48 +81,129 @@ function effectsOf(
     effects[sequence(revision, 't', i)] = { type: 'timeline', entry };
   });
   decision.mails.forEach((mail, i) => {
-    effects[sequence(revision, 'm', i)] = { type: 'mail', mail: { ...mail, id: sequence(revision, 'm', i) } };
+    const id = sequence(revision, 'm', i);
+    effects[id] = { type: 'mail', mail: { ...mail, id }, ...(holder ? { claim: holder } : {}) };
   });
   return effects;
 }
 
 /**
  * Completes a change's side effects; safe to run any number of times, concurrently or after a crash.
- * The workflow runs it on waking (`awake`: no need to signal itself), from the case it just read.
+ * The workflow runs it as it wakes (`awake`: no need to signal itself), from the case it just read.
  */
 export async function flushOutbox(
   caseId: string,
+  now: Date,
+  holder: string = randomUUID(),
   { awake = false, read }: { awake?: boolean; read?: StoredCase } = {},
 ): Promise<void> {
   const c = read ?? (await getCase(caseId));
   if (!c) return;
-  // Every effect is idempotent, so finished ones are taken off together: before the signal (sorted
-  // last), so that the woken workflow finds nothing left to redo, and after it.
+  // Timeline items and signals are idempotent, so finished ones are taken off together: before the
+  // signal (sorted last), so that the woken workflow finds nothing left to redo, and after it. A
+  // mail goes out only under its claim, and its entry leaves the outbox with its own write.
   let done: string[] = [];
-  for (const [id, effect] of Object.entries(c.outbox ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-    if (effect.type === 'timeline') await putTimelineEntry(caseId, id, effect.entry);
-    else if (effect.type === 'signal') {
-      if (awake) {
-        done.push(id);
+  const entries = Object.entries(c.outbox ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const held = new Set(
+    entries.filter(([, e]) => e.type === 'mail' && e.claim?.by === holder).map(([id]) => id),
+  );
+  try {
+    for (const [id, effect] of entries) {
+      if (effect.type === 'timeline') await putTimelineEntry(caseId, id, effect.entry);
+      else if (effect.type === 'signal') {
+        if (awake) {
+          done.push(id);
+          continue;
+        }
+        await removeOutboxEntries(caseId, done);
+        done = [];
+        await signalCaseWorkflow(caseId);
+      } else {
+        if (!held.has(id)) {
+          if (!(await claimMail(caseId, id, claimFor(holder, now), now))) continue;
+          held.add(id);
+        }
+        await sendOutboxMail(c, id, effect, holder, now);
+        held.delete(id);
         continue;
       }
-      await removeOutboxEntries(caseId, done);
-      done = [];
-      await signalCaseWorkflow(caseId);
-    } else if (!(await mailAlreadySent(caseId, effect.mail.id))) {
-      const messageId = await sendMail(effect.mail.to, renderMail(effect.mail, c, config.portalUrl));
-      // SES sets the Message-ID header to <its id@its domain>: a reply names it in In-Reply-To.
-      for (const domain of [
-        `${process.env.AWS_REGION ?? 'us-east-1'}.amazonses.com`,
-        'email.amazonses.com',
-      ]) {
-        await recordOutboundMessageId(`<${messageId}@${domain}>`, caseId);
-      }
-      await recordMailSent(caseId, effect.mail.id, messageId, new Date().toISOString());
+      done.push(id);
     }
-    done.push(id);
+    await removeOutboxEntries(caseId, done);
+  } finally {
+    // Failing before its mails went out, a writer gives their claims back: a retry sends them at once.
+    for (const id of held) await releaseMail(caseId, id, holder).catch(() => {});
   }
-  await removeOutboxEntries(caseId, done);
+}
+
+/** SES refusing a mail for good (4xx other than throttling): retrying at once would not help. */
+const isRefusal = (error: unknown) => {
+  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = $metadata?.httpStatusCode ?? 0;
+  return (
+    status >= 400 &&
+    status < 500 &&
+    !['TooManyRequestsException', 'LimitExceededException'].includes(name ?? '')
+  );
+};
+
+/** SPEC is silent: a refused mail is tried again after 15 minutes, doubling up to once a day. */
+const retryDelayMs = (attempts: number) => Math.min(15 * 60_000 * 2 ** (attempts - 1), 86_400_000);
+
+/** A write after SES accepted a mail: the mail is sent whatever happens, so it is tried again. */
+async function persist<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+/** Sends one claimed outbox mail; a mail SES refuses is set aside, never failing the change. */
+async function sendOutboxMail(
+  c: StoredCase,
+  id: string,
+  effect: Extract<OutboxEntry, { type: 'mail' }>,
+  holder: string,
+  now: Date,
+): Promise<void> {
+  const { mail } = effect;
+  let messageId: string;
+  try {
+    messageId = await sendMail(mail.to, renderMail(mail, c, config.portalUrl));
+  } catch (error) {
+    logger.warn('mail not sent', { caseNumber: c.number, mail: id, error: (error as Error).message });
+    if (!isRefusal(error)) {
+      await releaseMail(c.caseId, id, holder);
+      return;
+    }
+    const attempts = (effect.setAside?.attempts ?? 0) + 1;
+    const aside = {
+      since: effect.setAside?.since ?? now.toISOString(),
+      attempts,
+      nextAt: new Date(now.getTime() + retryDelayMs(attempts)).toISOString(),
+      error: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 500),
+    };
+    await setMailAside(c.caseId, id, holder, aside);
+    if (attempts === 1) {
+      await putTimelineEntry(c.caseId, `${id}-unsent`, {
+        at: now.toISOString(),
+        kind: 'mail-unsent',
+        visibility: 'internal',
+        actor: 'system',
+        text: `The ${mail.kind} mail to ${mail.to} could not be sent (${aside.error}); it is tried again from ${aside.nextAt}.`,
+      });
+    }
+    return;
+  }
+  // SES sets the Message-ID header to <its id@its domain>: a reply names it in In-Reply-To.
+  for (const domain of [`${process.env.AWS_REGION ?? 'us-east-1'}.amazonses.com`, 'email.amazonses.com']) {
+    await persist(() => recordOutboundMessageId(`<${messageId}@${domain}>`, c.caseId));
+  }
+  await persist(() => recordMailSent(c.caseId, mail.id, messageId, now.toISOString()));
+  await persist(() => completeMail(c.caseId, id, holder));
 }
 
 const hashOf = (input: unknown) => createHash('sha256').update(JSON.stringify(input)).digest('hex');
@@ -174,7 +267,7 @@ export async function openCase(
     }
   }
 
-  const created = !stored;
+  let created = false;
   if (!stored) {
     const at = now.toISOString();
     const complete = isComplete(input);
@@ -201,32 +294,32 @@ export async function openCase(
       followUp: null,
       closedAt: null,
     };
-    const outbox = effectsOf(1, {
-      timeline: [
-        {
-          at,
-          kind: 'created',
-          visibility: 'public',
-          actor: caller.email,
-          status: 'Open',
-          subStatus: record.subStatus,
-        },
-      ],
-      mails: [{ id: '', kind: 'confirmation', to: caller.email }],
-    });
+    const outbox = effectsOf(
+      1,
+      {
+        timeline: [
+          {
+            at,
+            kind: 'created',
+            visibility: 'public',
+            actor: caller.email,
+            status: 'Open',
+            subStatus: record.subStatus,
+          },
+        ],
+        mails: [{ id: '', kind: 'confirmation', to: caller.email }],
+      },
+      undefined,
+    );
     stored = { ...record, outbox };
-    await insertCase(stored);
-    logger.info('case opened', {
-      caseNumber: stored.number,
-      account: stored.account,
-      severity: stored.severity,
-    });
+    created = await insertCase(stored);
+    if (created) logger.info('case opened', { caseNumber: caseId, account: record.account, severity });
   }
   // A retried request completes whatever a crashed first attempt left undone; a new case's effects
   // (confirmation, timeline) are completed by its workflow's first step, out of the request.
-  if (!created) await flushOutbox(caseId);
+  if (!created) await flushOutbox(caseId, now);
   await startCaseWorkflow(caseId);
-  return { case: created ? stored : ((await getCase(caseId)) as StoredCase), created };
+  return { case: created ? (stored as StoredCase) : ((await getCase(caseId)) as StoredCase), created };
 }
 
 /**
@@ -246,9 +339,10 @@ export async function applyCommand(
   for (let attempt = 0; attempt < 200; attempt++) {
     let c = attempt === 0 && read ? read : await getCase(caseId);
     if (!c) throw notFound(`case ${caseId} not found`);
-    if (attempt === 0 && Object.keys(c.outbox ?? {}).length) {
+    const unfinished = Object.values(c.outbox ?? {}).some((e) => e.type !== 'mail' || !e.setAside);
+    if (attempt === 0 && unfinished) {
       // An earlier change crashed before finishing its effects: finish them first.
-      await flushOutbox(caseId);
+      await flushOutbox(caseId, now());
       c = (await getCase(caseId)) as StoredCase;
     }
     if (expectedRevision !== undefined && c.revision !== expectedRevision) {
@@ -258,7 +352,11 @@ export async function applyCommand(
     }
     const decision = decide(c, command, actor, now());
     if (decision.unchanged) return c;
-    const effects = effectsOf(decision.next.revision, decision, true);
+    // A case whose workflow is over has nobody else to complete its effects.
+    const completeHere = !!c.workflowDone;
+    const holder = randomUUID();
+    const claim = completeHere ? claimFor(holder, now()) : undefined;
+    const effects = effectsOf(decision.next.revision, decision, claim, true);
     if (await saveCase(decision.next, c.revision, effects)) {
       const breaches = decision.breaches ?? [];
       logger.info('case changed', {
@@ -270,10 +368,12 @@ export async function applyCommand(
       });
       // Counted with the write that records the breaches, so once each.
       countBreaches(breaches.length);
-      const saved: StoredCase = { ...c, ...decision.next, outbox: { ...c.outbox, ...effects } };
-      if (saved.workflowDone) await flushOutbox(caseId);
-      else await signalCaseWorkflow(caseId, c.wait?.token);
-      return saved;
+      if (completeHere) {
+        await flushOutbox(caseId, now(), holder);
+        return (await getCase(caseId)) as StoredCase;
+      }
+      await signalCaseWorkflow(caseId, c.wait?.token);
+      return { ...c, ...decision.next, outbox: { ...c.outbox, ...effects } };
     }
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(attempt + 1, 10)));
   }

@@ -2,7 +2,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CaseRecord, MailIntent, TimelineEntry } from '../cases/model.ts';
 import { config } from '../config.ts';
+import { invalid } from '../errors.ts';
 import { ddb } from './clients.ts';
+import type { MailClaim, SetAside } from './outbox.ts';
 import { keyAttributes } from './table.ts';
 
 /**
@@ -38,7 +40,7 @@ export interface Account {
 /** A side effect written ahead with a change: a timeline item, a mail, or waking the workflow. */
 export type OutboxEntry =
   | { type: 'timeline'; entry: TimelineEntry }
-  | { type: 'mail'; mail: MailIntent }
+  | { type: 'mail'; mail: MailIntent; claim?: MailClaim; setAside?: SetAside }
   | { type: 'signal' };
 
 /** The stored case: the record plus its pending side effects and the workflow's current wait. */
@@ -205,19 +207,15 @@ function withoutKeys<T>(item: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !keyAttributes.includes(name))) as T;
 }
 
-/** Stores a new case; a retry of the same creation finds it already there and changes nothing. */
-export async function insertCase(c: StoredCase): Promise<void> {
-  try {
-    await ddb().send(
-      new PutCommand({
-        TableName: table(),
-        Item: { ...caseKey(c.caseId), ...indexKeys(c), ...c },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+/** Stores a new case: false when it is there already (a retry, or a concurrent twin of the request). */
+export async function insertCase(c: StoredCase): Promise<boolean> {
+  return writeIf(
+    new PutCommand({
+      TableName: table(),
+      Item: { ...caseKey(c.caseId), ...indexKeys(c), ...c },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
 }
 
 export async function getCase(caseId: string): Promise<StoredCase | undefined> {
@@ -462,8 +460,27 @@ function pageOf<T>(page: {
     : { items };
 }
 
-const startKeyOf = (cursor?: string) =>
-  cursor ? JSON.parse(Buffer.from(cursor, 'base64url').toString()) : undefined;
+/**
+ * The start key a cursor carries: exactly the table's and the index's keys, in the partition the
+ * query reads; anything else (garbled, forged, from another list) is a 400 naming the cursor.
+ */
+function startKeyOf(cursor: string | undefined, index: { pk: string; value: string; sk: string }) {
+  if (cursor === undefined) return undefined;
+  let key: Record<string, unknown> | undefined;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {}
+  const names = ['pk', 'sk', index.pk, index.sk];
+  const valid =
+    !!key &&
+    typeof key === 'object' &&
+    !Array.isArray(key) &&
+    Object.keys(key).length === names.length &&
+    names.every((n) => Object.hasOwn(key, n) && typeof key[n] === 'string' && key[n].length <= 1024) &&
+    key[index.pk] === index.value;
+  if (!valid) throw invalid('cursor', 'not a cursor of this list: use the one a page answered');
+  return key;
+}
 
 /** Cases newest update first: of one account, or all of them (engineers). */
 export async function listCases(
@@ -472,15 +489,21 @@ export async function listCases(
   limit = 50,
 ): Promise<Page<StoredCase>> {
   const byAccount = scope !== 'all';
+  const partition = byAccount ? `ACCOUNT#${scope.account}` : 'CASES';
   const page = await ddb().send(
     new QueryCommand({
       TableName: table(),
       IndexName: byAccount ? 'byAccount' : 'byKind',
       KeyConditionExpression: byAccount ? 'gsi1pk = :pk' : 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': byAccount ? `ACCOUNT#${scope.account}` : 'CASES' },
+      ExpressionAttributeValues: { ':pk': partition },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: startKeyOf(cursor),
+      ExclusiveStartKey: startKeyOf(
+        cursor,
+        byAccount
+          ? { pk: 'gsi1pk', value: partition, sk: 'gsi1sk' }
+          : { pk: 'gsi2pk', value: partition, sk: 'gsi2sk' },
+      ),
     }),
   );
   return pageOf<StoredCase>(page);
@@ -501,7 +524,7 @@ export async function listClosedCases(
       // Sort keys are `<closedAt>#<caseId>`: `#` sorts before every digit, `~` after them all.
       ExpressionAttributeValues: { ':closed': 'CLOSED', ':from': `${from}#`, ':to': `${to}#~` },
       Limit: limit,
-      ExclusiveStartKey: startKeyOf(cursor),
+      ExclusiveStartKey: startKeyOf(cursor, { pk: 'gsi3pk', value: 'CLOSED', sk: 'gsi3sk' }),
     }),
   );
   return pageOf<StoredCase>(page);
@@ -621,7 +644,7 @@ export async function listTriage(cursor?: string, limit = 50): Promise<Page<Tria
       ExpressionAttributeValues: { ':t': 'TRIAGE' },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: startKeyOf(cursor),
+      ExclusiveStartKey: startKeyOf(cursor, { pk: 'gsi2pk', value: 'TRIAGE', sk: 'gsi2sk' }),
     }),
   );
   return pageOf<TriageItem>(page);

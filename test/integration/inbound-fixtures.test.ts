@@ -5,7 +5,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verdictsOf } from '#local/runtime.ts';
+import { verdictsOf } from '#local/inbound-mail.ts';
 import type { InboundOutcome } from '#shared/service/inbound.ts';
 import { getCase, getUser, listFileRecords, listTimeline } from '#shared/store/repository.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';

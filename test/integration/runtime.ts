@@ -10,13 +10,15 @@ export interface SentMail {
   destination: { to: string[] };
   subject: string;
   body: { text: string; html: string };
+  /** When it was sent (seconds), in virtual time. */
+  at: number;
 }
 
 /** The whole local system in this test process, on free ports, with virtual time frozen at `at`. */
 export async function startTestRuntime(
   at: string,
   dataDir = mkdtempSync(path.join(tmpdir(), 'casework-test-')),
-  options: Pick<RuntimeOptions, 'throttle'> = {},
+  options: Partial<Pick<RuntimeOptions, 'throttle' | 'ports'>> = {},
 ) {
   const runtime: LocalRuntime = await startLocalRuntime({
     dataDir,

@@ -45,3 +45,43 @@ describe('the local Step Functions keeps closed executions 90 days, as Step Func
     expect(sfn.getExecutionHistory({ executionArn: arn('recent') }).events).toHaveLength(1);
   });
 });
+
+describe('the local Step Functions forgets a wait whose task fails before the wait begins', () => {
+  it('a task failing with CaseMoved leaves no timer behind: its timeout never fires into the history', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'casework-sfn-'));
+    const clock = new VirtualClock({ frozenAt: new Date('2026-03-02T09:00:00Z') });
+    const sfn = new LocalStepFunctions({
+      definition: {
+        StartAt: 'Wait',
+        States: {
+          Wait: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+            Parameters: { FunctionName: 'workflow', Payload: { 'token.$': '$$.Task.Token' } },
+            TimeoutSeconds: 3600,
+            Catch: [{ ErrorEquals: ['CaseMoved'], Next: 'Done' }],
+            End: true,
+          },
+          Done: { Type: 'Succeed' },
+        },
+      },
+      name: 'casework',
+      region: 'us-east-1',
+      account: '000000000000',
+      clock,
+      invoke: async () => {
+        throw Object.assign(new Error('case 1 changed before its wait started'), { name: 'CaseMoved' });
+      },
+      dir,
+    });
+    clock.settled = () => sfn.settled();
+    const { executionArn } = sfn.startExecution({ stateMachineArn: sfn.stateMachineArn, name: 'one' });
+    await sfn.settled();
+    expect(sfn.describeExecution({ executionArn }).status).toBe('SUCCEEDED');
+    await clock.advance(2 * 3600 * 1000);
+    const types = sfn.getExecutionHistory({ executionArn }).events.map((e) => e.type);
+    expect(types).toContain('TaskFailed');
+    expect(types).not.toContain('TaskTimedOut');
+    expect(types).toContain('ExecutionSucceeded');
+  });
+});

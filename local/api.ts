@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import { Duration } from 'luxon';
+import { type FunctionName, functions } from '#functions/registry.ts';
+import { close, errorJson, listen, readBody, send, urlOf } from './http.ts';
+import { AUDIENCE, type LocalIssuer, TokenRejected, verifyBearer } from './jwt.ts';
+import type { Invoke } from './lambda.ts';
+import { apiGatewayEvent, compileRoutes, TokenBucket } from './router.ts';
+import type { VirtualClock } from './virtual-clock.ts';
+
+/** What the API needs once the rest of the system is up. */
+export interface ApiContext {
+  issuer: LocalIssuer;
+  clock: VirtualClock;
+  invoke: Invoke;
+  throttle: { rateLimit: number; burstLimit: number };
+}
+
+/**
+ * The API Gateway HTTP API emulation (routes, JWT authorizer, stage throttle) with the local
+ * extras: the issuer's JWKS and tokens, the virtual clock, the console. The port opens at once (its
+ * address is part of the system's settings) with the handler attached; a request arriving before
+ * `ready` resolves waits for it instead of going unanswered.
+ */
+export async function startApi(port: number, ready: Promise<ApiContext>) {
+  const routes = Object.values(functions).flatMap((spec) =>
+    ('routes' in spec ? spec.routes : []).map((r) => ({
+      ...r,
+      fn: Object.entries(functions).find(([, s]) => s === spec)?.[0] as FunctionName,
+    })),
+  );
+  const match = compileRoutes(routes.map((r) => r.route));
+  let throttle: TokenBucket | undefined;
+
+  const server = http.createServer(async (req, res) => {
+    try {
+      const { issuer, clock, invoke, throttle: limits } = await ready;
+      throttle ??= new TokenBucket(limits, performance.now());
+      const { pathname } = new URL(req.url ?? '/', 'http://local');
+      if (pathname === '/_local/jwks.json' && req.method === 'GET') return send(res, 200, issuer.jwks);
+      if ((pathname === '/console' || pathname.startsWith('/console/')) && req.method === 'GET')
+        return serveConsole(pathname, res);
+      if (pathname === '/_local/token' && req.method === 'POST') return await tokenRequest(req, res, issuer);
+      if (pathname === '/_local/clock') {
+        if (req.method === 'GET') return send(res, 200, { now: clock.now().toISOString() });
+        if (req.method === 'POST') return await clockRequest(req, res, clock);
+      }
+      // Throttling is infrastructure: it counts wall-clock time, not the virtual clock.
+      if (!throttle.take(performance.now())) {
+        return send(
+          res,
+          429,
+          errorJson(
+            'TooManyRequests',
+            `at most ${limits.rateLimit} requests per second (bursts of ${limits.burstLimit})`,
+          ),
+          { 'retry-after': '1' },
+        );
+      }
+      const found = match(req.method ?? 'GET', pathname);
+      if (!found) return send(res, 404, errorJson('NotFound', `no route ${req.method} ${pathname}`));
+      const route = routes.find((r) => r.route === found.routeKey);
+      if (!route) return send(res, 404, errorJson('NotFound', `no route ${req.method} ${pathname}`));
+      let claims: Awaited<ReturnType<typeof verifyBearer>> | undefined;
+      if (route.auth) {
+        try {
+          claims = await verifyBearer(req.headers.authorization, {
+            jwks: issuer.jwks,
+            issuer: issuer.issuer,
+            audience: AUDIENCE,
+          });
+        } catch (error) {
+          if (error instanceof TokenRejected)
+            return send(res, 401, errorJson('Unauthorized', error.message), { 'www-authenticate': 'Bearer' });
+          throw error;
+        }
+      }
+      // API Gateway HTTP APIs accept payloads up to 10 MB.
+      const body = await readBody(req, 10 * 1024 * 1024);
+      const result = (await invoke(route.fn, apiGatewayEvent(req, body, found, claims, clock.now()))) as {
+        statusCode?: number;
+        headers?: Record<string, string>;
+        body?: string;
+        isBase64Encoded?: boolean;
+      };
+      res.writeHead(result.statusCode ?? 200, result.headers ?? {});
+      res.end(
+        result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body) : undefined,
+      );
+    } catch (error) {
+      const status = (error as { status?: number }).status === 413 ? 413 : 500;
+      if (status === 500) console.error(error);
+      if (!res.headersSent)
+        send(
+          res,
+          status,
+          errorJson(
+            status === 413 ? 'PayloadTooLarge' : 'InternalError',
+            status === 413 ? 'payload too large' : 'internal error',
+          ),
+        );
+    }
+  });
+  const bound = await listen(server, port);
+  return { url: urlOf(bound), stop: () => close(server) };
+}
+
+async function clockRequest(req: IncomingMessage, res: ServerResponse, clock: VirtualClock) {
+  let body: { advance?: unknown; set?: unknown };
+  try {
+    body = JSON.parse((await readBody(req, 4096)).toString() || '{}');
+  } catch {
+    return send(res, 400, { error: { code: 'InvalidInput', message: 'malformed JSON', field: 'body' } });
+  }
+  if (typeof body.advance === 'string') {
+    const duration = Duration.fromISO(body.advance);
+    if (!duration.isValid || duration.toMillis() < 0) {
+      return send(res, 400, {
+        error: {
+          code: 'InvalidInput',
+          message: 'an ISO-8601 duration such as P7D or PT4H',
+          field: 'advance',
+        },
+      });
+    }
+    await clock.advance(duration.toMillis());
+  } else if (typeof body.set === 'string') {
+    const at = new Date(body.set);
+    if (Number.isNaN(at.getTime()) || !/^\d{4}-\d\d-\d\dT/.test(body.set)) {
+      return send(res, 400, {
+        error: {
+          code: 'InvalidInput',
+          message: 'an ISO-8601 instant such as 2026-03-02T09:00:00Z',
+          field: 'set',
+        },
+      });
+    }
+    await clock.set(at);
+  } else {
+    return send(res, 400, {
+      error: {
+        code: 'InvalidInput',
+        message: 'give "advance" (a duration) or "set" (an instant)',
+        field: 'advance',
+      },
+    });
+  }
+  send(res, 200, { now: clock.now().toISOString() });
+}
+
+/** `npx casework token <email>`: a token for a catalogue user, signed by the local issuer. */
+async function tokenRequest(req: IncomingMessage, res: ServerResponse, issuer: LocalIssuer) {
+  let email: unknown;
+  try {
+    email = JSON.parse((await readBody(req, 4096)).toString() || '{}').email;
+  } catch {
+    return send(res, 400, { error: { code: 'InvalidInput', message: 'malformed JSON', field: 'body' } });
+  }
+  const { getUser } = await import('#shared/store/repository.ts');
+  if (typeof email !== 'string' || !(await getUser(email))) {
+    return send(res, 404, {
+      error: { code: 'NotFound', message: `${String(email)} is not a user of the catalogue`, field: 'email' },
+    });
+  }
+  send(res, 200, { token: await issuer.sign(email.toLowerCase()) });
+}
+
+const CONSOLE_FILES: Record<string, string> = {
+  'index.html': 'text/html; charset=utf-8',
+  'app.js': 'text/javascript; charset=utf-8',
+  'style.css': 'text/css; charset=utf-8',
+};
+
+/** The operator console: static files, the same ones a static site would serve on AWS. */
+function serveConsole(pathname: string, res: ServerResponse) {
+  // Relative links (style.css, app.js) resolve under /console/.
+  if (pathname === '/console') {
+    res.writeHead(301, { location: '/console/' });
+    return res.end();
+  }
+  const name = pathname.replace(/^\/console\/?/, '') || 'index.html';
+  const type = CONSOLE_FILES[name];
+  if (!type) return send(res, 404, errorJson('NotFound', `no console file ${name}`));
+  res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(readFileSync(path.join(import.meta.dirname, 'console', name)));
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { SMTPServer } from 'smtp-server';
+import type { Clock } from '#shared/clock.ts';
+import { putObject } from '#shared/store/files.ts';
+import { addressOf, host } from './http.ts';
+import type { Invoke } from './lambda.ts';
+
+/**
+ * SES receiving, with a real SMTP listener in front: each message is written to S3 under
+ * `inbox/`, then the inbound-mail function is invoked with the SES event, as the receipt rule does.
+ */
+export async function startInboundMail(port: number, clock: Clock, invoke: Invoke) {
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    size: 40 * 1024 * 1024,
+    logger: false,
+    banner: 'casework local inbound',
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', async () => {
+        try {
+          const messageId = randomUUID();
+          const raw = Buffer.concat(chunks);
+          await putObject(`inbox/${messageId}`, raw, 'message/rfc822');
+          await invoke('inboundMail', {
+            Records: [
+              {
+                eventSource: 'aws:ses',
+                eventVersion: '1.0',
+                ses: {
+                  mail: {
+                    messageId,
+                    source: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+                    destination: session.envelope.rcptTo.map((r) => r.address),
+                    timestamp: clock.now().toISOString(),
+                  },
+                  receipt: verdictsOf(raw),
+                },
+              },
+            ],
+          });
+          callback();
+        } catch (error) {
+          console.error(error);
+          callback(Object.assign(new Error('temporary failure, try again later'), { responseCode: 451 }));
+        }
+      });
+    },
+  });
+  const bound = await new Promise<number>((resolve, reject) => {
+    smtp.once('error', reject);
+    smtp.listen(port, host, () => resolve(addressOf(smtp.server)));
+  });
+  return {
+    url: `smtp://${host}:${bound}`,
+    stop: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
+  };
+}
+
+/**
+ * The verdicts SES would give, read from the headers a scanning relay adds (`X-SES-Spam-Verdict`,
+ * `X-SES-Virus-Verdict`, `Authentication-Results`): so local mail can be spam or fail DMARC.
+ */
+export function verdictsOf(raw: Buffer) {
+  const head = raw
+    .subarray(0, Math.max(0, raw.indexOf('\r\n\r\n')) || Math.min(raw.length, 65_536))
+    .toString('latin1')
+    .replace(/\r?\n[ \t]+/g, ' ');
+  const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim() ?? '';
+  const auth = header('Authentication-Results').toLowerCase();
+  const verdict = (failed: boolean) => ({ status: failed ? 'FAIL' : 'PASS' });
+  return {
+    spamVerdict: verdict(/fail/i.test(header('X-SES-Spam-Verdict'))),
+    virusVerdict: verdict(/fail/i.test(header('X-SES-Virus-Verdict'))),
+    spfVerdict: verdict(/\bspf=fail/.test(auth)),
+    dkimVerdict: verdict(/\bdkim=fail/.test(auth)),
+    dmarcVerdict: verdict(/\bdmarc=fail/.test(auth)),
+  };
+}

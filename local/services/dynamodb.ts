@@ -1,0 +1,26 @@
+import type { IncomingMessage, Server } from 'node:http';
+import path from 'node:path';
+import dynalite from 'dynalite';
+import { closeDynaliteIterators } from '../dynalite-iterators.ts';
+import { close, listen, type Service, urlOf } from '../http.ts';
+
+/** DynamoDB: dynalite, persisted in `<dataDir>/dynamodb`; counts requests per operation into `counts`. */
+export async function startDynamoDB(
+  port: number,
+  dataDir: string,
+  counts: Record<string, number>,
+): Promise<Service> {
+  closeDynaliteIterators();
+  const server = dynalite({
+    path: path.join(dataDir, 'dynamodb'),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  }) as unknown as Server;
+  server.on('request', (req: IncomingMessage) => {
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
+    counts[operation] = (counts[operation] ?? 0) + 1;
+  });
+  const bound = await listen(server, port);
+  return { url: urlOf(bound), stop: () => close(server), server };
+}

@@ -1,0 +1,66 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Clock } from '#shared/clock.ts';
+import { addressOf, close, host, type Service, urlOf } from '../http.ts';
+
+interface StoredMail {
+  /** When it was sent, in seconds: the mail viewer shows it. */
+  at: number;
+  [field: string]: unknown;
+}
+
+interface SesStore {
+  saveEmail: (mail: StoredMail) => void;
+  clearStore: () => void;
+  getStoreReadonly: () => { emails: StoredMail[] };
+}
+
+type StartSes = (config: object) => Promise<Server>;
+
+/** The emulator's own `clearStore`, before a start (of this process) replaced it. */
+let originalClear: SesStore['clearStore'] | undefined;
+
+/**
+ * SES v2: aws-ses-v2-local and its mail viewer. The emulator keeps sent mail in module memory and
+ * stamps it with the machine's time; here each mail is stamped with the virtual clock and kept in
+ * `<dataDir>/ses/sent.jsonl`, so the viewer shows business dates and keeps mail across restarts.
+ */
+export async function startSes(
+  port: number,
+  dataDir: string,
+  clock: Clock,
+): Promise<Service & { mailViewer: string }> {
+  // A CommonJS module: its export sits one `default` deeper under Node than under a bundler.
+  const sesModule = (await import('aws-ses-v2-local')) as unknown as {
+    default: StartSes | { default: StartSes };
+  };
+  const start = typeof sesModule.default === 'function' ? sesModule.default : sesModule.default.default;
+  const store = createRequire(import.meta.url)('aws-ses-v2-local/dist/store.js') as SesStore;
+
+  const file = path.join(dataDir, 'ses', 'sent.jsonl');
+  mkdirSync(path.dirname(file), { recursive: true });
+  originalClear ??= store.clearStore;
+  const clear = originalClear;
+  clear();
+  const { emails } = store.getStoreReadonly();
+  if (existsSync(file))
+    for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean))
+      emails.push(JSON.parse(line) as StoredMail);
+  // The senders call `store.saveEmail` through the module's exports, so replacing it takes effect.
+  store.saveEmail = (mail) => {
+    mail.at = Math.floor(clock.now().getTime() / 1000);
+    appendFileSync(file, `${JSON.stringify(mail)}\n`);
+    store.getStoreReadonly().emails.push(mail);
+  };
+  // The viewer's "clear" empties the kept mail too.
+  store.clearStore = () => {
+    clear();
+    writeFileSync(file, '');
+  };
+
+  const server = await start({ host, port });
+  const url = urlOf(addressOf(server));
+  return { url, mailViewer: `${url}/`, stop: () => close(server), server };
+}
