@@ -55,7 +55,7 @@ export async function lifecycleCosts(): Promise<string> {
     const sfn = new SFNClient({
       region: 'us-east-1',
       endpoint: rt.urls.stepfunctions,
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     const { executions = [] } = await sfn.send(
       new ListExecutionsCommand({ stateMachineArn: process.env.CASEWORK_STATE_MACHINE_ARN }),

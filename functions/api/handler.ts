@@ -14,10 +14,11 @@ import {
   type ApiEvent,
   type ApiResult,
   apiHandler,
-  header,
+  idempotencyKey,
   json,
   parseBody,
   type Route,
+  requestIdOf,
 } from '#shared/http/http.ts';
 import {
   accessTo,
@@ -30,9 +31,16 @@ import {
   readableCase,
   writableCase,
 } from '#shared/service/cases.ts';
+import { caseQueue, QUEUES } from '#shared/service/queues.ts';
 import { slaCompliance } from '#shared/service/reports.ts';
 import { caseExecutions, executionHistory, stateMachineDefinition } from '#shared/store/executions.ts';
-import { allocateNumber, listCases, listTimeline, type StoredCase } from '#shared/store/repository.ts';
+import {
+  allocateNumber,
+  getUser,
+  listCases,
+  listTimeline,
+  type StoredCase,
+} from '#shared/store/repository.ts';
 
 /** The case API: one function behind the HTTP API's case routes, dispatched by route key. */
 
@@ -51,6 +59,8 @@ const ListQuery = z.strictObject({
   account: z.string().optional(),
   breached: z.enum(['true', 'false']).optional(),
   cursor: z.string().optional(),
+  /** An engineer's queue: unowned cases of their centres, or their own, most urgent first. */
+  queue: z.enum(QUEUES).optional(),
 });
 
 const caseNumberOf = (event: ApiEvent) => {
@@ -67,9 +77,7 @@ const actorOf = (caller: Caller) =>
 
 async function create(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const input = parseBody(event, NewCaseInput);
-  const key = header(event, 'Idempotency-Key');
-  if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key))
-    throw invalid('Idempotency-Key', 'at most 128 letters, digits, and . : _ -');
+  const key = idempotencyKey(event);
   const { case: c, created } = await openCase(caller, input, clock.now(), key);
   return json(created ? 201 : 200, caseView(c, clock.now(), caller.role), {
     location: `/v1/cases/${c.number}`,
@@ -83,7 +91,12 @@ async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
       String(query.error.issues[0]?.path[0] ?? 'query'),
       query.error.issues[0]?.message ?? 'invalid',
     );
-  const { status, severity, account, breached, cursor } = query.data;
+  const { status, severity, account, breached, cursor, queue } = query.data;
+  if (queue) {
+    if (caller.role !== 'engineer') throw forbidden('queues are for support engineers');
+    const queued = await caseQueue(caller, queue, clock.now());
+    return json(200, { items: queued.map((c) => caseView(c, clock.now(), caller.role)) });
+  }
   let scope: { account: string } | 'all';
   if (caller.role === 'engineer') scope = account ? { account } : 'all';
   else {
@@ -132,7 +145,15 @@ async function update(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   return json(
     200,
     caseView(
-      await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), input.revision, c),
+      await applyCommand(
+        c.caseId,
+        command,
+        actorOf(caller),
+        () => clock.now(),
+        input.revision,
+        requestIdOf(event, caller),
+        c,
+      ),
       clock.now(),
       caller.role,
     ),
@@ -202,13 +223,20 @@ const ACTIONS: Record<string, { body: z.ZodType<{ revision?: number }>; command:
     },
     reopen: { body: NoteBody, command: (b: z.infer<typeof NoteBody>) => ({ kind: 'reopen', note: b.note }) },
     escalate: {
-      body: z.strictObject({ reason: z.string().max(5_000), rootCause: z.boolean().optional(), revision }),
-      command: (b: { reason: string; rootCause?: boolean }) => ({
+      body: z.strictObject({
+        reason: z.string().max(5_000),
+        rootCause: z.boolean().optional(),
+        businessImpact: z.string().max(5_000).optional(),
+        revision,
+      }),
+      command: (b: { reason: string; rootCause?: boolean; businessImpact?: string }) => ({
         kind: 'escalate',
         reason: b.reason,
         rootCause: b.rootCause,
+        businessImpact: b.businessImpact,
       }),
     },
+    take: { body: z.strictObject({ revision }), command: () => ({ kind: 'take' }) },
     'request-priority-change': {
       body: z.strictObject({ severity, note, revision }),
       command: (b: { severity: Severity; note: string }) => ({
@@ -257,6 +285,44 @@ ACTIONS['file-incident-report'] = {
   }),
 };
 
+const PriorityDecisionBody = z.strictObject({
+  decision: z.enum(['accepted', 'declined']),
+  note: note.optional(),
+  revision,
+});
+ACTIONS['decide-priority-change'] = {
+  body: PriorityDecisionBody,
+  command: (b: z.infer<typeof PriorityDecisionBody>) => ({
+    kind: 'decide-priority-change',
+    decision: b.decision,
+    note: b.note,
+  }),
+};
+const DefectBody = z.strictObject({ defectCorrection: z.boolean(), note: note.optional(), revision });
+ACTIONS['set-defect-correction'] = {
+  body: DefectBody,
+  command: (b: z.infer<typeof DefectBody>) => ({
+    kind: 'set-defect-correction',
+    defectCorrection: b.defectCorrection,
+    note: b.note,
+  }),
+};
+const OptionalNoteBody = z.strictObject({ note: note.optional(), revision });
+ACTIONS['mark-information-complete'] = {
+  body: OptionalNoteBody,
+  command: (b: z.infer<typeof OptionalNoteBody>) => ({ kind: 'mark-information-complete', note: b.note }),
+};
+ACTIONS['deliver-rca'] = {
+  body: NoteBody,
+  command: (b: z.infer<typeof NoteBody>) => ({ kind: 'deliver-rca', note: b.note }),
+};
+ACTIONS['decline-reopen'] = {
+  body: NoteBody,
+  command: (b: z.infer<typeof NoteBody>) => ({ kind: 'decline-reopen', note: b.note }),
+};
+
+const AssignBody = z.strictObject({ engineer: z.email(), note: note.optional(), revision });
+
 const PublishBody = z.strictObject({ entryId: z.string().max(100) });
 const SurveyBody = z.strictObject({
   ratings: z.array(z.number().int().min(1).max(5)).length(6, 'six ratings, one per question'),
@@ -273,22 +339,39 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   }
   const actor = actorOf(caller);
   const now = () => clock.now();
+  const request = requestIdOf(event, caller);
   let changed: StoredCase;
   if (name === 'raise-feature-request') {
     const body = parseBody(event, NoteBody);
     if (caller.role !== 'engineer') throw forbidden('only a support engineer may raise a feature request');
     const frNumber = `FR-${await allocateNumber('FEATURE_REQUEST')}`;
     const command: Command = { kind: 'raise-feature-request', frNumber, note: body.note };
-    changed = await applyCommand(c.caseId, command, actor, now, body.revision);
+    changed = await applyCommand(c.caseId, command, actor, now, body.revision, request);
+  } else if (name === 'assign') {
+    const body = parseBody(event, AssignBody);
+    if (caller.role !== 'engineer') throw forbidden('only a support engineer may assign a case');
+    const assignee = await getUser(body.engineer);
+    if (assignee?.role !== 'engineer')
+      throw invalid('engineer', `${body.engineer} is not a support engineer`);
+    const command: Command = { kind: 'assign', engineer: assignee.email, note: body.note };
+    changed = await applyCommand(c.caseId, command, actor, now, body.revision, request);
   } else if (name === 'grant-grace-period') {
     const body = parseBody(event, GraceBody);
     if (caller.role !== 'engineer') throw forbidden('only a support engineer may grant a grace period');
-    changed = await grantGracePeriod(c, body, actor, now, body.revision);
+    changed = await grantGracePeriod(c, body, actor, now, body.revision, request);
   } else {
     const spec = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
     if (!spec) throw notFound(`unknown action "${name}"`);
     const body = parseBody(event, spec.body);
-    changed = await applyCommand(c.caseId, spec.command(body as never), actor, now, body.revision, c);
+    changed = await applyCommand(
+      c.caseId,
+      spec.command(body as never),
+      actor,
+      now,
+      body.revision,
+      request,
+      c,
+    );
   }
   return json(200, caseView(changed, clock.now(), caller.role));
 }
@@ -300,7 +383,15 @@ async function survey(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   return json(
     200,
     caseView(
-      await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), undefined, c),
+      await applyCommand(
+        c.caseId,
+        command,
+        actorOf(caller),
+        () => clock.now(),
+        undefined,
+        requestIdOf(event, caller),
+        c,
+      ),
       clock.now(),
       caller.role,
     ),
@@ -352,4 +443,5 @@ const routes: Record<string, Route> = {
   'GET /v1/reports/sla-compliance': compliance,
 };
 
-export const handler = apiHandler(routes);
+// Case creation binds its key to the case number before the case exists (openCase).
+export const handler = apiHandler(routes, ['POST /v1/cases']);

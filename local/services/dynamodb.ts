@@ -2,9 +2,13 @@ import type { IncomingMessage, Server } from 'node:http';
 import path from 'node:path';
 import dynalite from 'dynalite';
 import { closeDynaliteIterators } from '../dynalite-iterators.ts';
-import { close, listen, type Service, urlOf } from '../http.ts';
+import { close, listen, type Service } from '../http.ts';
+import { startSignedFront } from './signed-front.ts';
 
-/** DynamoDB: dynalite, persisted in `<dataDir>/dynamodb`; counts requests per operation into `counts`. */
+/**
+ * DynamoDB: dynalite, persisted in `<dataDir>/dynamodb`, behind a front that accepts only signed
+ * requests; counts requests per operation into `counts`.
+ */
 export async function startDynamoDB(
   port: number,
   dataDir: string,
@@ -21,6 +25,14 @@ export async function startDynamoDB(
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
     counts[operation] = (counts[operation] ?? 0) + 1;
   });
-  const bound = await listen(server, port);
-  return { url: urlOf(bound), stop: () => close(server), server };
+  const backend = await listen(server, 0);
+  const front = await startSignedFront({ port, backend, service: 'dynamodb', protocol: 'json' });
+  return {
+    url: front.url,
+    server: front.server,
+    stop: async () => {
+      await front.stop();
+      await close(server);
+    },
+  };
 }

@@ -1,15 +1,17 @@
 import http, { type Server } from 'node:http';
 import path from 'node:path';
 import { startFauxqs } from 'fauxqs';
-import { host, type Service, urlOf } from '../http.ts';
+import { host, type Service } from '../http.ts';
+import { startSignedFront } from './signed-front.ts';
 
-/** S3: fauxqs, objects in `<dataDir>/s3`. */
+/**
+ * S3: fauxqs, objects in `<dataDir>/s3`, behind a front that refuses what S3 refuses and fauxqs
+ * does not: unsigned requests, bad or expired signatures, bodies that do not match their checksums.
+ */
 export async function startS3(port: number, dataDir: string): Promise<Service> {
   // fauxqs binds every interface whatever it is told: keep it on loopback.
   const original = http.Server.prototype.listen;
-  let listening: Server | undefined;
   http.Server.prototype.listen = function (this: Server, ...args: unknown[]) {
-    listening = this;
     const [first] = args;
     if (first && typeof first === 'object') (first as { host?: string }).host = host;
     else if (typeof first === 'number' && typeof args[1] !== 'string') args.splice(1, 0, host);
@@ -18,13 +20,21 @@ export async function startS3(port: number, dataDir: string): Promise<Service> {
   } as typeof original;
   try {
     const server = await startFauxqs({
-      port,
+      port: 0,
       host,
       logger: false,
       s3StorageDir: path.join(dataDir, 's3'),
       dataDir: path.join(dataDir, 'fauxqs'),
     });
-    return { url: urlOf(server.port), stop: () => server.stop(), server: listening as Server };
+    const front = await startSignedFront({ port, backend: server.port, service: 's3', protocol: 'xml' });
+    return {
+      url: front.url,
+      server: front.server,
+      stop: async () => {
+        await front.stop();
+        await server.stop();
+      },
+    };
   } finally {
     http.Server.prototype.listen = original;
   }

@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Clock } from '#shared/clock.ts';
-import { addressOf, close, host, type Service, urlOf } from '../http.ts';
+import { addressOf, close, host, type Service } from '../http.ts';
+import { startSignedFront } from './signed-front.ts';
 
 interface StoredMail {
   /** When it was sent, in seconds: the mail viewer shows it. */
@@ -26,6 +27,7 @@ let originalClear: SesStore['clearStore'] | undefined;
  * SES v2: aws-ses-v2-local and its mail viewer. The emulator keeps sent mail in module memory and
  * stamps it with the machine's time; here each mail is stamped with the virtual clock and kept in
  * `<dataDir>/ses/sent.jsonl`, so the viewer shows business dates and keeps mail across restarts.
+ * The viewer's pages are open; the SES API takes only signed requests.
  */
 export async function startSes(
   port: number,
@@ -60,7 +62,21 @@ export async function startSes(
     writeFileSync(file, '');
   };
 
-  const server = await start({ host, port });
-  const url = urlOf(addressOf(server));
-  return { url, mailViewer: `${url}/`, stop: () => close(server), server };
+  const server = await start({ host, port: 0 });
+  const front = await startSignedFront({
+    port,
+    backend: addressOf(server),
+    service: 'ses',
+    protocol: 'rest-json',
+    open: (req) => req.method === 'GET' || req.url === '/clear-store',
+  });
+  return {
+    url: front.url,
+    server: front.server,
+    mailViewer: `${front.url}/`,
+    stop: async () => {
+      await front.stop();
+      await close(server);
+    },
+  };
 }

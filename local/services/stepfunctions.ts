@@ -4,10 +4,15 @@ import { close, listen, readBody, type Service, send, urlOf } from '../http.ts';
 import type { Invoke } from '../lambda.ts';
 import { LocalStepFunctions, SfnError } from '../stepfunctions.ts';
 import type { VirtualClock } from '../virtual-clock.ts';
+import { refuse, refusePreflight } from './signed-front.ts';
+import { verifySignature } from './sigv4.ts';
 
 const JSON_1_0 = { 'content-type': 'application/x-amz-json-1.0' };
 
-/** Step Functions: the case state machine, its executions kept in `<dataDir>/stepfunctions`. */
+/**
+ * Step Functions: the case state machine, its executions kept in `<dataDir>/stepfunctions`; signed
+ * requests only.
+ */
 export async function startStepFunctions(options: {
   port: number;
   dataDir: string;
@@ -37,7 +42,11 @@ export async function startStepFunctions(options: {
 
   const server = http.createServer(async (req, res) => {
     try {
-      const body = JSON.parse((await readBody(req, 1024 * 1024)).toString() || '{}');
+      if (refusePreflight(req, res, 'json')) return;
+      const raw = await readBody(req, 1024 * 1024);
+      const refusal = await verifySignature(req, raw, 'states');
+      if (refusal) return refuse(res, refusal, 'json');
+      const body = JSON.parse(raw.toString() || '{}');
       send(res, 200, stepFunctions.handle(String(req.headers['x-amz-target'] ?? ''), body) ?? {}, JSON_1_0);
     } catch (error) {
       const err = error as Error;

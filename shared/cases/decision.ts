@@ -31,11 +31,18 @@ export type Command =
   | { kind: 'reject-solution'; note: string }
   | { kind: 'mark-restored'; note?: string }
   | { kind: 'set-severity'; severity: Severity; note?: string }
+  | { kind: 'decide-priority-change'; decision: 'accepted' | 'declined'; note?: string }
+  | { kind: 'set-defect-correction'; defectCorrection: boolean; note?: string }
+  | { kind: 'mark-information-complete'; note?: string }
+  | { kind: 'deliver-rca'; note: string }
   | { kind: 'set-substatus'; subStatus: string }
   | { kind: 'snooze-follow-ups'; until: string }
   | { kind: 'close'; subStatus: string; note: string }
   | { kind: 'reopen'; note: string }
-  | { kind: 'escalate'; reason: string; rootCause?: boolean }
+  | { kind: 'decline-reopen'; note: string }
+  | { kind: 'escalate'; reason: string; rootCause?: boolean; businessImpact?: string }
+  | { kind: 'take' }
+  | { kind: 'assign'; engineer: string; note?: string }
   | { kind: 'request-priority-change'; severity: Severity; note: string }
   | { kind: 'survey'; ratings: number[]; comment?: string }
   | { kind: 'raise-feature-request'; frNumber: string; note: string }
@@ -136,10 +143,14 @@ export class Change {
     this.next.followUp = { since: this.at, remindersSent: 0, action };
   }
 
-  /** A public act of support: the first one after completion is the response (SPEC §4). */
+  /**
+   * A public act of support: the first one after completion is the response, or after submission
+   * on plans whose response counts from it (cloud, SPEC §4).
+   */
   supportActed(): void {
     this.next.lastSupportUpdateAt = this.at;
-    if (this.next.completedAt && !this.next.respondedAt) this.next.respondedAt = this.at;
+    const counts = this.next.completedAt || this.plan.responseFrom === 'submission';
+    if (counts && !this.next.respondedAt) this.next.respondedAt = this.at;
   }
 
   close(subStatus: string, comment: string): void {

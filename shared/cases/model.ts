@@ -32,6 +32,7 @@ export const SUB_STATUSES: Record<Status, readonly string[]> = {
     'Resolved',
     'Cancelled',
     'No Response',
+    'Customer requested to re-open',
     'No Maintenance',
     'Customer Resolved Issue',
     'Duplicate Request',
@@ -169,16 +170,37 @@ export interface CaseRecord {
   pauses?: { from: string; to: string | null }[];
   /** Targets recorded met or breached, with the instant; a breach is notified once. */
   slaOutcomes?: Partial<
-    Record<'response' | 'restoration' | 'resolution', { state: 'met' | 'breached'; at: string }>
+    Record<'response' | 'restoration' | 'resolution' | 'rootCause', { state: 'met' | 'breached'; at: string }>
   >;
+  /** Intervals the case spent Closed before a reopening: no clock counts them (SPEC §4). */
+  closedPeriods?: { from: string; to: string }[];
+  /** The last raise of severity: the current severity's targets count from it (SPEC §4); a lowering clears it. */
+  raisedAt?: string | null;
+  /** When a grace period brought the case under contract: its clock counts from here. */
+  coveredFrom?: string;
+  /** The issue needs a defect correction: an on-premise resolution target does not apply (SPEC §4). */
+  defectCorrection?: boolean;
+  /** pureconnect: all troubleshooting information is in (the RCA clock starts), and the RCA delivered. */
+  informationCompleteAt?: string | null;
+  rcaDeliveredAt?: string | null;
   /** Opened without an active contract (Open/Maintenance Review): no SLA clock unless support grants the account's one grace period. */
   withoutContract?: boolean;
   /** Obligations (change requests, incident reports) found breached, with the due instant missed. */
   obligationBreaches?: Record<string, string>;
+  /** The engineer who has the case (SPEC §2): shown to the customer, the first point of escalation. */
+  owner?: string | null;
   escalationLevel?: number;
+  /** The last address an escalation was sent to: the next request goes one level above it (SPEC §8). */
+  escalatedTo?: string;
   /** Message-IDs of the inbound mail already applied: a redelivery changes nothing (SPEC §6). */
   mailIds?: string[];
+  /** Requests (by `Idempotency-Key`) whose change this case recorded, with its revision: made once. */
+  requests?: Record<string, number>;
   closure?: { by: string; comment?: string };
+  /** A customer's priority-change request, waiting for support's decision (SPEC §2, §4). */
+  priorityRequest?: { severity: Severity; note: string; by: string; at: string };
+  /** A customer's request to reopen, waiting for support (pureconnect, SPEC §3). */
+  reopenRequest?: { at: string; by: string; note: string; closedAs: string };
   survey?: { answeredAt: string; ratings: number[]; comment?: string };
   /** Feature request raised from this case (SPEC §10). */
   featureRequest?: FeatureRequest;
@@ -242,6 +264,7 @@ export interface TimelineEntry {
     | 'severity'
     | 'sla'
     | 'escalation'
+    | 'owner'
     | 'survey';
   visibility: 'public' | 'internal';
   actor: string;

@@ -8,6 +8,7 @@ import {
   outcomeOf,
   parseSpan,
   TARGET_KINDS,
+  type Target,
   type TargetKind,
   targetsFor,
 } from '../sla/targets.ts';
@@ -25,8 +26,71 @@ export const isPaused = (c: CaseRecord) => (c.pauses ?? []).some((p) => p.to ===
 
 /** When support did what each target measures. */
 export function actedAt(c: CaseRecord, kind: TargetKind): Date | null {
-  const at = kind === 'response' ? c.respondedAt : kind === 'restoration' ? c.restoredAt : c.resolvedAt;
+  const at =
+    kind === 'response'
+      ? c.respondedAt
+      : kind === 'restoration'
+        ? c.restoredAt
+        : kind === 'resolution'
+          ? c.resolvedAt
+          : c.rcaDeliveredAt;
   return at ? new Date(instantMs(at)) : null;
+}
+
+const later = (a: string, b: string | null | undefined) => (b && b > a ? b : a);
+
+/**
+ * Where each target counts from (SPEC §4): the complete time; response on cloud plans from the
+ * submission; the RCA from when all information is in; after a raise of severity, from the raise;
+ * after a grace period, from its grant.
+ */
+export function targetStarts(c: CaseRecord): Record<TargetKind, Date | null> {
+  const plan = planNamed(c.plan);
+  const complete = c.completedAt as string;
+  const base: Record<TargetKind, string | null> = {
+    response: plan.responseFrom === 'submission' ? c.createdAt : complete,
+    restoration: complete,
+    resolution: complete,
+    rootCause: c.informationCompleteAt ?? null,
+  };
+  const out = {} as Record<TargetKind, Date | null>;
+  for (const kind of TARGET_KINDS) {
+    const from = base[kind];
+    out[kind] = from ? new Date(instantMs(later(later(from, c.coveredFrom), c.raisedAt))) : null;
+  }
+  return out;
+}
+
+/** The instant the clocks are read at: a closed case's clocks stopped at its closure (SPEC §4). */
+export const clockInstant = (c: CaseRecord, now: Date) =>
+  c.status === 'Closed' && c.closedAt && instantMs(c.closedAt) < now.getTime()
+    ? new Date(instantMs(c.closedAt))
+    : now;
+
+/** Whether the resolution target is waived: an on-premise issue needing a defect correction (SPEC §4). */
+const resolutionWaived = (c: CaseRecord) => !!c.defectCorrection && !planNamed(c.plan).cloud;
+
+/**
+ * The case's targets with their due instants (and how each was reached, with `explain`), or null
+ * before the case is complete or without a contract (SPEC §2, §3).
+ */
+export function caseTargets(c: CaseRecord, now: Date, explain = false): Record<TargetKind, Target> | null {
+  if (!c.completedAt || c.withoutContract) return null;
+  const targets = targetsFor({
+    plan: c.plan,
+    severity: c.severity,
+    calendar: calendarOf(c.centre),
+    completedAt: new Date(instantMs(c.completedAt)),
+    startedAt: targetStarts(c),
+    pauses: pauseSpans(c, clockInstant(c, now)),
+    stopped: (c.closedPeriods ?? []).map((p) => ({ from: instantMs(p.from), to: instantMs(p.to) })),
+    explain,
+  });
+  if (resolutionWaived(c)) {
+    const { pausable } = targets.resolution;
+    targets.resolution = { kind: 'resolution', target: null, due: null, pausable };
+  }
+  return targets;
 }
 
 export interface TargetStatus {
@@ -40,26 +104,24 @@ export interface TargetStatus {
 }
 
 /**
- * The case's SLA clocks as of `now` (SPEC §4): due instants from the complete time, extended by
- * the pauses for restoration and resolution; an outcome once recorded stays as recorded.
+ * The case's SLA clocks as of `now` (SPEC §4): due instants from where each target counts,
+ * extended by the pauses for restoration and resolution and by closed time for all; an outcome
+ * once recorded stays as recorded. A closed case's clocks stopped at its closure: a target still
+ * pending then is not applicable, never breached later.
  */
 export function slaStatus(c: CaseRecord, now: Date): Record<TargetKind, TargetStatus> | null {
-  // No targets before the case is complete, nor without a contract (SPEC §2, §3).
-  if (!c.completedAt || c.withoutContract) return null;
+  const targets = caseTargets(c, now);
+  if (!targets) return null;
   const calendar = calendarOf(c.centre);
-  const targets = targetsFor({
-    plan: c.plan,
-    severity: c.severity,
-    calendar,
-    completedAt: new Date(instantMs(c.completedAt)),
-    pauses: pauseSpans(c, now),
-  });
+  const asOf = clockInstant(c, now);
+  const closed = c.status === 'Closed';
   const paused = isPaused(c) && planNamed(c.plan).pauseWhileWaitingOnCustomer;
   const out = {} as Record<TargetKind, TargetStatus>;
   for (const kind of TARGET_KINDS) {
     const t = targets[kind];
-    const recorded = c.slaOutcomes?.[kind];
-    const outcome = recorded ?? outcomeOf(t, actedAt(c, kind), now);
+    const recorded = kind === 'resolution' && resolutionWaived(c) ? undefined : c.slaOutcomes?.[kind];
+    let outcome = recorded ?? outcomeOf(t, actedAt(c, kind), asOf);
+    if (closed && outcome.state === 'pending') outcome = { state: 'n/a' };
     const due = t.due;
     const business = t.target !== null && parseSpan(t.target).unit.startsWith('B');
     out[kind] = {
@@ -109,7 +171,7 @@ export function obligationsOf(c: CaseRecord, now: Date): Record<string, Obligati
   const obligation = (from: string, days: number, done: string | null | undefined): Obligation => {
     const due = addBusinessDays(calendar, new Date(from), days).due.toISOString();
     const at = done ?? null;
-    const late = at ? at > due : now.toISOString() > due;
+    const late = at ? at > due : clockInstant(c, now).toISOString() > due;
     return { due, done: at, state: late ? 'breached' : at ? 'met' : 'pending' };
   };
   if (c.type === 'change-request' && c.completedAt) {
@@ -129,8 +191,15 @@ export function obligationsOf(c: CaseRecord, now: Date): Record<string, Obligati
 
 /** The next instant at which a pending obligation would be breached. */
 export function nextObligationDeadline(c: CaseRecord, now: Date): Date | null {
+  if (c.status === 'Closed') return null;
   const dues = Object.values(obligationsOf(c, now))
     .filter((o) => o.state === 'pending')
     .map((o) => Date.parse(o.due));
   return dues.length ? new Date(Math.min(...dues)) : null;
+}
+
+/** The next instant something is due on an open case (a target or an obligation): queues sort by it. */
+export function nextDueAt(c: CaseRecord, now: Date): Date | null {
+  const dues = [nextTargetDeadline(c, now), nextObligationDeadline(c, now)].filter((d) => d !== null);
+  return dues.length ? new Date(Math.min(...dues.map((d) => d.getTime()))) : null;
 }

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
-import { DomainError, invalid, notFound, tooLarge, unauthorized } from '../errors.ts';
+import { DomainError, invalid, notFound, refused, tooLarge, unauthorized } from '../errors.ts';
 import { logger, observed } from '../observability.ts';
 import { getUser, type User } from '../store/repository.ts';
+import { claimRequest, recordResponse } from '../store/requests.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -85,6 +87,54 @@ export function header(event: ApiEvent, name: string): string | undefined {
   return event.headers?.[name.toLowerCase()];
 }
 
+/** The request's `Idempotency-Key`, checked: at most 128 letters, digits and `. : _ -`. */
+export function idempotencyKey(event: ApiEvent): string | undefined {
+  const key = header(event, 'Idempotency-Key');
+  if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key))
+    throw invalid('Idempotency-Key', 'at most 128 letters, digits, and . : _ -');
+  return key;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The caller's request identity under its `Idempotency-Key` (undefined without one): a change
+ * made under it is recorded on the case in the same write, so a retry finds it made.
+ */
+export function requestIdOf(event: ApiEvent, caller: User): string | undefined {
+  const key = idempotencyKey(event);
+  return key === undefined ? undefined : sha256(`${caller.email}\n${key}`).slice(0, 32);
+}
+
+/** Answers kept for a retry are at most this large (a larger one is made again, still once). */
+const MAX_KEPT_RESPONSE = 300 * 1024;
+
+/**
+ * A state-changing route under an `Idempotency-Key` (SPEC §13): the key is bound to the first
+ * request's route and body (another body under it is refused, 422); a retry of a request that
+ * succeeded gets its answer again; one that failed or crashed runs again, and its case change
+ * (recorded with the key) is made once.
+ */
+async function idempotent(route: Route, event: ApiEvent, caller: User): Promise<ApiResult> {
+  const id = requestIdOf(event, caller);
+  if (id === undefined) return route(event, caller);
+  const hash = sha256(JSON.stringify([event.routeKey, event.pathParameters ?? {}, event.body ?? '']));
+  const record = await claimRequest(id, hash);
+  if (record.hash !== hash)
+    throw refused('this Idempotency-Key was used with another request', 'Idempotency-Key');
+  if (record.response)
+    return { ...record.response, headers: { ...record.response.headers, 'idempotency-replayed': 'true' } };
+  const result = await route(event, caller);
+  const status = result.statusCode ?? 200;
+  if (status < 300 && Buffer.byteLength(result.body ?? '') <= MAX_KEPT_RESPONSE)
+    await recordResponse(id, {
+      statusCode: status,
+      headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)])),
+      body: result.body ?? '',
+    });
+  return result;
+}
+
 /** One API route's code, given the verified caller. */
 export type Route = (event: ApiEvent, caller: User) => Promise<ApiResult>;
 
@@ -92,7 +142,7 @@ export type Route = (event: ApiEvent, caller: User) => Promise<ApiResult>;
  * A function behind HTTP API routes: dispatched by route key, the caller looked up from the
  * token's e-mail, logs correlated by request id, errors answered as JSON.
  */
-export function apiHandler(routes: Record<string, Route>) {
+export function apiHandler(routes: Record<string, Route>, ownIdempotency: string[] = []) {
   return middy<ApiEvent, ApiResult>()
     .use(observed<ApiEvent>((event) => event.requestContext?.requestId))
     .use(httpErrors())
@@ -100,6 +150,9 @@ export function apiHandler(routes: Record<string, Route>) {
       // Own keys only: a route key such as `constructor` finds nothing.
       const route = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey] : undefined;
       if (!route) throw notFound(`no route ${event.routeKey}`);
-      return route(event, await callerOf(event));
+      const caller = await callerOf(event);
+      const changes =
+        event.requestContext.http?.method === 'POST' && !ownIdempotency.includes(event.routeKey);
+      return changes ? idempotent(route, event, caller) : route(event, caller);
     });
 }

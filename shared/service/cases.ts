@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { type CaseRecord, type FeatureRequest, isCritical, type NewCaseInput } from '../cases/model.ts';
-import { obligationsOf, slaStatus } from '../cases/sla.ts';
+import { nextDueAt, obligationsOf, slaStatus } from '../cases/sla.ts';
 import { type Command, type Decision, decide } from '../cases/transitions.ts';
 import { planNamed, policy } from '../catalogue/index.ts';
 import { config } from '../config.ts';
@@ -90,15 +90,17 @@ function effectsOf(
 /**
  * Completes a change's side effects; safe to run any number of times, concurrently or after a crash.
  * The workflow runs it as it wakes (`awake`: no need to signal itself), from the case it just read.
+ * False when a mail could not reach SES and was given back for a retry.
  */
 export async function flushOutbox(
   caseId: string,
   now: Date,
   holder: string = randomUUID(),
   { awake = false, read }: { awake?: boolean; read?: StoredCase } = {},
-): Promise<void> {
+): Promise<boolean> {
   const c = read ?? (await getCase(caseId));
-  if (!c) return;
+  if (!c) return true;
+  let allSent = true;
   // Timeline items and signals are idempotent, so finished ones are taken off together: before the
   // signal (sorted last), so that the woken workflow finds nothing left to redo, and after it. A
   // mail goes out only under its claim, and its entry leaves the outbox with its own write.
@@ -123,13 +125,14 @@ export async function flushOutbox(
           if (!(await claimMail(caseId, id, claimFor(holder, now), now))) continue;
           held.add(id);
         }
-        await sendOutboxMail(c, id, effect, holder, now);
+        if (!(await sendOutboxMail(c, id, effect, holder, now))) allSent = false;
         held.delete(id);
         continue;
       }
       done.push(id);
     }
     await removeOutboxEntries(caseId, done);
+    return allSent;
   } finally {
     // Failing before its mails went out, a writer gives their claims back: a retry sends them at once.
     for (const id of held) await releaseMail(caseId, id, holder).catch(() => {});
@@ -161,14 +164,17 @@ async function persist<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Sends one claimed outbox mail; a mail SES refuses is set aside, never failing the change. */
+/**
+ * Sends one claimed outbox mail; a mail SES refuses is set aside, never failing the change. False
+ * when SES could not be reached (the claim is given back).
+ */
 async function sendOutboxMail(
   c: StoredCase,
   id: string,
   effect: Extract<OutboxEntry, { type: 'mail' }>,
   holder: string,
   now: Date,
-): Promise<void> {
+): Promise<boolean> {
   const { mail } = effect;
   let messageId: string;
   try {
@@ -177,7 +183,7 @@ async function sendOutboxMail(
     logger.warn('mail not sent', { caseNumber: c.number, mail: id, error: (error as Error).message });
     if (!isRefusal(error)) {
       await releaseMail(c.caseId, id, holder);
-      return;
+      return false;
     }
     const attempts = (effect.setAside?.attempts ?? 0) + 1;
     const aside = {
@@ -196,7 +202,7 @@ async function sendOutboxMail(
         text: `The ${mail.kind} mail to ${mail.to} could not be sent (${aside.error}); it is tried again from ${aside.nextAt}.`,
       });
     }
-    return;
+    return true;
   }
   // SES sets the Message-ID header to <its id@its domain>: a reply names it in In-Reply-To.
   for (const domain of [`${process.env.AWS_REGION ?? 'us-east-1'}.amazonses.com`, 'email.amazonses.com']) {
@@ -204,6 +210,7 @@ async function sendOutboxMail(
   }
   await persist(() => recordMailSent(c.caseId, mail.id, messageId, now.toISOString()));
   await persist(() => completeMail(c.caseId, id, holder));
+  return true;
 }
 
 const hashOf = (input: unknown) => createHash('sha256').update(JSON.stringify(input)).digest('hex');
@@ -334,6 +341,7 @@ export async function applyCommand(
   actor: Parameters<typeof decide>[2],
   now: () => Date,
   expectedRevision?: number,
+  requestId?: string,
   read?: StoredCase,
 ): Promise<StoredCase> {
   for (let attempt = 0; attempt < 200; attempt++) {
@@ -345,6 +353,8 @@ export async function applyCommand(
       await flushOutbox(caseId, now());
       c = (await getCase(caseId)) as StoredCase;
     }
+    // A retry of a request whose change was made: the case as it is now, nothing made again.
+    if (requestId && c.requests?.[requestId] !== undefined) return c;
     if (expectedRevision !== undefined && c.revision !== expectedRevision) {
       throw conflict(
         `case ${caseId} changed: it is at revision ${c.revision}, status ${c.status}/${c.subStatus}`,
@@ -357,7 +367,10 @@ export async function applyCommand(
     const holder = randomUUID();
     const claim = completeHere ? claimFor(holder, now()) : undefined;
     const effects = effectsOf(decision.next.revision, decision, claim, true);
-    if (await saveCase(decision.next, c.revision, effects)) {
+    const next = requestId
+      ? { ...decision.next, requests: recentRequests(c, requestId, decision.next.revision) }
+      : decision.next;
+    if (await saveCase(next, c.revision, effects)) {
       const breaches = decision.breaches ?? [];
       logger.info('case changed', {
         caseNumber: decision.next.number,
@@ -373,12 +386,22 @@ export async function applyCommand(
         return (await getCase(caseId)) as StoredCase;
       }
       await signalCaseWorkflow(caseId, c.wait?.token);
-      return { ...c, ...decision.next, outbox: { ...c.outbox, ...effects } };
+      return { ...c, ...next, outbox: { ...c.outbox, ...effects } };
     }
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(attempt + 1, 10)));
   }
   throw conflict(`case ${caseId} is changing too often; try again`);
 }
+
+/** Request ids kept on a case: those of its last changes, so a late retry is still recognised. */
+const KEPT_REQUESTS = 20;
+
+const recentRequests = (c: StoredCase, requestId: string, revision: number) =>
+  Object.fromEntries(
+    [...Object.entries(c.requests ?? {}), [requestId, revision] as const]
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, KEPT_REQUESTS),
+  );
 
 /**
  * SPEC §3: an account without an active contract may be granted one grace period (while a
@@ -392,6 +415,7 @@ export async function grantGracePeriod(
   actor: Parameters<typeof decide>[2],
   now: () => Date,
   expectedRevision?: number,
+  requestId?: string,
 ): Promise<StoredCase> {
   if (!c.withoutContract) throw conflict(`case ${c.number} is covered by account ${c.account}'s contract`);
   const today = dayOf(now());
@@ -408,18 +432,20 @@ export async function grantGracePeriod(
     );
   }
   const command = { kind: 'grant-grace-period' as const, note: request.note, until: request.until };
-  return applyCommand(c.caseId, command, actor, now, expectedRevision);
+  return applyCommand(c.caseId, command, actor, now, expectedRevision, requestId);
 }
 
 /** The case as the API shows it: no workflow internals, with its SLA clocks once complete. */
 export function caseView(c: StoredCase, now: Date, role: Caller['role']) {
-  const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, featureRequest, ...record } = c;
+  const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, requests: _q, featureRequest, ...record } = c;
   return {
     ...record,
     ...(featureRequest && (role === 'engineer' || featureRequestVisible(featureRequest, now))
       ? { featureRequest }
       : {}),
+    owner: c.owner ?? null,
     sla: slaStatus(c, now),
+    nextDue: nextDueAt(c, now),
     obligations: obligationsOf(c, now),
   };
 }

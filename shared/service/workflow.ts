@@ -3,16 +3,19 @@ import { STATUSES, type Status, WORKFLOW_STATE } from '../cases/model.ts';
 import { nextObligationDeadline, nextTargetDeadline } from '../cases/sla.ts';
 import { reopenWindowEnd } from '../cases/transitions.ts';
 import { DomainError } from '../errors.ts';
-import { abortMultipart, deleteCaseObjects, moveObjects } from '../store/files.ts';
+import { abortMultipart, deleteCaseObjects, moveObjects, objectSize } from '../store/files.ts';
 import {
+  type FileRecord,
   getCase,
   listFileRecords,
   markWorkflowDone,
+  putFileRecord,
   type StoredCase,
   setFilesClosed,
   storeWaitToken,
 } from '../store/repository.ts';
 import { applyCommand, flushOutbox } from './cases.ts';
+import { refuseUpload } from './files.ts';
 
 /** The longest single wait: the workflow re-reads the case at least this often. */
 const MAX_WAIT_SECONDS = 30 * 86_400;
@@ -73,7 +76,8 @@ export async function route(input: RouteInput, now: Date): Promise<Route> {
   if (cycles > CONTINUE_AFTER_CYCLES || age > CONTINUE_AFTER_DAYS * 86_400_000)
     return { ...base, state: 'ContinueAsNew' };
   // A change that crashed half-way is completed here, whoever notices first.
-  await flushOutbox(caseId, now, undefined, { awake: true, read: c });
+  // A mail SES could not take is tried once more at once, then at the next wake.
+  if (!(await flushOutbox(caseId, now, undefined, { awake: true, read: c }))) await flushOutbox(caseId, now);
   await placeFiles(c);
   const end = reopenWindowEnd(c);
   if (c.status === 'Closed' && end && end <= now) return { ...base, state: 'Purge' };
@@ -138,7 +142,18 @@ export async function purge(caseId: string, now: Date): Promise<void> {
 async function placeFiles(c: StoredCase): Promise<void> {
   const closed = c.status === 'Closed';
   if (closed === !!c.filesClosed) return;
-  const keys = (await listFileRecords(c.caseId)).filter((f) => f.status !== 'aborted').map((f) => f.key);
-  await moveObjects(keys, closed);
+  const files = await listFileRecords(c.caseId);
+  for (const [i, f] of files.entries()) {
+    if (!closed || f.status !== 'pending') continue;
+    // At closure a single PUT that has landed is uploaded; any other pending upload is refused.
+    if (!f.uploadId && (await objectSize(f.key)) !== null) {
+      files[i] = { ...f, status: 'uploaded' };
+      await putFileRecord(files[i] as FileRecord);
+    } else await refuseUpload(f);
+  }
+  await moveObjects(
+    files.filter((f) => f.status === 'uploaded').map((f) => f.key),
+    closed,
+  );
   await setFilesClosed(c.caseId, closed);
 }

@@ -112,8 +112,20 @@ export function dueAfterBusinessTime(
 export function dueAfterBusinessDays(calendar: Calendar, from: number, days: number): number {
   if (!Number.isInteger(days) || days < 0) throw new RangeError('days must be a non-negative integer');
   const cal = compile(calendar);
-  const start = cal.dueAfterOpenTime(from, 0);
-  return cal.alwaysOpen || days === 0 ? start + days * 86_400_000 : cal.dueAfterBusinessDays(start, days);
+  if (days === 0) return cal.dueAfterOpenTime(from, 0);
+  return cal.dueAfterBusinessDays(businessDayStart(cal, from), days);
+}
+
+/**
+ * Where N BD count from: the first open instant at or after `from` that falls on a business day
+ * (on a centre open around the clock, a weekend start counts from Monday 00:00, so a later start
+ * is never due earlier).
+ */
+function businessDayStart(cal: CompiledCalendar, from: number): number {
+  let start = cal.dueAfterOpenTime(from, 0);
+  for (let i = 0; i < MAX_DAYS && !cal.isBusinessDay(cal.dateOf(start)); i++)
+    start = cal.dueAfterOpenTime(instantOf(cal.nextDate(cal.dateOf(start)), 0, cal.zone), 0);
+  return start;
 }
 
 /** Elapsed 24x7 time (`min`, `h`) as an epoch-ms instant, not counting paused time. */
@@ -246,7 +258,7 @@ export function nextOpening(calendar: Calendar, from: Date): Date {
  * `N BD` (SPEC §4): roll to the next opening, then the same local time of day on the N-th
  * following business day (a date with open time left after its holidays). Where that time is not
  * open that day, the day's last closing before it, or its first opening when it opens only later.
- * On a calendar open around the clock every day, N × 24 h.
+ * Business days are weekdays on every calendar, also one open around the clock.
  */
 export function addBusinessDays(calendar: Calendar, from: Date, days: number): Result {
   const due = dueAfterBusinessDays(calendar, from.getTime(), days);
@@ -257,14 +269,12 @@ export function addBusinessDays(calendar: Calendar, from: Date, days: number): R
 export function stepBusinessDays(calendar: Calendar, from: Date, days: number): Result {
   if (!Number.isInteger(days) || days < 0) throw new RangeError('days must be a non-negative integer');
   const cal = compile(calendar);
-  const rolled = stepBusinessTime(calendar, from, 0);
-  const start = rolled.due.getTime();
+  const start = days === 0 ? cal.dueAfterOpenTime(from.getTime(), 0) : businessDayStart(cal, from.getTime());
   const explanation: Explanation = { counted: [], holidaysSkipped: [] };
-  if (rolled.explanation.rolledTo) explanation.rolledTo = rolled.explanation.rolledTo;
-  if (cal.alwaysOpen || days === 0) {
-    const due = start + days * 86_400_000;
-    explanation.counted.push({ from: iso(start), to: iso(due) });
-    return { due: new Date(due), explanation };
+  if (start !== from.getTime()) explanation.rolledTo = iso(start);
+  if (days === 0) {
+    explanation.counted.push({ from: iso(start), to: iso(start) });
+    return { due: new Date(start), explanation };
   }
   const local = DateTime.fromMillis(start, { zone: cal.zone });
   const timeOfDay = local.diff(local.startOf('day')).toMillis();
@@ -273,7 +283,7 @@ export function stepBusinessDays(calendar: Calendar, from: Date, days: number): 
   for (let i = 0; i < MAX_DAYS && found < days; i++) {
     date = cal.nextDate(date);
     const day = cal.day(date);
-    if (day.open.length > 0) {
+    if (cal.isBusinessDay(date)) {
       found++;
       explanation.counted.push({ from: date, to: date });
     } else if (day.holiday) {

@@ -205,7 +205,7 @@ export class CompiledCalendar {
         from.push(span.from);
         to.push(span.to);
       }
-      bizCount[k + 1] = (bizCount[k] as number) + (open.length > 0 ? 1 : 0);
+      bizCount[k + 1] = (bizCount[k] as number) + (this.isBusinessDay(dateOfNumber(fromDay + k)) ? 1 : 0);
     }
     dayFirst[days] = from.length;
     const cumEnd = new Float64Array(from.length);
@@ -307,6 +307,14 @@ export class CompiledCalendar {
       }
       ahead = ahead * 2 + 400;
     }
+  }
+
+  /**
+   * A business day (SPEC §4): a weekday (Mon–Fri) with open time left after its holidays, also on
+   * a centre open around the clock: "business days" never include a weekend.
+   */
+  isBusinessDay(date: string): boolean {
+    return DateTime.fromISO(date, { zone: 'UTC' }).weekday <= 5 && this.day(date).open.length > 0;
   }
 
   /** The local date of an instant. */

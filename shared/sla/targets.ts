@@ -15,7 +15,8 @@ import {
 } from './business-time.ts';
 import type { Calendar, Span } from './calendar.ts';
 
-export const TARGET_KINDS = ['response', 'restoration', 'resolution'] as const;
+/** pureconnect's targets are root-cause-analysis targets (SPEC §4). */
+export const TARGET_KINDS = ['response', 'restoration', 'resolution', 'rootCause'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export interface ParsedSpan {
@@ -129,27 +130,34 @@ export interface TargetInput {
   calendar: Calendar;
   /** When the case became complete: the SLA clock starts here (SPEC §2). */
   completedAt: Date;
+  /** Where a target counts from another instant; null: its clock has not started (no due yet). */
+  startedAt?: Partial<Record<TargetKind, Date | null>>;
   /** Intervals waiting on the customer; they extend restoration and resolution, never response. */
   pauses?: Span[];
+  /** Intervals in which every clock stood still (the case was Closed before a reopening). */
+  stopped?: Span[];
   explain?: boolean;
 }
 
-/** The due instants of a case's three targets (SPEC §4). A severity change simply recomputes. */
+/** The due instants of a case's targets (SPEC §4). */
 export function targetsFor(input: TargetInput): Record<TargetKind, Target> {
   const plan = planNamed(input.plan);
   const row = plan.targets[input.severity];
-  const from = input.completedAt.getTime();
+  const stopped = input.stopped ?? [];
   const out = {} as Record<TargetKind, Target>;
   for (const kind of TARGET_KINDS) {
     const span = row?.[kind] ?? null;
     const pausable = kind !== 'response' && plan.pauseWhileWaitingOnCustomer;
-    if (!span) {
-      out[kind] = { kind, target: null, due: null, pausable };
+    const start = input.startedAt?.[kind] === undefined ? input.completedAt : input.startedAt[kind];
+    if (!span || !start) {
+      out[kind] = { kind, target: span, due: null, pausable };
       continue;
     }
-    const pauses = pausable ? (input.pauses ?? []) : [];
+    const from = start.getTime();
+    const waits = pausable ? (input.pauses ?? []) : [];
+    const pauses = stopped.length ? [...waits, ...stopped] : waits;
     if (input.explain) {
-      const { due, explanation } = explainSpan(input.calendar, input.completedAt, span, pauses);
+      const { due, explanation } = explainSpan(input.calendar, start, span, pauses);
       out[kind] = { kind, target: span, due, pausable, explanation };
     } else {
       out[kind] = {
@@ -174,7 +182,9 @@ const PENDING: Outcome = Object.freeze({ state: 'pending' });
 
 export function outcomeOf(target: Target, actedAt: Date | null, now: Date): Outcome {
   const due = target.due;
-  if (!due) return NOT_APPLICABLE;
+  if (!target.target) return NOT_APPLICABLE;
+  // A target whose clock has not started yet (pureconnect RCA before all information is in).
+  if (!due) return PENDING;
   if (actedAt && actedAt.getTime() <= due.getTime()) return { state: 'met', at: actedAt.toISOString() };
   if (actedAt || now.getTime() > due.getTime()) return { state: 'breached', at: due.toISOString() };
   return PENDING;

@@ -196,6 +196,10 @@ export async function abortMultipart(key: string, uploadId: string): Promise<voi
   );
 }
 
+export async function deleteObject(key: string): Promise<void> {
+  await s3().send(new DeleteObjectCommand({ Bucket: config.bucketName, Key: key }));
+}
+
 export async function objectSize(key: string): Promise<number | null> {
   try {
     const head = await s3().send(new HeadObjectCommand({ Bucket: config.bucketName, Key: key }));

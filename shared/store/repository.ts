@@ -21,6 +21,8 @@ export interface User {
   role: 'engineer' | 'customer';
   /** Access level per account (SPEC §1): 3 designated, 2 read-only, 1 knowledge base. */
   grants: Record<string, AccessLevel>;
+  /** An engineer's support centres (their unowned-cases queue); none given: every centre. */
+  centres?: string[];
 }
 
 /** A Sold-To / End-User combination with a support contract (SPEC §1). */
@@ -658,14 +660,14 @@ export async function getTriageItem(id: string): Promise<(TriageItem & { linkedT
   return withoutKeys<TriageItem & { linkedTo?: string }>(Item);
 }
 
-/** Takes a triage item out of the queue, linked to a case; false when it was linked already. */
+/** Takes a triage item out of the queue, linked to a case; false when it was linked to another. */
 export async function markTriageLinked(id: string, caseId: string, by: string, at: string): Promise<boolean> {
   return writeIf(
     new UpdateCommand({
       TableName: table(),
       Key: { pk: `TRIAGE#${id}`, sk: 'TRIAGE' },
       UpdateExpression: 'SET linkedTo = :c, linkedBy = :by, linkedAt = :at REMOVE gsi2pk, gsi2sk',
-      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(linkedTo)',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(linkedTo) OR linkedTo = :c)',
       ExpressionAttributeValues: { ':c': caseId, ':by': by, ':at': at },
     }),
   );

@@ -118,7 +118,7 @@ describe('bad input gets a clear error and changes nothing', () => {
     const sfn = new SFNClient({
       region: 'us-east-1',
       endpoint: t.runtime.urls.stepfunctions,
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     for (const name of ['../../escape', 'a/b', 'x'.repeat(81)]) {
       await expect(

@@ -126,7 +126,7 @@ describe('crash safety: a crash at any write, then a retry, leaves exactly one e
         const { executions = [] } = await new SFNClient({
           region: 'us-east-1',
           endpoint: t.runtime.urls.stepfunctions,
-          credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         }).send(new ListExecutionsCommand({ stateMachineArn: process.env.CASEWORK_STATE_MACHINE_ARN }));
         expect(executions.filter((e) => e.name === cases[0].number)).toHaveLength(1);
       },
@@ -155,6 +155,30 @@ describe('crash safety: a crash at any write, then a retry, leaves exactly one e
         expect(mails, crashedAt).toHaveLength(1);
         // The workflow woke and waits in AwaitingInfo (its token stored on the case).
         expect(c?.wait?.state, crashedAt).toBe('AwaitingInfo');
+      },
+    );
+  });
+
+  it('a public note (retried by the client with its Idempotency-Key)', async () => {
+    const note = (n: string) =>
+      t.api('POST', `/v1/cases/${n}/updates`, {
+        as: 'eve@support.example',
+        body: { note: 'Try the patch.', visibility: 'public' },
+        headers: { 'Idempotency-Key': `note-${n}` },
+      });
+    await everyCrashPoint(
+      'keyed note',
+      () => openCase(`note-${randomUUID().slice(0, 8)}`),
+      note,
+      async (n) => expect((await note(n)).status).toBe(200),
+      async (n, crashedAt) => {
+        expect(
+          (await listTimeline(n)).filter((e) => e.kind === 'note' && e.text === 'Try the patch.'),
+          crashedAt,
+        ).toHaveLength(1);
+        const mails = (await mailsTo(`Case # ${n}`)).filter((m) => m.subject.includes('update from support'));
+        expect(mails, crashedAt).toHaveLength(1);
+        expect((await getCase(n))?.outbox, crashedAt).toEqual({});
       },
     );
   });

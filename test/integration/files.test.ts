@@ -210,7 +210,8 @@ describe('closure moves files under closed/, the purge deletes them (SPEC §7)',
       `/closed/${n}/`,
     );
     await t.advance('P29D');
-    await t.api('POST', `/v1/cases/${n}/actions/reopen`, { as: DANA, body: { note: 'Back again.' } });
+    // On business-care support reopens (SPEC §3 handbook rules per plan).
+    await t.api('POST', `/v1/cases/${n}/actions/reopen`, { as: ENGINEER, body: { note: 'Back again.' } });
     const location = (await download(n, fileId)).headers.get('location') as string;
     expect(new URL(location).pathname).toContain(`/cases/${n}/`);
     expect((await fetch(location)).status).toBe(200);

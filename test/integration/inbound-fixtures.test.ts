@@ -62,7 +62,7 @@ async function deliver(raw: Buffer): Promise<InboundOutcome> {
     region: 'us-east-1',
     endpoint: t.runtime.urls.s3,
     forcePathStyle: true,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const messageId = randomUUID();
   await s3.send(

@@ -25,7 +25,7 @@ describe('walking skeleton: one case end to end through the local runtime', () =
     new SFNClient({
       region: 'us-east-1',
       endpoint: t.runtime.urls.stepfunctions,
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
   const stateMachineArn = () => process.env.CASEWORK_STATE_MACHINE_ARN as string;
   const history = async (name: string) => {
@@ -166,7 +166,7 @@ async function downgradeTable(dir: string) {
   const client = new DynamoDBClient({
     region: 'us-east-1',
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const { Items = [] } = await client.send(new ScanCommand({ TableName: 'casework' }));
   await client.send(new DeleteTableCommand({ TableName: 'casework' }));

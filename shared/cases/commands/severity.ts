@@ -1,5 +1,5 @@
 import { conflict, refused } from '../../errors.ts';
-import { ACTIVE, type Rules } from '../decision.ts';
+import { ACTIVE, type Change, type Rules } from '../decision.ts';
 import type { Severity } from '../model.ts';
 
 export const SEVERITY_RANK: Record<Severity, number> = {
@@ -10,21 +10,17 @@ export const SEVERITY_RANK: Record<Severity, number> = {
   'critical-production-down': 4,
 };
 
-/** Severity (SPEC §2, §4): support has the final authority; a customer asks. */
-export const severityRules: Rules<'set-severity' | 'request-priority-change'> = {
+/**
+ * Severity (SPEC §2, §4): support has the final authority; a customer asks. A raise counts the
+ * new severity's targets from the raise (the handbooks' "log it High, then call to raise it to
+ * Critical" must not be a breach in the past); a lowering counts them from the original start.
+ */
+export const severityRules: Rules<'set-severity' | 'request-priority-change' | 'decide-priority-change'> = {
   'set-severity': (ch, command) => {
-    const { c, next } = ch;
     ch.requireEngineer();
     ch.requireStatus(...ACTIVE);
-    if (command.severity === c.severity) throw conflict(`the severity is already ${c.severity}`);
-    // Support has the final say; the targets are recomputed from the complete time.
-    next.severity = command.severity;
-    ch.timeline({
-      kind: 'severity',
-      visibility: 'public',
-      text: `Severity ${c.severity} → ${command.severity}${command.note ? `: ${command.note}` : ''}`,
-    });
-    if (command.severity === 'critical-production-down') next.followUp = null;
+    if (command.severity === ch.c.severity) throw conflict(`the severity is already ${ch.c.severity}`);
+    changeSeverity(ch, command.severity, command.note);
   },
 
   'request-priority-change': (ch, command) => {
@@ -40,11 +36,44 @@ export const severityRules: Rules<'set-severity' | 'request-priority-change'> = 
         'severity',
       );
     }
-    next.severity = command.severity;
+    // A request: support decides ("Genesys shall have the final authority").
+    next.priorityRequest = { severity: command.severity, note: command.note, by: ch.who, at: ch.at };
     ch.timeline({
       kind: 'severity',
       visibility: 'public',
-      text: `Severity ${c.severity} → ${command.severity}: ${command.note}`,
+      text: `Priority change requested: ${c.severity} → ${command.severity}: ${command.note}`,
     });
   },
+
+  'decide-priority-change': (ch, command) => {
+    const { c, next } = ch;
+    ch.requireEngineer();
+    ch.requireStatus(...ACTIVE);
+    const request = c.priorityRequest;
+    if (!request) throw conflict(`case ${c.number} has no priority change request`);
+    next.priorityRequest = undefined;
+    if (command.decision === 'accepted' && request.severity !== c.severity)
+      changeSeverity(ch, request.severity, command.note ?? `as requested: ${request.note}`);
+    else
+      ch.timeline({
+        kind: 'severity',
+        visibility: 'public',
+        text: `Priority change to ${request.severity} ${command.decision}${command.note ? `: ${command.note}` : ''}`,
+      });
+    if (command.note) ch.mail({ kind: 'response', to: c.contact, note: command.note });
+  },
 };
+
+function changeSeverity(ch: Change, severity: Severity, note: string | undefined): void {
+  const { c, next } = ch;
+  next.severity = severity;
+  next.priorityRequest = undefined;
+  // Targets already met stay met: they are recorded.
+  next.raisedAt = SEVERITY_RANK[severity] > SEVERITY_RANK[c.severity] ? ch.at : null;
+  ch.timeline({
+    kind: 'severity',
+    visibility: 'public',
+    text: `Severity ${c.severity} → ${severity}${note ? `: ${note}` : ''}`,
+  });
+  if (severity === 'critical-production-down') next.followUp = null;
+}

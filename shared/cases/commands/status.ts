@@ -5,6 +5,9 @@ import { type CaseRecord, CUSTOMER_CLOSURES, SUB_STATUSES } from '../model.ts';
 
 const DAY = 86_400_000;
 
+/** The sub-status of a closed case whose customer asked support to reopen it (pureconnect). */
+export const REOPEN_REQUESTED = 'Customer requested to re-open';
+
 /** The end of the reopen window of a closed case (SPEC §3). */
 export const reopenWindowEnd = (c: CaseRecord) =>
   c.closedAt ? new Date(Date.parse(c.closedAt) + policy.windows.reopenDays * DAY) : null;
@@ -24,6 +27,7 @@ export const statusRules: Rules<
   | 'close'
   | 'grant-grace-period'
   | 'reopen'
+  | 'decline-reopen'
   | 'survey'
 > = {
   'request-info': (ch, command) => {
@@ -81,8 +85,8 @@ export const statusRules: Rules<
     if (command.circumstances) next.circumstances = command.circumstances;
     // SPEC §2: the clock starts once description, severity and circumstances are all there.
     if (!next.completedAt && next.circumstances) next.completedAt = ch.at;
-    // Any customer reply stops the follow-up timer (SPEC §5).
-    if (WAITING.includes(c.status)) ch.moveTo('Open', 'Customer Responded');
+    // A reply of the case contact (not any other contact) stops the follow-up timer (SPEC §3, §5, §6).
+    if (WAITING.includes(c.status) && ch.actor.email === c.contact) ch.moveTo('Open', 'Customer Responded');
   },
 
   'accept-solution': (ch, command) => {
@@ -167,25 +171,53 @@ export const statusRules: Rules<
   reopen: (ch, command) => {
     const { c, next } = ch;
     ch.requireStatus('Closed');
-    if (!ch.engineer && !ch.plan.reopenByCustomer)
-      throw forbidden('on this plan, support reopens cases: please call support');
+    const rule = ch.plan.reopen;
+    const requested = c.subStatus === REOPEN_REQUESTED ? c.reopenRequest : undefined;
+    if (!ch.engineer) {
+      if (rule.byCustomer === 'never')
+        throw forbidden('on this plan, support reopens cases: please call support with the new information');
+      if (requested) throw conflict('the reopening was already requested: support will answer it');
+      if (rule.notAfter.includes(c.subStatus))
+        throw forbidden(
+          `a case closed as ${c.subStatus} is reopened by support only: please call support, or open a new case naming this one as relatedCase`,
+        );
+    }
+    // A request made within the window may be granted after it.
     const end = reopenWindowEnd(c);
-    if (!end || ch.now >= end) {
+    const asked = requested ? new Date(requested.at) : ch.now;
+    if (!end || asked >= end) {
       throw refused(
         `the ${policy.windows.reopenDays}-day reopen window ended at ${end?.toISOString()}: open a new case naming this one as relatedCase`,
       );
     }
     ch.requireNote(command.note);
     ch.note(command.note, 'public');
+    if (!ch.engineer && rule.byCustomer === 'request') {
+      // pureconnect: the customer asks from the portal; support reopens or declines (SPEC §3).
+      next.reopenRequest = { at: ch.at, by: ch.who, note: command.note, closedAs: c.subStatus };
+      ch.moveTo('Closed', REOPEN_REQUESTED);
+      return;
+    }
     ch.moveTo('Open', ch.engineer ? 'Investigation' : 'Customer Responded');
+    // Closed time never counts against a target; targets met before the closure stay met (SPEC §4).
+    if (c.closedAt) next.closedPeriods = [...(c.closedPeriods ?? []), { from: c.closedAt, to: ch.at }];
     next.closedAt = null;
     next.closure = undefined;
     next.resolvedAt = null;
-    if (next.slaOutcomes?.resolution?.state === 'met') {
-      const { resolution: _r, ...rest } = next.slaOutcomes;
-      next.slaOutcomes = rest;
-    }
+    next.reopenRequest = undefined;
     ch.mail({ kind: 'reopened', to: c.contact, note: command.note });
+  },
+
+  'decline-reopen': (ch, command) => {
+    const { c, next } = ch;
+    ch.requireEngineer();
+    const request = c.subStatus === REOPEN_REQUESTED ? c.reopenRequest : undefined;
+    if (!request) throw conflict(`case ${c.number} has no request to reopen it (${c.status}/${c.subStatus})`);
+    ch.requireNote(command.note);
+    ch.note(command.note, 'public');
+    ch.moveTo('Closed', request.closedAs);
+    next.reopenRequest = undefined;
+    ch.mail({ kind: 'response', to: c.contact, note: command.note });
   },
 
   survey: (ch, command) => {

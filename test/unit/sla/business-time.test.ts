@@ -100,11 +100,11 @@ describe('N business hours (SPEC §4)', () => {
       '2026-11-02T14:00:00.000Z',
     ],
     [
-      'north-america: Independence Day observed on Friday 3 July 2026',
+      'north-america (New Brunswick): Canada Day, Wednesday 1 July 2026, is skipped',
       'north-america',
-      '2026-07-03T00:00:00Z',
+      '2026-07-01T00:00:00Z',
       2,
-      '2026-07-06T13:00:00.000Z',
+      '2026-07-02T13:00:00.000Z',
     ],
     [
       'emea: Christmas and the Boxing Day substitute (Mon 28 Dec 2026) are skipped',
@@ -241,11 +241,18 @@ describe('N business days (SPEC §4)', () => {
       '2026-11-02T15:00:00.000Z',
     ],
     [
-      'follow-the-sun: 2 BD is 48 hours',
+      'follow-the-sun (24x7): business days are still weekdays, 1 BD from Friday 22:30 is Monday 22:30',
+      'follow-the-sun',
+      '2026-03-06T22:30:00Z',
+      1,
+      '2026-03-09T22:30:00.000Z',
+    ],
+    [
+      'follow-the-sun (24x7): a weekend start counts from Monday 00:00, 2 BD from Saturday 22:30 is Wednesday 00:00',
       'follow-the-sun',
       '2026-03-07T22:30:00Z',
       2,
-      '2026-03-09T22:30:00.000Z',
+      '2026-03-11T00:00:00.000Z',
     ],
     ['emea: 10 BD spans two weekends', 'emea', '2026-03-02T09:00:00Z', 10, '2026-03-16T09:00:00.000Z'],
   ])('%s', (_rule, centre, from, days, expected) => {
