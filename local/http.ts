@@ -61,5 +61,5 @@ export interface Service {
   url: string;
   stop(): Promise<void>;
   /** The HTTP server answering it (the runtime counts its requests). */
-  server: Server;
+  server?: Server;
 }

@@ -5,16 +5,18 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { apiThrottle } from '#functions/registry.ts';
 import { useClock } from '#shared/clock.ts';
 import { type ApiContext, startApi } from './api.ts';
+import { LOCAL_ADMINISTRATOR, LOCAL_USER_POOL_ID, startCognito } from './cognito.ts';
 import { type Calls, type CountedService, countCalls } from './counters.ts';
+import { provisionDemo } from './demo.ts';
 import { host } from './http.ts';
 import { startInboundMail } from './inbound-mail.ts';
 import { LocalIssuer } from './jwt.ts';
 import { ACCOUNT, functionArn, lambda, REGION, substitutedDefinition } from './lambda.ts';
 import { collectMetrics } from './metrics.ts';
-import { redrive, seedDemo } from './seed.ts';
+import { redrive } from './seed.ts';
 import { startDynamoDB } from './services/dynamodb.ts';
 import { startS3 } from './services/s3.ts';
-import { startSes } from './services/ses.ts';
+import { type SesSandbox, startSes } from './services/ses.ts';
 import { startStepFunctions } from './services/stepfunctions.ts';
 import type { LocalStepFunctions } from './stepfunctions.ts';
 import { ensureTable } from './table.ts';
@@ -33,18 +35,32 @@ export interface Ports {
   ses: number;
   stepfunctions: number;
   smtp: number;
+  /** The local Cognito user pool's API; a free port when not given. */
+  cognito?: number;
 }
 
-/** Default ports (SPEC §12), each overridable by an environment variable named in the README. */
+/** The environment variable that sets each port (README). */
+export const PORT_VARIABLES: Record<keyof Ports, string> = {
+  api: 'CASEWORK_PORT',
+  dynamodb: 'CASEWORK_DYNAMODB_PORT',
+  s3: 'CASEWORK_S3_PORT',
+  ses: 'CASEWORK_SES_PORT',
+  stepfunctions: 'CASEWORK_SFN_PORT',
+  smtp: 'CASEWORK_SMTP_PORT',
+  cognito: 'CASEWORK_COGNITO_PORT',
+};
+
+/** Default ports (SPEC §12), each overridable by its environment variable. */
 export function defaultPorts(env = process.env): Ports {
-  const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+  const port = (part: keyof Ports, fallback: number) => Number(env[PORT_VARIABLES[part]] ?? fallback);
   return {
-    api: port('CASEWORK_PORT', 4000),
-    dynamodb: port('CASEWORK_DYNAMODB_PORT', 4001),
-    s3: port('CASEWORK_S3_PORT', 4002),
-    ses: port('CASEWORK_SES_PORT', 4003),
-    stepfunctions: port('CASEWORK_SFN_PORT', 4004),
-    smtp: port('CASEWORK_SMTP_PORT', 2525),
+    api: port('api', 4000),
+    dynamodb: port('dynamodb', 4001),
+    s3: port('s3', 4002),
+    ses: port('ses', 4003),
+    stepfunctions: port('stepfunctions', 4004),
+    smtp: port('smtp', 2525),
+    cognito: port('cognito', 4005),
   };
 }
 
@@ -55,10 +71,14 @@ export interface RuntimeOptions {
   frozenAt?: Date;
   /** The API stage's throttle; the stack's unless given. */
   throttle?: { rateLimit: number; burstLimit: number };
+  /** SES as in its sandbox: mail to other recipients than these identities is refused. */
+  sesSandbox?: SesSandbox;
+  /** The throttle's time source in milliseconds (wall-clock time unless given, e.g. by a test). */
+  throttleTime?: () => number;
 }
 
 export interface LocalRuntime {
-  urls: Record<keyof Ports | 'mailViewer' | 'console', string>;
+  urls: Record<keyof Ports | 'mailViewer' | 'console' | 'portal', string>;
   clock: VirtualClock;
   stepFunctions: LocalStepFunctions;
   issuer: LocalIssuer;
@@ -98,9 +118,11 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
 
     const dynamodb = await startDynamoDB(ports.dynamodb, dataDir, counters.dynamodb);
     stops.push(dynamodb.stop);
-    const s3 = await startS3(ports.s3, dataDir);
+    let portalOrigin = '';
+    // The bucket's CORS rule (infra): the portal, served by the API's server, uploads from the browser.
+    const s3 = await startS3(ports.s3, dataDir, () => portalOrigin);
     stops.push(s3.stop);
-    const ses = await startSes(ports.ses, dataDir, clock);
+    const ses = await startSes(ports.ses, dataDir, clock, options.sesSandbox);
     stops.push(ses.stop);
     const sfn = await startStepFunctions({
       port: ports.stepfunctions,
@@ -114,11 +136,15 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       byArn,
     });
     stops.push(sfn.stop);
+    const cognito = await startCognito(ports.cognito ?? 0, dataDir);
+    stops.push(cognito.stop);
     let apiReady: (context: ApiContext) => void = () => {};
     const api = await startApi(ports.api, new Promise((resolve) => (apiReady = resolve)));
     stops.push(api.stop);
+    portalOrigin = api.url;
     for (const [service, { server }] of Object.entries({ dynamodb, s3, ses, stepfunctions: sfn }))
-      countCalls(server, service as CountedService, counters.calls, (trace) => functionOfTrace.get(trace));
+      if (server)
+        countCalls(server, service as CountedService, counters.calls, (trace) => functionOfTrace.get(trace));
 
     // The handlers read these, exactly as they read the stack's settings on AWS.
     Object.assign(process.env, {
@@ -129,11 +155,13 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       AWS_ENDPOINT_URL_S3: s3.url,
       AWS_ENDPOINT_URL_SESV2: ses.url,
       AWS_ENDPOINT_URL_SFN: sfn.url,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.url,
+      CASEWORK_USER_POOL_ID: LOCAL_USER_POOL_ID,
       CASEWORK_TABLE: TABLE,
       CASEWORK_BUCKET: BUCKET,
       CASEWORK_STATE_MACHINE_ARN: sfn.stepFunctions.stateMachineArn,
       CASEWORK_S3_PATH_STYLE: 'true',
-      CASEWORK_PORTAL_URL: api.url,
+      CASEWORK_PORTAL_URL: `${api.url}/portal`,
       // The SES emulator answers GetAccount (the health check) from this.
       AWS_SES_ACCOUNT: JSON.stringify({
         DedicatedIpAutoWarmupEnabled: false,
@@ -158,10 +186,24 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     await ensureTable(new DynamoDBClient({ region: REGION, endpoint: dynamodb.url, credentials }), TABLE);
     await createBucket(new S3Client({ region: REGION, endpoint: s3.url, credentials, forcePathStyle: true }));
-    await seedDemo();
+    await provisionDemo((event) => invoke('admin', event), {
+      ...(cognito.pool.signIn(LOCAL_ADMINISTRATOR) as { sub: string; groups: string[] }),
+      email: LOCAL_ADMINISTRATOR,
+    });
 
-    const issuer = await LocalIssuer.open(path.join(dataDir, 'issuer-key.json'), `${api.url}/_local`);
-    apiReady({ issuer, clock, invoke, throttle: options.throttle ?? apiThrottle });
+    const issuer = await LocalIssuer.open(
+      path.join(dataDir, 'issuer-key.json'),
+      `${api.url}/_local`,
+      (email) => cognito.pool.signIn(email),
+    );
+    apiReady({
+      issuer,
+      clock,
+      invoke,
+      throttle: options.throttle ?? apiThrottle,
+      throttleTime: options.throttleTime ?? (() => performance.now()),
+      mailStore: `${ses.url}/store`,
+    });
     const smtp = await startInboundMail(ports.smtp, clock, invoke);
     stops.push(smtp.stop);
     await redrive(sfn.stepFunctions);
@@ -170,12 +212,14 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       urls: {
         api: `${api.url}/v1`,
         console: `${api.url}/console`,
+        portal: `${api.url}/portal`,
         dynamodb: dynamodb.url,
         s3: s3.url,
         ses: ses.url,
         mailViewer: ses.mailViewer,
         stepfunctions: sfn.url,
         smtp: smtp.url,
+        cognito: cognito.url,
       },
       clock,
       stepFunctions: sfn.stepFunctions,

@@ -1,5 +1,12 @@
 import * as z from 'zod';
 import {
+  authorizeAtDesk,
+  authorizeOnCase,
+  mayOnAccount,
+  mayOnCase,
+  readableAccounts,
+} from '#shared/cases/access.ts';
+import {
   FR_STATUSES,
   IncidentReport,
   NewCaseInput,
@@ -7,9 +14,10 @@ import {
   type Severity,
   STATUSES,
 } from '#shared/cases/model.ts';
+import { slaExplanation } from '#shared/cases/sla.ts';
 import type { Command } from '#shared/cases/transitions.ts';
 import { clock } from '#shared/clock.ts';
-import { forbidden, invalid, notFound } from '#shared/errors.ts';
+import { invalid, notFound } from '#shared/errors.ts';
 import {
   type ApiEvent,
   type ApiResult,
@@ -21,7 +29,6 @@ import {
   requestIdOf,
 } from '#shared/http/http.ts';
 import {
-  accessTo,
   applyCommand,
   type Caller,
   caseView,
@@ -79,7 +86,7 @@ async function create(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const input = parseBody(event, NewCaseInput);
   const key = idempotencyKey(event);
   const { case: c, created } = await openCase(caller, input, clock.now(), key);
-  return json(created ? 201 : 200, caseView(c, clock.now(), caller.role), {
+  return json(created ? 201 : 200, caseView(c, clock.now(), caller), {
     location: `/v1/cases/${c.number}`,
   });
 }
@@ -93,18 +100,16 @@ async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     );
   const { status, severity, account, breached, cursor, queue } = query.data;
   if (queue) {
-    if (caller.role !== 'engineer') throw forbidden('queues are for support engineers');
+    authorizeAtDesk(caller, 'queues');
     const queued = await caseQueue(caller, queue, clock.now());
-    return json(200, { items: queued.map((c) => caseView(c, clock.now(), caller.role)) });
+    return json(200, { items: queued.map((c) => caseView(c, clock.now(), caller)) });
   }
   let scope: { account: string } | 'all';
-  if (caller.role === 'engineer') scope = account ? { account } : 'all';
+  const accounts = readableAccounts(caller);
+  if (accounts === 'all') scope = account ? { account } : 'all';
   else {
-    const accounts = Object.entries(caller.grants)
-      .filter(([, level]) => level >= 2)
-      .map(([id]) => id);
     const chosen = account ?? accounts[0];
-    if (!chosen || accessTo(caller, chosen) < 2) return json(200, { items: [] });
+    if (!chosen || !mayOnAccount(caller, 'list-cases', chosen)) return json(200, { items: [] });
     if (!account && accounts.length > 1) {
       throw invalid('account', `choose one of your accounts: ${accounts.join(', ')}`);
     }
@@ -115,31 +120,33 @@ async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     Object.values(v.sla ?? {}).some((t) => t.outcome.state === 'breached');
   const items = page.items
     .filter((c) => (!status || c.status === status) && (!severity || c.severity === severity))
-    .map((c) => caseView(c, clock.now(), caller.role))
+    .map((c) => caseView(c, clock.now(), caller))
     .filter((v) => !breached || isBreached(v) === (breached === 'true'));
   return json(200, { items, ...(page.cursor ? { cursor: page.cursor } : {}) });
 }
 
 async function show(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  return json(200, caseView(await readableCase(caller, caseNumberOf(event)), clock.now(), caller.role));
+  return json(200, caseView(await readableCase(caller, caseNumberOf(event)), clock.now(), caller));
 }
 
 async function timeline(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const c = await readableCase(caller, caseNumberOf(event));
   const entries = await listTimeline(c.caseId);
   // Internal items (engineer notes, unpublished mail) never reach a customer.
-  const visible = caller.role === 'engineer' ? entries : entries.filter((e) => e.visibility === 'public');
+  const visible = mayOnCase(caller, 'read-internal', c)
+    ? entries
+    : entries.filter((e) => e.visibility === 'public');
   return json(200, { items: visible });
 }
 
 async function update(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const c = await writableCase(caller, caseNumberOf(event));
   const input = parseBody(event, NoteInput);
-  const command: Command =
-    caller.role === 'engineer'
-      ? { kind: 'engineer-note', note: input.note, visibility: input.visibility ?? 'internal' }
-      : { kind: 'customer-update', note: input.note, circumstances: input.circumstances };
-  if (caller.role !== 'engineer' && input.visibility) {
+  const support = mayOnCase(caller, 'support', c);
+  const command: Command = support
+    ? { kind: 'engineer-note', note: input.note, visibility: input.visibility ?? 'internal' }
+    : { kind: 'customer-update', note: input.note, circumstances: input.circumstances };
+  if (!support && input.visibility) {
     throw invalid('visibility', 'only engineers choose the visibility of a note');
   }
   return json(
@@ -155,7 +162,7 @@ async function update(event: ApiEvent, caller: Caller): Promise<ApiResult> {
         c,
       ),
       clock.now(),
-      caller.role,
+      caller,
     ),
   );
 }
@@ -321,6 +328,19 @@ ACTIONS['decline-reopen'] = {
   command: (b: z.infer<typeof NoteBody>) => ({ kind: 'decline-reopen', note: b.note }),
 };
 
+for (const kind of [
+  'refer-to-product-management',
+  'require-services-order',
+  'sign-services-order',
+  'resubmit-change',
+  'request-incident-report',
+] as const) {
+  ACTIONS[kind] = { body: NoteBody, command: (b: z.infer<typeof NoteBody>) => ({ kind, note: b.note }) };
+}
+ACTIONS['mark-service-interruption'] = {
+  body: OptionalNoteBody,
+  command: (b: z.infer<typeof OptionalNoteBody>) => ({ kind: 'mark-service-interruption', note: b.note }),
+};
 const AssignBody = z.strictObject({ engineer: z.email(), note: note.optional(), revision });
 
 const PublishBody = z.strictObject({ entryId: z.string().max(100) });
@@ -333,9 +353,9 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const name = event.pathParameters?.action ?? '';
   const c = await writableCase(caller, caseNumberOf(event));
   if (name === 'publish-mail') {
-    if (caller.role !== 'engineer') throw forbidden('only a support engineer may publish mail');
+    authorizeOnCase(caller, 'support', c);
     await publishMail(c.caseId, parseBody(event, PublishBody).entryId);
-    return json(200, caseView(c, clock.now(), caller.role));
+    return json(200, caseView(c, clock.now(), caller));
   }
   const actor = actorOf(caller);
   const now = () => clock.now();
@@ -343,13 +363,13 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   let changed: StoredCase;
   if (name === 'raise-feature-request') {
     const body = parseBody(event, NoteBody);
-    if (caller.role !== 'engineer') throw forbidden('only a support engineer may raise a feature request');
+    authorizeOnCase(caller, 'support', c);
     const frNumber = `FR-${await allocateNumber('FEATURE_REQUEST')}`;
     const command: Command = { kind: 'raise-feature-request', frNumber, note: body.note };
     changed = await applyCommand(c.caseId, command, actor, now, body.revision, request);
   } else if (name === 'assign') {
     const body = parseBody(event, AssignBody);
-    if (caller.role !== 'engineer') throw forbidden('only a support engineer may assign a case');
+    authorizeOnCase(caller, 'support', c);
     const assignee = await getUser(body.engineer);
     if (assignee?.role !== 'engineer')
       throw invalid('engineer', `${body.engineer} is not a support engineer`);
@@ -357,7 +377,7 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     changed = await applyCommand(c.caseId, command, actor, now, body.revision, request);
   } else if (name === 'grant-grace-period') {
     const body = parseBody(event, GraceBody);
-    if (caller.role !== 'engineer') throw forbidden('only a support engineer may grant a grace period');
+    authorizeOnCase(caller, 'support', c);
     changed = await grantGracePeriod(c, body, actor, now, body.revision, request);
   } else {
     const spec = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
@@ -373,7 +393,7 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
       c,
     );
   }
-  return json(200, caseView(changed, clock.now(), caller.role));
+  return json(200, caseView(changed, clock.now(), caller));
 }
 
 async function survey(event: ApiEvent, caller: Caller): Promise<ApiResult> {
@@ -393,7 +413,7 @@ async function survey(event: ApiEvent, caller: Caller): Promise<ApiResult> {
         c,
       ),
       clock.now(),
-      caller.role,
+      caller,
     ),
   );
 }
@@ -404,7 +424,7 @@ const ReportQuery = z.strictObject({
 });
 
 async function compliance(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  if (caller.role !== 'engineer') throw forbidden('reports are for support engineers');
+  authorizeAtDesk(caller, 'reports');
   const query = ReportQuery.safeParse(event.queryStringParameters ?? {});
   if (!query.success) throw invalid(String(query.error.issues[0]?.path[0] ?? 'query'), 'an ISO-8601 instant');
   const to = query.data.to ? new Date(query.data.to) : clock.now();
@@ -415,8 +435,8 @@ async function compliance(event: ApiEvent, caller: Caller): Promise<ApiResult> {
 
 /** The case's Step Functions executions, the state machine and the current one's history (operators). */
 async function execution(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  if (caller.role !== 'engineer') throw forbidden('executions are for support engineers and operators');
   const c = await readableCase(caller, caseNumberOf(event));
+  authorizeOnCase(caller, 'read-internal', c);
   const executions = await caseExecutions(c.caseId);
   const current = executions.at(-1);
   const events = current ? await executionHistory(current.executionArn) : [];
@@ -431,6 +451,20 @@ async function execution(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   });
 }
 
+/** The case's SLA targets, each with why it is due when it is (SPEC §12). */
+async function sla(event: ApiEvent, caller: Caller): Promise<ApiResult> {
+  const c = await readableCase(caller, caseNumberOf(event));
+  const now = clock.now();
+  return json(200, {
+    caseNumber: c.number,
+    plan: c.plan,
+    centre: c.centre,
+    severity: c.severity,
+    status: c.status,
+    targets: slaExplanation(c, now),
+  });
+}
+
 const routes: Record<string, Route> = {
   'POST /v1/cases': create,
   'GET /v1/cases': list,
@@ -440,6 +474,7 @@ const routes: Record<string, Route> = {
   'POST /v1/cases/{caseNumber}/actions/{action}': action,
   'POST /v1/cases/{caseNumber}/survey': survey,
   'GET /v1/cases/{caseNumber}/execution': execution,
+  'GET /v1/cases/{caseNumber}/sla': sla,
   'GET /v1/reports/sla-compliance': compliance,
 };
 

@@ -1,6 +1,7 @@
 import { planNamed } from '../catalogue/index.ts';
 import type { Plan } from '../catalogue/schema.ts';
 import { conflict, forbidden, invalid } from '../errors.ts';
+import { mayOnCase, type Principal, principalOfActor } from './access.ts';
 import {
   type Actor,
   type CaseRecord,
@@ -53,7 +54,13 @@ export type Command =
       targetRelease?: string;
       resolution?: FeatureRequest['resolution'];
     }
+  | { kind: 'refer-to-product-management'; note: string }
   | { kind: 'acknowledge-change'; note: string }
+  | { kind: 'require-services-order'; note: string }
+  | { kind: 'sign-services-order'; note: string }
+  | { kind: 'resubmit-change'; note: string }
+  | { kind: 'mark-service-interruption'; note?: string }
+  | { kind: 'request-incident-report'; note: string }
   | { kind: 'decide-change'; decision: 'accepted' | 'rejected'; note: string }
   | { kind: 'complete-change'; note: string }
   | { kind: 'file-incident-report'; stage: 'post-mortem' | 'incident-report'; report: IncidentReport }
@@ -90,6 +97,8 @@ export class Change {
   readonly c: CaseRecord;
   readonly kind: CommandKind;
   readonly actor: Actor;
+  /** The actor as the access rules see it (cases/access.ts). */
+  readonly principal: Principal;
   readonly now: Date;
 
   constructor(c: CaseRecord, kind: CommandKind, actor: Actor, now: Date) {
@@ -100,7 +109,8 @@ export class Change {
     this.at = now.toISOString();
     this.who = actor.email ?? 'system';
     this.plan = planNamed(c.plan);
-    this.engineer = actor.kind === 'engineer';
+    this.principal = principalOfActor(actor, c.account);
+    this.engineer = mayOnCase(this.principal, 'support', c);
     this.next = { ...c, updatedAt: this.at, revision: c.revision + 1 };
     this.out = { next: this.next, timeline: [], mails: [] };
   }
@@ -166,11 +176,12 @@ export class Change {
   }
 
   requireEngineer(): void {
-    if (!this.engineer) throw forbidden(`only a support engineer may ${this.kind}`);
+    if (!mayOnCase(this.principal, 'support', this.c))
+      throw forbidden(`only a support engineer may ${this.kind}`);
   }
 
   requireCustomer(): void {
-    if (this.actor.kind !== 'contact')
+    if (!mayOnCase(this.principal, 'customer', this.c))
       throw forbidden(`only a designated contact of the account may ${this.kind}`);
   }
 

@@ -93,6 +93,11 @@ export const NewCaseInput = z
       .string()
       .regex(/^\+?[0-9 ()./-]{6,30}$/, 'a telephone number')
       .optional(),
+    /** Cloud cases, optionally (SPEC §2): how often it occurs, first observed, the users' hours and place. */
+    frequency: text(200).optional(),
+    firstObservedAt: z.iso.datetime({ offset: true }).optional(),
+    usersWorkingHours: text(200).optional(),
+    usersLocation: text(200).optional(),
   })
   .superRefine((input, ctx) => {
     if ((isCritical(input.severity) || input.severity === 'high') && !input.businessImpact) {
@@ -148,6 +153,10 @@ export interface CaseRecord {
   usersAffected?: number;
   circumstances?: string;
   contactPhone?: string;
+  frequency?: string;
+  firstObservedAt?: string;
+  usersWorkingHours?: string;
+  usersLocation?: string;
   criticalRequested?: boolean;
   status: Status;
   subStatus: string;
@@ -206,11 +215,21 @@ export interface CaseRecord {
   featureRequest?: FeatureRequest;
   /** Cloud change request (MAC/D, SPEC §10): acknowledged within 1 BD, decided within 2 BD. */
   changeRequest?: {
+    /** A resubmission after a rejection: the 1 BD and 2 BD count again from here. */
+    resubmittedAt?: string;
     acknowledgedAt?: string;
     decision?: 'accepted' | 'rejected';
     decidedAt?: string;
+    /** Work beyond a standard change: a Services Order / SOW, Order Pending until signed. */
+    servicesOrder?: { requiredAt: string; signedAt?: string };
     completedAt?: string;
   };
+  /** Product management evaluates a feature request (Open/PM Review) until this date (SPEC §10). */
+  featureEvaluation?: { since: string; due: string };
+  /** A service interruption of the customer's business as usual (SPEC §11): it gets a post-mortem. */
+  serviceInterruption?: boolean;
+  /** The customer asked for the written incident report (SPEC §11). */
+  incidentReportRequestedAt?: string;
   /** Post-mortem and incident report after a cloud service restoration (SPEC §11). */
   incidentReports?: { stage: 'post-mortem' | 'incident-report'; filedAt: string; report: IncidentReport }[];
 }

@@ -177,13 +177,15 @@ export function obligationsOf(c: CaseRecord, now: Date): Record<string, Obligati
     return { due, done: at, state: late ? 'breached' : at ? 'met' : 'pending' };
   };
   if (c.type === 'change-request' && c.completedAt) {
-    out.acknowledgeChange = obligation(c.completedAt, 1, c.changeRequest?.acknowledgedAt);
-    out.decideChange = obligation(c.completedAt, 2, c.changeRequest?.decidedAt);
+    const submitted = c.changeRequest?.resubmittedAt ?? c.completedAt;
+    out.acknowledgeChange = obligation(submitted, 1, c.changeRequest?.acknowledgedAt);
+    out.decideChange = obligation(submitted, 2, c.changeRequest?.decidedAt);
   }
-  if (c.restoredAt) {
+  // Only for service interruptions; the written report only when the customer asked for it (SPEC §11).
+  if (c.restoredAt && c.serviceInterruption) {
     const postMortem = c.incidentReports?.find((r) => r.stage === 'post-mortem');
     out.postMortem = obligation(c.restoredAt, 2, postMortem?.filedAt);
-    if (postMortem) {
+    if (postMortem && c.incidentReportRequestedAt) {
       const report = c.incidentReports?.find((r) => r.stage === 'incident-report');
       out.incidentReport = obligation(postMortem.filedAt, 3, report?.filedAt);
     }
@@ -204,4 +206,25 @@ export function nextObligationDeadline(c: CaseRecord, now: Date): Date | null {
 export function nextDueAt(c: CaseRecord, now: Date): Date | null {
   const dues = [nextTargetDeadline(c, now), nextObligationDeadline(c, now)].filter((d) => d !== null);
   return dues.length ? new Date(Math.min(...dues.map((d) => d.getTime()))) : null;
+}
+
+/**
+ * Why each target of the case is due when it is (SPEC §12: "SLA clocks with explanations"): where
+ * it counts from, the open intervals counted, the holidays and pauses skipped, and its outcome.
+ */
+export function slaExplanation(c: CaseRecord, now: Date) {
+  const targets = caseTargets(c, now, true);
+  const status = slaStatus(c, now);
+  if (!targets || !status) return null;
+  const starts = targetStarts(c);
+  return Object.fromEntries(
+    TARGET_KINDS.map((kind) => [
+      kind,
+      {
+        ...status[kind],
+        countsFrom: targets[kind].target ? (starts[kind]?.toISOString() ?? null) : null,
+        explanation: targets[kind].explanation ?? null,
+      },
+    ]),
+  );
 }

@@ -68,6 +68,8 @@ export const PolicySchema = z
       snoozeMaxDays: z.number().positive(),
       closedFeatureRequestVisibleDays: z.number().positive(),
       gracePeriodMaxDays: z.number().positive(),
+      /** Product management's evaluation of a feature request (SPEC §10: up to 55 BD). */
+      featureEvaluationBusinessDays: z.number().int().positive(),
     }),
     /** The default escalation eligibility, from the handbooks. */
     escalation: Escalation,

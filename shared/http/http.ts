@@ -3,8 +3,9 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import { DomainError, invalid, notFound, refused, tooLarge, unauthorized } from '../errors.ts';
+import { GROUPS } from '../identity.ts';
 import { logger, observed } from '../observability.ts';
-import { getUser, type User } from '../store/repository.ts';
+import { getUserBySub, type User } from '../store/repository.ts';
 import { claimRequest, recordResponse } from '../store/requests.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -73,14 +74,42 @@ export function parseBody<T>(event: ApiEvent, schema: z.ZodType<T>): T {
 /** An address as a user's key: one `@`, no spaces or control characters, at most 254 characters. */
 const EMAIL = /^[^\s@\p{Cc}]{1,64}@[^\s@\p{Cc}]{1,189}$/u;
 
-/** The signed-in user, from the e-mail claim the JWT authorizer verified. */
-export async function callerOf(event: ApiEvent): Promise<User> {
-  const email = event.requestContext.authorizer?.jwt?.claims?.email;
+/** Who a verified token names: its `sub`, its verified e-mail, and its groups. */
+export interface Identity {
+  sub: string;
+  email: string;
+  groups: string[];
+}
+
+/**
+ * The identity in the claims the JWT authorizer verified. Users are their `sub`, which never
+ * changes; the e-mail must be verified (the pool keeps it immutable); roles are Cognito groups
+ * (`cognito:groups`, which API Gateway passes as `[a b]`).
+ */
+export function identityOf(event: ApiEvent): Identity {
+  const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
+  const { sub, email } = claims;
+  if (typeof sub !== 'string' || !sub) throw unauthorized('the token carries no sub claim');
   if (typeof email !== 'string' || !EMAIL.test(email))
     throw unauthorized('the token carries no e-mail claim');
-  const user = await getUser(email);
-  if (!user) throw unauthorized(`${email} is not a user of casework`);
-  return user;
+  if (String(claims.email_verified) !== 'true') throw unauthorized(`${email} is not verified`);
+  const raw = claims['cognito:groups'];
+  const groups = (
+    Array.isArray(raw)
+      ? raw.map(String)
+      : String(raw ?? '')
+          .replace(/^\[|\]$/g, '')
+          .split(/[\s,]+/)
+  ).filter(Boolean);
+  return { sub, email: email.toLowerCase(), groups };
+}
+
+/** The signed-in user: the catalogue user linked to the token's `sub`, with the role its groups give. */
+export async function callerOf(event: ApiEvent): Promise<User> {
+  const { sub, email, groups } = identityOf(event);
+  const user = await getUserBySub(sub);
+  if (!user || user.email !== email) throw unauthorized(`${email} is not a user of casework`);
+  return { ...user, role: groups.includes(GROUPS.engineer) ? 'engineer' : 'customer' };
 }
 
 export function header(event: ApiEvent, name: string): string | undefined {
@@ -140,7 +169,7 @@ export type Route = (event: ApiEvent, caller: User) => Promise<ApiResult>;
 
 /**
  * A function behind HTTP API routes: dispatched by route key, the caller looked up from the
- * token's e-mail, logs correlated by request id, errors answered as JSON.
+ * token's sub, logs correlated by request id, errors answered as JSON.
  */
 export function apiHandler(routes: Record<string, Route>, ownIdempotency: string[] = []) {
   return middy<ApiEvent, ApiResult>()

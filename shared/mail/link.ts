@@ -6,9 +6,11 @@
 /** The reference token of outbound case mail: `[ref:<10-digit case number>.<12 hex secret>]`. */
 const TOKEN = /\[ref:(\d{10})\.([0-9a-f]{12})\]/i;
 
-/** `Case # 1234567890` or `SR# 12345` at the start of the subject, after reply/forward prefixes. */
-const SUBJECT =
-  /^\s*(?:(?:re|aw|fw|fwd|wg|sv|vs|antw|r|tr)\s*(?:\[\d+\])?\s*:\s*)*(?:case\s+#\s*(\d{1,10})|sr\s*#\s*(\d{1,10}))(?!\d)/i;
+/** `Case # 1234567890` anywhere in the subject ("the subject line must contain…", SPEC §6). */
+const CASE_IN_SUBJECT = /(?<![\p{L}\p{N}])case\s+#\s*(\d{1,10})(?!\d)/iu;
+/** `SR# 12345` only at the start of the subject, after reply/forward prefixes. */
+const SR_AT_START =
+  /^\s*(?:(?:re|aw|fw|fwd|wg|sv|vs|antw|r|tr)\s*(?:\[\d+\])?\s*:\s*)*sr\s*#\s*(\d{1,10})(?!\d)/i;
 
 export interface TokenRef {
   caseId: string;
@@ -21,8 +23,7 @@ export function referenceToken(text: string): TokenRef | null {
 }
 
 export function subjectCaseNumber(subject: string): string | null {
-  const m = SUBJECT.exec(subject);
-  const n = m?.[1] ?? m?.[2];
+  const n = CASE_IN_SUBJECT.exec(subject)?.[1] ?? SR_AT_START.exec(subject)?.[1];
   return n ? n.padStart(10, '0') : null;
 }
 

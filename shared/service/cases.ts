@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { accessLevel, authorizeOnCase, mayOnAccount, mayOnCase } from '../cases/access.ts';
 import { type CaseRecord, type FeatureRequest, isCritical, type NewCaseInput } from '../cases/model.ts';
 import { nextDueAt, obligationsOf, slaStatus } from '../cases/sla.ts';
 import { type Command, type Decision, decide } from '../cases/transitions.ts';
@@ -17,7 +18,6 @@ import {
   setMailAside,
 } from '../store/outbox.ts';
 import {
-  type AccessLevel,
   type Account,
   allocateCaseNumber,
   claimGracePeriod,
@@ -40,24 +40,21 @@ import { signalCaseWorkflow, startCaseWorkflow } from '../store/workflow.ts';
 /** Who is calling, resolved from the verified token's e-mail claim. */
 export type Caller = User;
 
-export const accessTo = (caller: Caller, account: string): AccessLevel | 0 =>
-  caller.role === 'engineer' ? 3 : (caller.grants[account] ?? 0);
-
 /**
- * The case, if the caller may read it (level 2 or more). Anything else is 404, whether the case
- * exists or not, so that nobody learns of another account's cases.
+ * The case, if the caller may read it. Anything else is 404, whether the case exists or not, so
+ * that nobody learns of another account's cases.
  */
 export async function readableCase(caller: Caller, number: string): Promise<StoredCase> {
   const c = await getCase(number);
-  if (!c || accessTo(caller, c.account) < 2) throw notFound(`case ${number} not found`);
+  if (!c) throw notFound(`case ${number} not found`);
+  authorizeOnCase(caller, 'read', c);
   return c;
 }
 
 /** The case, if the caller may change it: 404 when unreadable, 403 when read-only. */
 export async function writableCase(caller: Caller, number: string): Promise<StoredCase> {
   const c = await readableCase(caller, number);
-  if (accessTo(caller, c.account) < 3)
-    throw forbidden('read-only access: only designated contacts may change a case');
+  authorizeOnCase(caller, 'write', c);
   return c;
 }
 
@@ -138,6 +135,27 @@ export async function flushOutbox(
     for (const id of held) await releaseMail(caseId, id, holder).catch(() => {});
   }
 }
+
+/**
+ * When the outbox next needs the workflow: a set-aside mail's retry, a holder's lease running
+ * out, or soon for a mail given back because SES was out of reach.
+ */
+export function outboxDueAt(c: StoredCase, now: Date): Date | null {
+  const due = Object.values(c.outbox ?? {}).flatMap((e) => {
+    if (e.type !== 'mail') return [];
+    if (e.claim) return [Date.parse(e.claim.until)];
+    return [e.setAside ? Date.parse(e.setAside.nextAt) : now.getTime() + 60_000];
+  });
+  return due.length ? new Date(Math.min(...due)) : null;
+}
+
+/** The mails SES refused, waiting to be tried again (engineers see them on the case). */
+const unsentMails = (c: StoredCase) =>
+  Object.values(c.outbox ?? {}).flatMap((e) =>
+    e.type === 'mail' && e.setAside
+      ? [{ id: e.mail.id, kind: e.mail.kind, to: e.mail.to, ...e.setAside }]
+      : [],
+  );
 
 /** SES refusing a mail for good (4xx other than throttling): retrying at once would not help. */
 const isRefusal = (error: unknown) => {
@@ -228,6 +246,9 @@ export const contractActiveOn = (account: Account, now: Date) => {
 /** SPEC §2: the SLA clock starts only once description, severity and circumstances are all there. */
 const isComplete = (input: NewCaseInput) => !!(input.description && input.severity && input.circumstances);
 
+/** What cloud cases also carry, optionally (SPEC §2). */
+const CLOUD_CASE_FIELDS = ['frequency', 'firstObservedAt', 'usersWorkingHours', 'usersLocation'] as const;
+
 /** Opens a case (SPEC §2), once per idempotency key. */
 export async function openCase(
   caller: Caller,
@@ -235,11 +256,13 @@ export async function openCase(
   now: Date,
   idempotencyKey?: string,
 ): Promise<{ case: StoredCase; created: boolean }> {
-  const access = accessTo(caller, input.account);
-  const account = access ? await getAccount(input.account) : undefined;
+  const account = accessLevel(caller, input.account) ? await getAccount(input.account) : undefined;
   if (!account) throw forbidden(`no access to account "${input.account}"`);
-  if (access < 3) throw forbidden('read-only access: only designated contacts may open cases');
+  if (!mayOnAccount(caller, 'open-case', account.id))
+    throw forbidden('read-only access: only designated contacts may open cases');
   const plan = planNamed(account.plan);
+  const cloudField = CLOUD_CASE_FIELDS.find((field) => input[field] !== undefined);
+  if (cloudField && !plan.cloud) throw invalid(cloudField, 'carried by cloud cases only');
   const product = account.products.find((p) => p.toLowerCase() === input.product.trim().toLowerCase());
   if (!product)
     throw invalid(
@@ -249,7 +272,7 @@ export async function openCase(
 
   let severity = input.severity;
   let criticalRequested = false;
-  if (isCritical(severity) && caller.role !== 'engineer') {
+  if (isCritical(severity) && !mayOnCase(caller, 'support', input)) {
     if (plan.criticalFromCustomer === 'refuse') {
       throw refused(
         'critical cases cannot be opened from the portal: open the case as high severity and call support, who will raise it',
@@ -436,14 +459,14 @@ export async function grantGracePeriod(
 }
 
 /** The case as the API shows it: no workflow internals, with its SLA clocks once complete. */
-export function caseView(c: StoredCase, now: Date, role: Caller['role']) {
+export function caseView(c: StoredCase, now: Date, viewer: Caller) {
+  const internal = mayOnCase(viewer, 'read-internal', c);
   const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, requests: _q, featureRequest, ...record } = c;
   return {
     ...record,
-    ...(featureRequest && (role === 'engineer' || featureRequestVisible(featureRequest, now))
-      ? { featureRequest }
-      : {}),
+    ...(featureRequest && (internal || featureRequestVisible(featureRequest, now)) ? { featureRequest } : {}),
     owner: c.owner ?? null,
+    ...(internal ? { unsentMails: unsentMails(c) } : {}),
     sla: slaStatus(c, now),
     nextDue: nextDueAt(c, now),
     obligations: obligationsOf(c, now),

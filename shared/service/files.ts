@@ -9,7 +9,7 @@ import {
   completeMultipart,
   deleteObject,
   fileKey,
-  objectKey,
+  newestVersion,
   objectSize,
   presignDownload,
   presignPart,
@@ -331,7 +331,9 @@ export async function downloadUrl(caller: Caller, number: string, fileId: string
   const file = await getFileRecord(c.caseId, fileId);
   if (!file || file.status === 'aborted' || c.purged)
     throw notFound(`file ${fileId} not found on case ${c.number}`);
-  const key = objectKey(file.key, !!c.filesClosed);
-  if ((await objectSize(key)) === null) throw notFound(`file ${fileId} is not uploaded yet`);
-  return presignDownload(key, file.name, file.contentType);
+  // A closed case's files are hidden behind delete markers: read by their version until purged.
+  const versionId = c.filesClosed ? await newestVersion(file.key) : undefined;
+  if (c.filesClosed ? !versionId : (await objectSize(file.key)) === null)
+    throw notFound(`file ${fileId} is not uploaded yet`);
+  return presignDownload(file.key, file.name, file.contentType, versionId);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import EmailReplyParser from 'email-reply-parser';
 import { type ParsedMail, simpleParser } from 'mailparser';
+import { mayOnCase } from '../cases/access.ts';
 import { planNamed } from '../catalogue/index.ts';
 import { config } from '../config.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
@@ -157,7 +158,7 @@ export async function receiveMail(raw: Buffer, receipt: Receipt, now: () => Date
   if ('reason' in found) return triage(found.reason);
   const { c } = found;
   const user = await getUser(from);
-  if (user?.role !== 'customer' || user.grants[c.account] !== 3) {
+  if (!user || !mayOnCase(user, 'customer', c)) {
     return triage(
       `the sender ${from || '(none)'} is not a designated contact of the account of case ${c.number}`,
     );

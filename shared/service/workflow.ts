@@ -3,7 +3,7 @@ import { STATUSES, type Status, WORKFLOW_STATE } from '../cases/model.ts';
 import { nextObligationDeadline, nextTargetDeadline } from '../cases/sla.ts';
 import { reopenWindowEnd } from '../cases/transitions.ts';
 import { DomainError } from '../errors.ts';
-import { abortMultipart, deleteCaseObjects, moveObjects, objectSize } from '../store/files.ts';
+import { abortMultipart, deleteCaseObjects, hideObjects, objectSize, showObjects } from '../store/files.ts';
 import {
   type FileRecord,
   getCase,
@@ -14,7 +14,7 @@ import {
   setFilesClosed,
   storeWaitToken,
 } from '../store/repository.ts';
-import { applyCommand, flushOutbox } from './cases.ts';
+import { applyCommand, flushOutbox, outboxDueAt } from './cases.ts';
 import { refuseUpload } from './files.ts';
 
 /** The longest single wait: the workflow re-reads the case at least this often. */
@@ -54,6 +54,7 @@ export function nextDeadline(c: StoredCase, now: Date): Date | null {
     nextTargetDeadline(c, now),
     nextObligationDeadline(c, now),
     c.status === 'Closed' ? reopenWindowEnd(c) : null,
+    outboxDueAt(c, now),
   ].filter((d): d is Date => d !== null);
   return candidates.length ? new Date(Math.min(...candidates.map((d) => d.getTime()))) : null;
 }
@@ -81,7 +82,9 @@ export async function route(input: RouteInput, now: Date): Promise<Route> {
   await placeFiles(c);
   const end = reopenWindowEnd(c);
   if (c.status === 'Closed' && end && end <= now) return { ...base, state: 'Purge' };
-  const deadline = nextDeadline(c, now);
+  // Mails that did not go (set aside, or SES out of reach) wake the workflow to try again.
+  const hadMail = Object.values(c.outbox ?? {}).some((e) => e.type === 'mail');
+  const deadline = nextDeadline(hadMail ? ((await getCase(caseId)) ?? c) : c, now);
   const seconds = deadline ? Math.ceil((deadline.getTime() - now.getTime()) / 1000) : MAX_WAIT_SECONDS;
   return {
     ...base,
@@ -136,8 +139,8 @@ export async function purge(caseId: string, now: Date): Promise<void> {
 }
 
 /**
- * Keeps the files where the status says: under `closed/` while Closed (the lifecycle rule's 30
- * days count from the copy), back under `cases/` once reopened. Safe to repeat after a crash.
+ * Keeps the files as the status says: hidden behind delete markers while Closed (the lifecycle
+ * rule's 30 days count from the closure), shown again once reopened. Safe to repeat after a crash.
  */
 async function placeFiles(c: StoredCase): Promise<void> {
   const closed = c.status === 'Closed';
@@ -151,9 +154,7 @@ async function placeFiles(c: StoredCase): Promise<void> {
       await putFileRecord(files[i] as FileRecord);
     } else await refuseUpload(f);
   }
-  await moveObjects(
-    files.filter((f) => f.status === 'uploaded').map((f) => f.key),
-    closed,
-  );
+  const keys = files.filter((f) => f.status === 'uploaded').map((f) => f.key);
+  await (closed ? hideObjects(keys) : showObjects(keys));
   await setFilesClosed(c.caseId, closed);
 }

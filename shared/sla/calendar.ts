@@ -30,7 +30,7 @@ export const CalendarSchema = z.strictObject({
     .array(
       z.strictObject({
         date: z.iso.date(),
-        name: z.string(),
+        name: z.string().default('holiday'),
         /** Closed parts of the day; absent means closed all day. */
         closed: Intervals.optional(),
       }),

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CaseRecord, MailIntent, TimelineEntry } from '../cases/model.ts';
 import { config } from '../config.ts';
 import { invalid } from '../errors.ts';
@@ -23,6 +23,8 @@ export interface User {
   grants: Record<string, AccessLevel>;
   /** An engineer's support centres (their unowned-cases queue); none given: every centre. */
   centres?: string[];
+  /** The identity provider's immutable id of the user (the token's `sub`), linked at provisioning. */
+  sub?: string;
 }
 
 /** A Sold-To / End-User combination with a support contract (SPEC §1). */
@@ -50,7 +52,7 @@ export interface StoredCase extends CaseRecord {
   outbox: Record<string, OutboxEntry>;
   wait?: { token: string; state: string };
   workflowDone?: boolean;
-  /** The case's files sit under `closed/` (moved there on closure, back on reopening). */
+  /** The case's files are hidden behind delete markers (put on closure, removed on reopening). */
   filesClosed?: boolean;
   purged?: { at: string; objects: number };
 }
@@ -83,14 +85,69 @@ export async function getUser(email: string): Promise<User | undefined> {
   return Item as User | undefined;
 }
 
+/** The user a token's `sub` belongs to: one read per request. */
+export async function getUserBySub(sub: string): Promise<User | undefined> {
+  const { Item } = await ddb().send(
+    new GetCommand({ TableName: table(), Key: { pk: `IDENTITY#${sub}`, sk: 'USER' } }),
+  );
+  return Item ? withoutKeys<User>(Item) : undefined;
+}
+
+/**
+ * Writes a user under its e-mail (mail from it is theirs; `byKind` lists it under `USERS`) and,
+ * once linked, under its `sub` (the API's caller), the same fields in both.
+ */
 export async function putUser(user: User): Promise<void> {
+  const email = user.email.toLowerCase();
   await ddb().send(
     new PutCommand({
       TableName: table(),
-      Item: { pk: `USER#${user.email.toLowerCase()}`, sk: 'USER', ...user },
+      Item: { pk: `USER#${email}`, sk: 'USER', gsi2pk: 'USERS', gsi2sk: email, ...user },
     }),
   );
+  if (user.sub)
+    await ddb().send(
+      new PutCommand({ TableName: table(), Item: { pk: `IDENTITY#${user.sub}`, sk: 'USER', ...user } }),
+    );
 }
+
+/** Removes a user: its identity first, so a crash in between leaves no caller without a user. */
+export async function deleteUser(user: User): Promise<void> {
+  if (user.sub)
+    await ddb().send(
+      new DeleteCommand({ TableName: table(), Key: { pk: `IDENTITY#${user.sub}`, sk: 'USER' } }),
+    );
+  await ddb().send(
+    new DeleteCommand({ TableName: table(), Key: { pk: `USER#${user.email.toLowerCase()}`, sk: 'USER' } }),
+  );
+}
+
+export async function deleteAccount(id: string): Promise<void> {
+  await ddb().send(new DeleteCommand({ TableName: table(), Key: { pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' } }));
+}
+
+/** Every item of one kind in `byKind` (`USERS`, `ACCOUNTS`): the provisioned catalogue. */
+async function listKind<T>(kind: string): Promise<T[]> {
+  const items: T[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb().send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'byKind',
+        KeyConditionExpression: 'gsi2pk = :kind',
+        ExpressionAttributeValues: { ':kind': kind },
+        ExclusiveStartKey,
+      }),
+    );
+    items.push(...(page.Items ?? []).map((item) => withoutKeys<T>(item)));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+export const listUsers = () => listKind<User>('USERS');
+export const listAccounts = () => listKind<Account>('ACCOUNTS');
 
 export async function getAccount(id: string): Promise<Account | undefined> {
   const { Item } = await ddb().send(
@@ -101,7 +158,8 @@ export async function getAccount(id: string): Promise<Account | undefined> {
 
 /** Writes an account's catalogue fields, keeping what the desk recorded on it (its grace period). */
 export async function putAccount(account: Account): Promise<void> {
-  const { grace: _g, ...fields } = account;
+  const { grace: _g, ...catalogued } = account;
+  const fields = { ...catalogued, gsi2pk: 'ACCOUNTS', gsi2sk: account.id };
   const names = Object.keys(fields);
   await ddb().send(
     new UpdateCommand({
@@ -711,4 +769,24 @@ export async function listFileRecords(caseId: string): Promise<FileRecord[]> {
     }),
   );
   return (page.Items ?? []).map(({ pk: _p, sk: _s, ...f }) => f as FileRecord);
+}
+
+/** An address SES reported as bouncing for good or complaining: no mail should go to it. */
+export async function markUndeliverable(address: string, reason: 'bounce' | 'complaint', at: string) {
+  await ddb().send(
+    new PutCommand({
+      TableName: table(),
+      Item: { pk: `ADDRESS#${address.toLowerCase()}`, sk: 'UNDELIVERABLE', reason, at },
+    }),
+  );
+}
+
+export async function undeliverable(address: string): Promise<{ reason: string; at: string } | undefined> {
+  const { Item } = await ddb().send(
+    new GetCommand({
+      TableName: table(),
+      Key: { pk: `ADDRESS#${address.toLowerCase()}`, sk: 'UNDELIVERABLE' },
+    }),
+  );
+  return Item ? { reason: Item.reason, at: Item.at } : undefined;
 }

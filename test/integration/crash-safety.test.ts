@@ -290,11 +290,11 @@ describe('crash safety: a crash at any write, then a retry, leaves exactly one e
         const c = await getCase(n);
         expect(c?.workflowDone, crashedAt).toBe(true);
         expect(c?.purged?.objects, crashedAt).toBeLessThanOrEqual(1);
-        const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+        const { ListObjectVersionsCommand } = await import('@aws-sdk/client-s3');
         const left = await s3().send(
-          new ListObjectsV2Command({ Bucket: process.env.CASEWORK_BUCKET, Prefix: `closed/${n}/` }),
+          new ListObjectVersionsCommand({ Bucket: process.env.CASEWORK_BUCKET, Prefix: `cases/${n}/` }),
         );
-        expect(left.Contents ?? [], crashedAt).toEqual([]);
+        expect([...(left.Versions ?? []), ...(left.DeleteMarkers ?? [])], crashedAt).toEqual([]);
       },
     );
   });

@@ -311,16 +311,18 @@ describe('transitions and who may make them (SPEC §3)', () => {
 describe('accounts without an active contract (SPEC §1, §3)', () => {
   it('cases go to Open/Maintenance Review without an SLA clock; one grace period per account covers its cases until a day; No Maintenance closes', async () => {
     t = await startTestRuntime(MONDAY);
-    const { putAccount, putUser } = await import('#shared/store/repository.ts');
-    await putAccount({
-      id: 'initech',
-      name: 'Initech',
-      plan: 'business-care',
-      centre: 'emea',
-      contract: { start: '2023-01-01', end: '2025-12-31' },
-      products: ['Contact Center'],
+    await t.provision({
+      accounts: {
+        initech: {
+          name: 'Initech',
+          plan: 'business-care',
+          centre: 'emea',
+          contract: { start: '2023-01-01', end: '2025-12-31' },
+          products: ['Contact Center'],
+        },
+      },
+      contacts: { 'ian@initech.example': { name: 'Ian', access: { initech: 'designated' } } },
     });
-    await putUser({ email: 'ian@initech.example', name: 'Ian', role: 'customer', grants: { initech: 3 } });
     const lapsed = { ...acmeHighCase, account: 'initech' };
     const [a, b] = [await open('ian@initech.example', lapsed), await open('ian@initech.example', lapsed)];
     expect(await show(a)).toMatchObject({ status: 'Open', subStatus: 'Maintenance Review', sla: null });
@@ -552,7 +554,7 @@ describe('feature requests, change requests, incident reports (SPEC §10, §11)'
     expect(done.body).toMatchObject({ status: 'Closed', changeRequest: { decision: 'accepted' } });
   });
 
-  it('a cloud incident: post-mortem within 2 BD of restoration, then the incident report', async () => {
+  it('a cloud service interruption: post-mortem within 2 BD of restoration, then the incident report the customer asked for', async () => {
     t = await startTestRuntime(MONDAY);
     const n = await open(GUS, { ...globexCase, severity: 'high', businessImpact: 'Calls drop.' });
     const report = {
@@ -569,6 +571,13 @@ describe('feature requests, change requests, incident reports (SPEC §10, §11)'
       409,
     );
     await act(n, 'mark-restored', ENGINEER, { note: 'Standby active.' });
+    // Not a service interruption yet: no report is due, none is filed.
+    expect((await show(n)).obligations).toEqual({});
+    expect((await act(n, 'file-incident-report', ENGINEER, { stage: 'post-mortem', report })).status).toBe(
+      409,
+    );
+    await act(n, 'mark-service-interruption', ENGINEER, {});
+    expect(Object.keys((await show(n)).obligations)).toEqual(['postMortem']);
     expect(
       (await act(n, 'file-incident-report', ENGINEER, { stage: 'incident-report', report })).status,
     ).toBe(409);
@@ -581,6 +590,12 @@ describe('feature requests, change requests, incident reports (SPEC §10, §11)'
       ).body.error.field,
     ).toBe('report.rootCause');
     await act(n, 'file-incident-report', ENGINEER, { stage: 'post-mortem', report });
+    // The written report only for a customer who asks for one.
+    expect(
+      (await act(n, 'file-incident-report', ENGINEER, { stage: 'incident-report', report })).body.error
+        .message,
+    ).toContain('request');
+    await act(n, 'request-incident-report', GUS, { note: 'Our board wants the written report.' });
     const c = (await act(n, 'file-incident-report', ENGINEER, { stage: 'incident-report', report })).body;
     expect(c.incidentReports.map((r: { stage: string }) => r.stage)).toEqual([
       'post-mortem',
@@ -658,6 +673,45 @@ describe('SLA compliance report (SPEC §4)', () => {
     expect(await period('2026-03-01T00:00:00Z', '2026-03-04T00:00:00Z')).toEqual([]);
   });
 
+  it('cloud restoration carries a 95% share; pureconnect RCAs are reported as an average of business days', async () => {
+    t = await startTestRuntime(MONDAY);
+    const { putAccount, putUser } = await import('#shared/store/repository.ts');
+    await putAccount({
+      id: 'umbrella',
+      name: 'Umbrella',
+      plan: 'pureconnect',
+      centre: 'emea',
+      contract: { start: '2024-01-01', end: '2030-12-31' },
+      products: ['Contact Center'],
+    });
+    await putUser({ email: 'uma@umbrella.example', name: 'Uma', role: 'customer', grants: { umbrella: 3 } });
+    const cloud = await open(GUS, { ...globexCase, severity: 'high', businessImpact: 'Calls drop.' });
+    await act(cloud, 'mark-restored', ENGINEER, { note: 'Standby active.' });
+    await act(cloud, 'close', ENGINEER, { subStatus: 'Problem Resolved', note: 'Fixed.' });
+    const rca = await open('uma@umbrella.example', { ...acmeHighCase, account: 'umbrella' }); // high: RCA 9 BD
+    await act(rca, 'mark-information-complete', ENGINEER, {});
+    await t.advance('P3D'); // Thursday 09:00: 3 business days
+    await act(rca, 'deliver-rca', ENGINEER, { note: 'Root cause: a full disk.' });
+    await act(rca, 'close', ENGINEER, { subStatus: 'Problem Resolved', note: 'Fixed.' });
+    const rows = (
+      await t.api('GET', '/v1/reports/sla-compliance?from=2026-03-01T00:00:00Z&to=2026-03-31T00:00:00Z', {
+        as: ENGINEER,
+      })
+    ).body.rows;
+    expect(
+      rows.find((r: { plan: string }) => r.plan === 'business-care-for-cloud').targets.restoration,
+    ).toEqual({
+      target: '2BD',
+      met: 1,
+      breached: 0,
+      shareMet: 1,
+      contractualShare: 0.95,
+    });
+    expect(rows.find((r: { plan: string }) => r.plan === 'pureconnect').targets).toEqual({
+      rootCause: { target: '9BD', met: 1, breached: 0, shareMet: 1, averageBusinessDays: 3 },
+    });
+  });
+
   it('a case closed in time as Cancelled stays out of ?breached=true and out of the resolution share a month later', async () => {
     t = await startTestRuntime(MONDAY);
     const n = await open();
@@ -686,14 +740,7 @@ describe('SLA compliance report (SPEC §4)', () => {
 describe('owners and queues (SPEC §2)', () => {
   it('unowned cases of my centres and my cases, most urgent first; the owner is shown to the customer', async () => {
     t = await startTestRuntime(MONDAY);
-    const { putUser } = await import('#shared/store/repository.ts');
-    await putUser({
-      email: 'ed@support.example',
-      name: 'Ed',
-      role: 'engineer',
-      grants: {},
-      centres: ['emea'],
-    });
+    await t.provision({ engineers: { 'ed@support.example': { name: 'Ed', centres: ['emea'] } } });
     const ED = 'ed@support.example';
     const medium = await open(DANA, { ...acmeHighCase, severity: 'medium', businessImpact: undefined }); // 1 BD
     const high = await open(); // 4 BH: due first
@@ -714,5 +761,51 @@ describe('owners and queues (SPEC §2)', () => {
     expect(await queue(ENGINEER, 'mine')).toEqual([medium]);
     expect((await t.api('GET', `/v1/cases/${high}`, { as: DANA })).body.owner).toBe(ED);
     expect((await t.api('GET', '/v1/cases?queue=mine', { as: DANA })).status).toBe(403);
+  });
+});
+
+describe('cloud case fields and the SLA explanation of a real case (SPEC §2, §12)', () => {
+  it('a cloud case carries how often, first observed, the users’ hours and location; an on-premise case refuses them (400)', async () => {
+    t = await startTestRuntime(MONDAY);
+    const fields = {
+      frequency: 'Every few minutes',
+      firstObservedAt: '2026-03-01T18:00:00Z',
+      usersWorkingHours: '08:00–18:00 Eastern',
+      usersLocation: 'Boston',
+    };
+    const n = await open(GUS, { ...globexCase, ...fields });
+    expect(await show(n)).toMatchObject(fields);
+    const refused = await t.api('POST', '/v1/cases', {
+      as: DANA,
+      body: { ...acmeHighCase, frequency: 'Daily' },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.field).toBe('frequency');
+  });
+
+  it('GET /v1/cases/{n}/sla says why each target is due then: where it counts from, the open time counted, the pauses', async () => {
+    t = await startTestRuntime('2026-03-06T17:00:00Z'); // Friday 17:00 London
+    const n = await open(); // business-care high: 4 BH response, 2 BD resolution
+    const res = await t.api('GET', `/v1/cases/${n}/sla`, { as: DANA });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      caseNumber: expect.stringMatching(/^\d{10}$/),
+      plan: 'business-care',
+      centre: 'emea',
+    });
+    // Two hours on Friday to 19:00, two on Monday from 08:00: due Monday 10:00.
+    expect(res.body.targets.response).toMatchObject({
+      target: '4BH',
+      due: '2026-03-09T10:00:00.000Z',
+      countsFrom: '2026-03-06T17:00:00.000Z',
+      explanation: {
+        counted: [
+          { from: '2026-03-06T17:00:00.000Z', to: '2026-03-06T19:00:00.000Z' },
+          { from: '2026-03-09T08:00:00.000Z', to: '2026-03-09T10:00:00.000Z' },
+        ],
+      },
+    });
+    expect(res.body.targets.restoration).toMatchObject({ target: null, explanation: null });
+    expect((await t.api('GET', `/v1/cases/${n}/sla`, { as: GUS })).status).toBe(404);
   });
 });
