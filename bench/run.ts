@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import nodemailer from 'nodemailer';
 import { bundleSizes } from './bundles.ts';
 import { lifecycleCosts } from './lifecycle.ts';
+import { costTable, productFigures, productTables } from './product.ts';
 import { slaBenchmark } from './sla.ts';
 
 /**
@@ -281,6 +282,7 @@ try {
   process.env.TZ = 'Europe/London';
   const sla = slaBenchmark();
   const life = await lifecycleCosts();
+  const product = productTables(await productFigures());
   const bundles = await bundleSizes();
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}`;
   const report = `# Benchmarks
@@ -332,12 +334,23 @@ readings one minute at a time.
 Open, information request, customer reply, solution proposed, accepted (closes), the 30-day reopen
 window, purge: counted on the local runtime (bench/lifecycle.ts). Each is billed on AWS.
 
-${life}
+${life.table}
 
 Each change of a case is one conditional update of the case item carrying its side effects
-(outbox), one put per timeline item and per sent-mail marker, then one update taking the finished
-effects off the outbox before the workflow is signalled and one after; each wait stores its task
-token (one update) and each signal takes it (one update).
+(outbox) and the request's id; the request then wakes the workflow with the task token it read with
+the case, and the workflow's route step completes the effects as it wakes: one put per timeline
+item, per mail a claim, the send, the sent-marker and the entry's removal, then one update taking
+the finished effects off the outbox; each wait stores its task token (one update).
+
+## AWS cost per 1,000 case lives (issue: speed)
+From the typical case life above, priced (bench/product.ts):
+
+${costTable(life.counts)}
+
+## Where the product spends (issue: speed)
+Counted on the local runtime in this process (bench/product.ts).
+
+${product}
 
 ## Lambda bundles (issue: AWS deployment)
 Built as the CDK stack's NodejsFunction builds them (bench/bundles.ts: esbuild, minified, ESM,

@@ -210,6 +210,9 @@ async function linkToCase(
     { kind: 'customer-update', note: note.slice(0, 20_000), channel: 'mail', mailId: messageId },
     { kind: 'contact', email: from },
     now,
+    undefined,
+    undefined,
+    c,
   );
   return { outcome: 'linked', caseId: c.caseId, attachments: count };
 }
