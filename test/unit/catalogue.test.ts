@@ -50,6 +50,7 @@ describe('the catalogue is data, validated when loaded', () => {
       snoozeMaxDays: 30,
       closedFeatureRequestVisibleDays: 365,
       gracePeriodMaxDays: 30,
+      featureEvaluationBusinessDays: 55,
     });
   });
 });
