@@ -150,7 +150,7 @@ describe('Idempotency-Key on every state-changing route: one effect per key, the
     const posts = Object.entries(
       spec.paths as Record<string, { post?: { parameters?: { $ref?: string }[] } }>,
     )
-      // The admin catalogue is a desired state: applying it again is a no-op by itself.
+      // The admin catalogue apply sets a desired state: applying it again changes nothing.
       .filter(([path, item]) => item.post && !path.startsWith('/v1/admin/'))
       .map(([path, item]) => [path, item.post?.parameters?.map((p) => p.$ref)] as const);
     expect(posts.length).toBeGreaterThan(8);
