@@ -134,7 +134,8 @@ export class CaseworkStack extends Stack {
         memorySize: spec.memoryMb,
         timeout: Duration.seconds(spec.timeoutSeconds),
         tracing: Tracing.ACTIVE,
-        environment,
+        // CASEWORK_FUNCTION names the registry entry: the local runtime maps template functions by it.
+        environment: { ...environment, CASEWORK_FUNCTION: name },
         logGroup: new LogGroup(this, `${name}Logs`, {
           retention: RetentionDays.ONE_MONTH,
           removalPolicy: RemovalPolicy.DESTROY,
@@ -291,6 +292,8 @@ export class CaseworkStack extends Stack {
     for (const name of ['api', 'inboundMail', 'health'] as const) {
       fns[name].addEnvironment('CASEWORK_STATE_MACHINE_ARN', stateMachine.stateMachineArn);
     }
+    // Continue-as-new starts the next execution: by the ARN built from the name, as above.
+    fns.workflow.addEnvironment('CASEWORK_STATE_MACHINE_ARN', stateMachineArnByName);
     stateMachine.grantStartExecution(fns.api);
     // The console's execution view: the state machine and the case's executions with their history.
     const executions = this.formatArn({

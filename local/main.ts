@@ -4,7 +4,7 @@ import { defaultPorts, startLocalRuntime } from './runtime.ts';
 /** `npm start`: the whole casework system on this machine, until Ctrl-C. */
 const started = performance.now();
 const dataDir = path.resolve(process.env.CASEWORK_DATA_DIR ?? '.casework');
-const runtime = await startLocalRuntime({ dataDir, ports: defaultPorts() });
+const runtime = await startLocalRuntime({ dataDir, ports: defaultPorts(), progress: console.log });
 const { urls } = runtime;
 console.log(`casework is running (data in ${path.relative(process.cwd(), dataDir) || '.'}, virtual time ${runtime.clock.now().toISOString()})
 

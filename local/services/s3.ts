@@ -2,13 +2,14 @@ import http, { type Server } from 'node:http';
 import path from 'node:path';
 import { startFauxqs } from 'fauxqs';
 import { host, type Service } from '../http.ts';
+import type { Iam } from './iam.ts';
 import { startSignedFront } from './signed-front.ts';
 
 /**
  * S3: fauxqs, objects in `<dataDir>/s3`, behind a front that refuses what S3 refuses and fauxqs
  * does not: unsigned requests, bad or expired signatures, bodies that do not match their checksums.
  */
-export async function startS3(port: number, dataDir: string): Promise<Service> {
+export async function startS3(port: number, dataDir: string, iam?: Iam): Promise<Service> {
   // fauxqs binds every interface whatever it is told: keep it on loopback.
   const original = http.Server.prototype.listen;
   http.Server.prototype.listen = function (this: Server, ...args: unknown[]) {
@@ -26,7 +27,7 @@ export async function startS3(port: number, dataDir: string): Promise<Service> {
       s3StorageDir: path.join(dataDir, 's3'),
       dataDir: path.join(dataDir, 'fauxqs'),
     });
-    const front = await startSignedFront({ port, backend: server.port, service: 's3', protocol: 'xml' });
+    const front = await startSignedFront({ iam, port, backend: server.port, service: 's3', protocol: 'xml' });
     return {
       url: front.url,
       stop: async () => {

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Clock } from '#shared/clock.ts';
 import { addressOf, close, host, type Service } from '../http.ts';
+import type { Iam } from './iam.ts';
 import { startSignedFront } from './signed-front.ts';
 
 interface StoredMail {
@@ -33,6 +34,7 @@ export async function startSes(
   port: number,
   dataDir: string,
   clock: Clock,
+  iam?: Iam,
 ): Promise<Service & { mailViewer: string }> {
   // A CommonJS module: its export sits one `default` deeper under Node than under a bundler.
   const sesModule = (await import('aws-ses-v2-local')) as unknown as {
@@ -64,6 +66,7 @@ export async function startSes(
 
   const server = await start({ host, port: 0 });
   const front = await startSignedFront({
+    iam,
     port,
     backend: addressOf(server),
     service: 'ses',

@@ -18,7 +18,7 @@ export interface SentMail {
 export async function startTestRuntime(
   at: string,
   dataDir = mkdtempSync(path.join(tmpdir(), 'casework-test-')),
-  options: Partial<Pick<RuntimeOptions, 'throttle' | 'ports'>> = {},
+  options: Partial<Pick<RuntimeOptions, 'throttle' | 'ports' | 'template'>> = {},
 ) {
   const runtime: LocalRuntime = await startLocalRuntime({
     dataDir,
