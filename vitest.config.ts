@@ -3,10 +3,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Chromium may need installing on a fresh machine (the browser test does it).
-    hookTimeout: 900_000,
+    hookTimeout: 120_000,
     testTimeout: 60_000,
     pool: 'forks',
+    // The S3 emulator uses node:sqlite, experimental on Node 22: its warning says nothing about casework.
+    poolOptions: { forks: { execArgv: ['--disable-warning=ExperimentalWarning'] } },
     // The handlers' JSON logs stay quiet in tests unless asked for (POWERTOOLS_LOG_LEVEL=INFO npm test).
     env: { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT' },
   },

@@ -1,8 +1,8 @@
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { CaseworkStack } from './stack.ts';
 
-/** One stack; cdk-nag's AWS Solutions checks run in every synth. */
+/** One stack; cdk-nag's AWS Solutions and Serverless checks run in every synth. */
 export function buildApp(app = new App()) {
   const context = (name: string, fallback: string) =>
     String(app.node.tryGetContext(`casework:${name}`) ?? fallback);
@@ -10,10 +10,10 @@ export function buildApp(app = new App()) {
     stage: context('stage', 'dev'),
     portalOrigin: context('portalOrigin', 'https://support.example'),
     mailDomain: context('mailDomain', 'support.example'),
-    jwtIssuer: app.node.tryGetContext('casework:jwtIssuer'),
-    jwtAudience: app.node.tryGetContext('casework:jwtAudience'),
+    administratorEmail: app.node.tryGetContext('casework:administratorEmail'),
+    alarmEmail: app.node.tryGetContext('casework:alarmEmail'),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, stack };
 }

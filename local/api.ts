@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import path from 'node:path';
 import { Duration } from 'luxon';
 import type { FunctionName } from '#functions/registry.ts';
 import { close, errorJson, listen, readBody, send, urlOf } from './http.ts';
 import { AUDIENCE, type LocalIssuer, TokenRejected, verifyBearer } from './jwt.ts';
 import type { Invoke } from './lambda.ts';
 import { apiGatewayEvent, compileRoutes, TokenBucket } from './router.ts';
-import type { VirtualClock } from './virtual-clock.ts';
+import { serveStaticSite } from './static-sites.ts';
+import type { FiredTimer, VirtualClock } from './virtual-clock.ts';
 
 /** What the API needs once the rest of the system is up. */
 export interface ApiContext {
@@ -15,6 +14,10 @@ export interface ApiContext {
   clock: VirtualClock;
   invoke: Invoke;
   throttle: { rateLimit: number; burstLimit: number };
+  /** The throttle's time source, in milliseconds. */
+  throttleTime: () => number;
+  /** The SES emulator's store of sent mail (the mail viewer reads it too). */
+  mailStore: string;
 }
 
 /**
@@ -33,19 +36,18 @@ export async function startApi(
 
   const server = http.createServer(async (req, res) => {
     try {
-      const { issuer, clock, invoke, throttle: limits } = await ready;
-      throttle ??= new TokenBucket(limits, performance.now());
+      const { issuer, clock, invoke, throttle: limits, throttleTime, mailStore } = await ready;
+      throttle ??= new TokenBucket(limits, throttleTime());
       const { pathname } = new URL(req.url ?? '/', 'http://local');
       if (pathname === '/_local/jwks.json' && req.method === 'GET') return send(res, 200, issuer.jwks);
-      if ((pathname === '/console' || pathname.startsWith('/console/')) && req.method === 'GET')
-        return serveConsole(pathname, res);
+      if (req.method === 'GET' && serveStaticSite(pathname, res)) return;
       if (pathname === '/_local/token' && req.method === 'POST') return await tokenRequest(req, res, issuer);
       if (pathname === '/_local/clock') {
         if (req.method === 'GET') return send(res, 200, { now: clock.now().toISOString() });
-        if (req.method === 'POST') return await clockRequest(req, res, clock);
+        if (req.method === 'POST') return await clockRequest(req, res, clock, mailStore);
       }
-      // Throttling is infrastructure: it counts wall-clock time, not the virtual clock.
-      if (!throttle.take(performance.now())) {
+      // Throttling is infrastructure: it counts wall-clock time (or a test's), not the virtual clock.
+      if (!throttle.take(throttleTime())) {
         return send(
           res,
           429,
@@ -104,13 +106,27 @@ export async function startApi(
   return { url: urlOf(bound), stop: () => close(server) };
 }
 
-async function clockRequest(req: IncomingMessage, res: ServerResponse, clock: VirtualClock) {
+/** Moves the virtual clock; answers the new time, the timers fired and the mails sent meanwhile. */
+async function clockRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  clock: VirtualClock,
+  mailStore: string,
+) {
+  const sentMails = async () =>
+    (
+      (await (await fetch(mailStore)).json()) as {
+        emails: { destination: { to: string[] }; subject: string }[];
+      }
+    ).emails;
   let body: { advance?: unknown; set?: unknown };
   try {
     body = JSON.parse((await readBody(req, 4096)).toString() || '{}');
   } catch {
     return send(res, 400, { error: { code: 'InvalidInput', message: 'malformed JSON', field: 'body' } });
   }
+  const mailsBefore = (await sentMails()).length;
+  let fired: FiredTimer[];
   if (typeof body.advance === 'string') {
     const duration = Duration.fromISO(body.advance);
     if (!duration.isValid || duration.toMillis() < 0) {
@@ -122,7 +138,7 @@ async function clockRequest(req: IncomingMessage, res: ServerResponse, clock: Vi
         },
       });
     }
-    await clock.advance(duration.toMillis());
+    fired = await clock.advance(duration.toMillis());
   } else if (typeof body.set === 'string') {
     const at = new Date(body.set);
     if (Number.isNaN(at.getTime()) || !/^\d{4}-\d\d-\d\dT/.test(body.set)) {
@@ -134,7 +150,7 @@ async function clockRequest(req: IncomingMessage, res: ServerResponse, clock: Vi
         },
       });
     }
-    await clock.set(at);
+    fired = await clock.set(at);
   } else {
     return send(res, 400, {
       error: {
@@ -144,10 +160,13 @@ async function clockRequest(req: IncomingMessage, res: ServerResponse, clock: Vi
       },
     });
   }
-  send(res, 200, { now: clock.now().toISOString() });
+  const mails = (await sentMails())
+    .slice(mailsBefore)
+    .map((m) => ({ to: m.destination.to, subject: m.subject }));
+  send(res, 200, { now: clock.now().toISOString(), fired, mails });
 }
 
-/** `npx casework token <email>`: a token for a catalogue user, signed by the local issuer. */
+/** `npx casework token <email>`: a token for a user of the local pool, signed by the local issuer. */
 async function tokenRequest(req: IncomingMessage, res: ServerResponse, issuer: LocalIssuer) {
   let email: unknown;
   try {
@@ -155,31 +174,10 @@ async function tokenRequest(req: IncomingMessage, res: ServerResponse, issuer: L
   } catch {
     return send(res, 400, { error: { code: 'InvalidInput', message: 'malformed JSON', field: 'body' } });
   }
-  const { getUser } = await import('#shared/store/repository.ts');
-  if (typeof email !== 'string' || !(await getUser(email))) {
+  if (typeof email !== 'string' || !issuer.knows(email)) {
     return send(res, 404, {
       error: { code: 'NotFound', message: `${String(email)} is not a user of the catalogue`, field: 'email' },
     });
   }
   send(res, 200, { token: await issuer.sign(email.toLowerCase()) });
-}
-
-const CONSOLE_FILES: Record<string, string> = {
-  'index.html': 'text/html; charset=utf-8',
-  'app.js': 'text/javascript; charset=utf-8',
-  'style.css': 'text/css; charset=utf-8',
-};
-
-/** The operator console: static files, the same ones a static site would serve on AWS. */
-function serveConsole(pathname: string, res: ServerResponse) {
-  // Relative links (style.css, app.js) resolve under /console/.
-  if (pathname === '/console') {
-    res.writeHead(301, { location: '/console/' });
-    return res.end();
-  }
-  const name = pathname.replace(/^\/console\/?/, '') || 'index.html';
-  const type = CONSOLE_FILES[name];
-  if (!type) return send(res, 404, errorJson('NotFound', `no console file ${name}`));
-  res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-  res.end(readFileSync(path.join(import.meta.dirname, 'console', name)));
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { Duration } from 'luxon';
 import type * as z from 'zod';
 import { centres, policy } from '#shared/catalogue/index.ts';
 import { addBusinessDays, addBusinessTime } from '#shared/sla/business-time.ts';
@@ -17,8 +18,34 @@ const fail = (field: string, message: string): never => {
   throw new UsageError(`${field}: ${message}`);
 };
 
+/** The API's base URL, given with or without its `/v1` stage path. */
 const baseUrl = () =>
-  (process.env.CASEWORK_URL ?? `http://127.0.0.1:${process.env.CASEWORK_PORT ?? 4000}`).replace(/\/$/, '');
+  (process.env.CASEWORK_URL ?? `http://127.0.0.1:${process.env.CASEWORK_PORT ?? 4000}`).replace(
+    /\/?(v1\/?)?$/,
+    '',
+  );
+
+/** `parseArgs`, with an unknown option or a missing value reported as bad input naming the option. */
+function options<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  spec: T,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args, options: spec, allowPositionals, strict: true });
+  } catch (error) {
+    const { code, message } = error as { code?: string; message: string };
+    if (!code?.startsWith('ERR_PARSE_ARGS')) throw error;
+    const option = /'(-[^' ]+)/.exec(message)?.[1] ?? 'option';
+    const known = Object.keys(spec)
+      .map((o) => `--${o}`)
+      .join(', ');
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return fail(option, `unknown option; known: ${known}`);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+      return fail(option, `unexpected argument; options: ${known}`);
+    return fail(option, message.split('.')[0] ?? message);
+  }
+}
 
 async function call(path: string, init: RequestInit = {}) {
   let res: Response;
@@ -48,16 +75,13 @@ const instant = (field: string, value: string | undefined): Date => {
 };
 
 function slaDue(args: string[]) {
-  const { values } = parseArgs({
-    args,
-    options: {
-      plan: { type: 'string' },
-      severity: { type: 'string' },
-      centre: { type: 'string' },
-      from: { type: 'string' },
-      paused: { type: 'string', multiple: true },
-      human: { type: 'boolean' },
-    },
+  const { values } = options(args, {
+    plan: { type: 'string' },
+    severity: { type: 'string' },
+    centre: { type: 'string' },
+    from: { type: 'string' },
+    paused: { type: 'string', multiple: true },
+    human: { type: 'boolean' },
   });
   const plan = values.plan ?? fail('--plan', `required: one of ${Object.keys(policy.plans).join(', ')}`);
   if (!(plan in policy.plans))
@@ -82,9 +106,14 @@ function slaDue(args: string[]) {
     calendar: calendarOf(centre),
     completedAt: from,
     pauses,
+    explain: true,
   });
   if (values.human) {
-    const rows = TARGET_KINDS.map((k) => [k, targets[k].target ?? 'n/a', targets[k].due ?? '—']);
+    const rows = TARGET_KINDS.map((k) => [
+      k,
+      targets[k].target ?? 'n/a',
+      targets[k].due?.toISOString() ?? '—',
+    ]);
     console.log(`${plan} / ${severity} / ${centre}, complete at ${from.toISOString()}`);
     for (const [k, t, d] of rows) console.log(`  ${String(k).padEnd(12)} ${String(t).padEnd(7)} ${d}`);
     return;
@@ -93,16 +122,14 @@ function slaDue(args: string[]) {
 }
 
 function slaAdd(args: string[]) {
-  const { values } = parseArgs({
-    args,
-    options: {
-      centre: { type: 'string' },
-      calendar: { type: 'string' },
-      from: { type: 'string' },
-      hours: { type: 'string' },
-      minutes: { type: 'string' },
-      days: { type: 'string' },
-    },
+  const { values } = options(args, {
+    centre: { type: 'string' },
+    calendar: { type: 'string' },
+    from: { type: 'string' },
+    hours: { type: 'string' },
+    minutes: { type: 'string' },
+    days: { type: 'string' },
+    human: { type: 'boolean' },
   });
   let calendar: z.infer<typeof CalendarSchema>;
   if (values.calendar) {
@@ -140,7 +167,15 @@ function slaAdd(args: string[]) {
         : values.minutes !== undefined
           ? addBusinessTime(calendar, from, amount('--minutes', values.minutes) * 60_000)
           : fail('--hours', 'give --hours N, --minutes N or --days N');
-  console.log(JSON.stringify({ due: result.due.toISOString(), explanation: result.explanation }, null, 2));
+  const { explanation } = result;
+  if (values.human) {
+    console.log(`due ${result.due.toISOString()}`);
+    if (explanation.rolledTo) console.log(`  starts at the next open time, ${explanation.rolledTo}`);
+    for (const span of explanation.counted) console.log(`  counted ${span.from} → ${span.to}`);
+    for (const h of explanation.holidaysSkipped) console.log(`  skipped holiday ${h.date} ${h.name}`);
+    return;
+  }
+  console.log(JSON.stringify({ due: result.due.toISOString(), explanation }, null, 2));
 }
 
 /** A bearer token: `CASEWORK_TOKEN` for a deployed stack, else one from the local issuer for `--as`. */
@@ -170,21 +205,19 @@ function table(rows: Record<string, unknown>[], columns: string[]) {
 }
 
 async function casesList(args: string[]) {
-  const { values } = parseArgs({
-    args,
-    options: {
-      status: { type: 'string' },
-      severity: { type: 'string' },
-      account: { type: 'string' },
-      breached: { type: 'boolean' },
-      as: { type: 'string' },
-      json: { type: 'boolean' },
-      all: { type: 'boolean' },
-    },
+  const { values } = options(args, {
+    status: { type: 'string' },
+    severity: { type: 'string' },
+    account: { type: 'string' },
+    breached: { type: 'boolean' },
+    as: { type: 'string' },
+    json: { type: 'boolean' },
+    all: { type: 'boolean' },
   });
   const authorization = `Bearer ${await bearer(values.as)}`;
   const items: Record<string, unknown>[] = [];
   let cursor: string | undefined;
+  let more = false;
   do {
     const q = new URLSearchParams(
       Object.entries({
@@ -197,10 +230,13 @@ async function casesList(args: string[]) {
     );
     const page = await call(`/v1/cases?${q}`, { headers: { authorization } });
     items.push(...(page.items as Record<string, unknown>[]));
+    more = !!page.cursor;
     cursor = values.all ? (page.cursor as string | undefined) : undefined;
     progress(`fetched ${items.length} cases…`);
   } while (cursor);
   progress('');
+  // Said on stderr, so that --json output stays one JSON document.
+  if (more && !values.all) console.error(`the first ${items.length} cases; --all lists every one`);
   if (values.json) return console.log(JSON.stringify(items, null, 2));
   table(
     items.map((c) => ({ ...c, status: `${c.status}/${c.subStatus}` })),
@@ -209,11 +245,7 @@ async function casesList(args: string[]) {
 }
 
 async function caseShow(args: string[]) {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { as: { type: 'string' }, json: { type: 'boolean' } },
-  });
+  const { values, positionals } = options(args, { as: { type: 'string' }, json: { type: 'boolean' } }, true);
   const n = positionals[0] ?? fail('number', 'usage: casework case show <number>');
   const headers = { authorization: `Bearer ${await bearer(values.as)}` };
   const c = await call(`/v1/cases/${encodeURIComponent(n)}`, { headers });
@@ -253,11 +285,7 @@ async function caseShow(args: string[]) {
 
 /** Feeds raw mail to the inbound path: the local SMTP listener, as SES receiving would. */
 async function mailSend(args: string[]) {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { from: { type: 'string' }, to: { type: 'string' } },
-  });
+  const { values, positionals } = options(args, { from: { type: 'string' }, to: { type: 'string' } }, true);
   if (!positionals.length) fail('file', 'usage: casework mail send <file.eml>...');
   if (process.env.CASEWORK_TOKEN)
     fail('mail', 'mail send feeds the local runtime; on AWS, send the mail to the SES inbound address');
@@ -287,6 +315,49 @@ async function mailSend(args: string[]) {
   transport.close();
 }
 
+interface ClockAnswer {
+  now: string;
+  fired: { at: string; what: string }[];
+  mails: { to: string[]; subject: string }[];
+}
+
+/**
+ * Moves the local virtual clock, a day at a time so a long advance shows its progress; prints the
+ * new time, the timers that fired and the mails sent on the way.
+ */
+async function clockAdvance(args: string[]) {
+  const { positionals } = options(args, {}, true);
+  const text = positionals[0] ?? fail('duration', 'usage: casework clock advance P7D');
+  if (positionals.length > 1) fail(positionals[1] ?? '', 'unexpected argument; give one duration');
+  const duration = Duration.fromISO(text);
+  if (!duration.isValid || duration.toMillis() < 0)
+    fail('duration', `not an ISO-8601 duration such as P7D or PT4H: "${text}"`);
+  const DAY = 86_400_000;
+  const total = duration.toMillis();
+  const answer: ClockAnswer = { now: '', fired: [], mails: [] };
+  for (let done = 0; done < total || answer.now === ''; ) {
+    const step = Math.min(DAY, total - done);
+    const next = (await call('/_local/clock', {
+      method: 'POST',
+      body: JSON.stringify({ advance: Duration.fromMillis(step).toISO() }),
+    })) as unknown as ClockAnswer;
+    done += step;
+    answer.now = next.now;
+    answer.fired.push(...(next.fired ?? []));
+    answer.mails.push(...(next.mails ?? []));
+    if (total > DAY)
+      progress(
+        `advancing: ${next.now} (${Math.round((done / total) * 100)}%), ${answer.fired.length} timers fired, ${answer.mails.length} mails sent`,
+      );
+  }
+  progress('');
+  console.log(answer.now);
+  console.log(`timers fired: ${answer.fired.length}`);
+  for (const t of answer.fired) console.log(`  ${t.at}  ${t.what}`);
+  console.log(`mails sent: ${answer.mails.length}`);
+  for (const m of answer.mails) console.log(`  ${m.to.join(', ')}  ${m.subject}`);
+}
+
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   switch (command) {
@@ -297,14 +368,9 @@ async function main(argv: string[]) {
       );
       return;
     }
-    case 'clock': {
-      if (rest[0] !== 'advance' || !rest[1]) fail('clock', 'usage: casework clock advance P7D');
-      console.log(
-        (await call('/_local/clock', { method: 'POST', body: JSON.stringify({ advance: rest[1] }) }))
-          .now as string,
-      );
-      return;
-    }
+    case 'clock':
+      if (rest[0] !== 'advance') return fail('clock', 'usage: casework clock advance P7D');
+      return clockAdvance(rest.slice(1));
     case 'cases':
       if (rest[0] !== 'list')
         return fail(
@@ -318,11 +384,15 @@ async function main(argv: string[]) {
     case 'mail':
       if (rest[0] !== 'send') return fail('mail', 'usage: casework mail send <file.eml>...');
       return mailSend(rest.slice(1));
+    case 'admin':
+      return (await import('./cli/admin.ts')).admin(rest);
     case 'sla':
       if (rest[0] === 'due') return slaDue(rest.slice(1));
       if (rest[0] === 'add') return slaAdd(rest.slice(1));
       return fail('sla', 'usage: casework sla due … | casework sla add …');
     default:
+      if (command && command !== 'help' && command !== '--help')
+        console.error(`casework: command: unknown command "${command}"`);
       console.log(`usage: casework <command>
   token <email>                         a bearer token for a catalogue user (local runtime)
   cases list [--status S] [--severity S] [--account A] [--breached] [--all] [--json] [--as EMAIL]
@@ -330,7 +400,7 @@ async function main(argv: string[]) {
   mail send <file.eml>... [--from ADDRESS]  feed raw mail to the local inbound SMTP listener
   clock advance <ISO duration>          move the local virtual clock, e.g. P7D
   sla due --plan P --severity S --centre C --from ISO [--paused ISO/ISO]... [--human]
-  sla add (--centre C | --calendar FILE.json) --from ISO (--hours N | --minutes N | --days N)`);
+  sla add (--centre C | --calendar FILE.json) --from ISO (--hours N | --minutes N | --days N) [--human]`);
       if (command && command !== 'help' && command !== '--help') process.exitCode = 2;
   }
 }

@@ -41,6 +41,6 @@ export function holidaySnapshot(): Record<string, Holiday[]> {
 // `npm run holidays`: refresh shared/catalogue/holidays.json from the library (after updating it).
 if (process.argv[1] && import.meta.filename === path.resolve(process.argv[1])) {
   const file = path.join(import.meta.dirname, '../shared/catalogue/holidays.json');
-  writeFileSync(file, `${JSON.stringify(holidaySnapshot(), null, 1)}\n`);
+  writeFileSync(file, `${JSON.stringify(holidaySnapshot(), null, 2)}\n`);
   console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }

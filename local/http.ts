@@ -33,9 +33,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      // The rest is read and dropped, not reset: the client gets its 413 once it has sent the body.
       if (size > limit) {
+        chunks.length = 0;
         reject(Object.assign(new Error('payload too large'), { status: 413 }));
-        req.destroy();
       } else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));

@@ -18,20 +18,25 @@ import {
  */
 export const AUDIENCE = 'casework';
 
+/** Who signs in with an e-mail address: the directory's `sub` and groups, if it knows the address. */
+export type SignIn = (email: string) => { sub: string; groups: string[] } | undefined;
+
 export class LocalIssuer {
   readonly issuer: string;
   private readonly privateKey: webcrypto.CryptoKey;
   readonly jwks: { keys: JWK[] };
   private readonly kid: string;
+  private readonly signIn: SignIn;
 
-  private constructor(issuer: string, privateKey: webcrypto.CryptoKey, publicJwk: JWK) {
+  private constructor(issuer: string, privateKey: webcrypto.CryptoKey, publicJwk: JWK, signIn: SignIn) {
     this.issuer = issuer;
     this.privateKey = privateKey;
     this.kid = publicJwk.kid as string;
     this.jwks = { keys: [publicJwk] };
+    this.signIn = signIn;
   }
 
-  static async open(file: string, issuer: string): Promise<LocalIssuer> {
+  static async open(file: string, issuer: string, signIn: SignIn = () => undefined): Promise<LocalIssuer> {
     if (!existsSync(file)) {
       const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
       const kid = `local-${Date.now().toString(36)}`;
@@ -43,16 +48,34 @@ export class LocalIssuer {
     }
     const stored = JSON.parse(readFileSync(file, 'utf8')) as { private: JWK; public: JWK };
     const privateKey = (await importJWK(stored.private, 'RS256')) as webcrypto.CryptoKey;
-    return new LocalIssuer(issuer, privateKey, stored.public);
+    return new LocalIssuer(issuer, privateKey, stored.public, signIn);
   }
 
-  /** A bearer token for a user, valid for `ttlSeconds` of real time (token expiry is not virtual). */
+  /** Whether the directory knows this address (someone who can sign in). */
+  knows(email: string): boolean {
+    return !!this.signIn(email.toLowerCase());
+  }
+
+  /**
+   * A bearer token for a user, valid for `ttlSeconds` of real time (token expiry is not virtual),
+   * with the claims of a Cognito ID token: `sub`, `email`, `email_verified`, `cognito:groups`. An
+   * address the directory does not know gets a `sub` no user is linked to.
+   */
   sign(email: string, ttlSeconds = 12 * 3600): Promise<string> {
-    return new SignJWT({ email, 'cognito:username': email })
+    const address = email.toLowerCase();
+    const user = this.signIn(address);
+    const sub = user?.sub ?? `unknown-${Buffer.from(address).toString('hex').slice(0, 32)}`;
+    return new SignJWT({
+      email: address,
+      email_verified: true,
+      ...(user?.groups.length ? { 'cognito:groups': user.groups } : {}),
+      'cognito:username': sub,
+      token_use: 'id',
+    })
       .setProtectedHeader({ alg: 'RS256', kid: this.kid, typ: 'JWT' })
       .setIssuer(this.issuer)
       .setAudience(AUDIENCE)
-      .setSubject(email)
+      .setSubject(sub)
       .setIssuedAt()
       .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
       .sign(this.privateKey);
@@ -73,6 +96,8 @@ export async function verifyBearer(
       issuer: trust.issuer,
       audience: trust.audience,
       algorithms: ['RS256'],
+      // The HTTP API JWT authorizer refuses a token without an expiry.
+      requiredClaims: ['exp'],
     });
     return payload;
   } catch (error) {

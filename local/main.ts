@@ -1,15 +1,28 @@
+import { createServer } from 'node:net';
 import path from 'node:path';
-import { defaultPorts, startLocalRuntime } from './runtime.ts';
+import { defaultPorts, PORT_VARIABLES, type Ports, startLocalRuntime } from './runtime.ts';
 
 /** `npm start`: the whole casework system on this machine, until Ctrl-C. */
 const started = performance.now();
 const dataDir = path.resolve(process.env.CASEWORK_DATA_DIR ?? '.casework');
-const runtime = await startLocalRuntime({ dataDir, ports: defaultPorts(), progress: console.log });
+const ports = defaultPorts();
+// Checked before anything starts: some emulators do not report a port they could not bind.
+for (const part of Object.keys(ports) as (keyof Ports)[]) {
+  if (ports[part] && (await inUse(ports[part]))) {
+    console.error(
+      `casework cannot start: port ${ports[part]} is already in use (another casework, or another program).\n` +
+        `Stop that program, or choose another port: ${PORT_VARIABLES[part]}=<port> npm start (0 picks a free one).`,
+    );
+    process.exit(1);
+  }
+}
+const runtime = await startLocalRuntime({ dataDir, ports, progress: console.log });
 const { urls } = runtime;
 console.log(`casework is running (data in ${path.relative(process.cwd(), dataDir) || '.'}, virtual time ${runtime.clock.now().toISOString()})
 
   API (HTTP API emulation)   ${urls.api}
-  operator console           ${urls.console}
+  engineers' console         ${urls.console}/
+  customer portal            ${urls.portal}/
   inbound mail (SMTP)        ${urls.smtp}
   outbound mail viewer       ${urls.mailViewer}
   DynamoDB (dynalite)        ${urls.dynamodb}
@@ -29,5 +42,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     await runtime.stop();
     console.log('casework stopped');
     process.exit(0);
+  });
+}
+
+function inUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer()
+      .once('error', () => resolve(true))
+      .listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
   });
 }

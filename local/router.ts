@@ -60,7 +60,11 @@ export function apiGatewayEvent(
     ? Object.fromEntries(
         Object.entries(claims).map(([k, v]) => [
           k,
-          typeof v === 'string' ? v : Array.isArray(v) ? `[${v.join(' ')}]` : String(v),
+          typeof v === 'string'
+            ? v
+            : Array.isArray(v)
+              ? `[${v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ')}]`
+              : JSON.stringify(v),
         ]),
       )
     : {};

@@ -10,17 +10,19 @@ import {
 import { apiThrottle, type FunctionName } from '#functions/registry.ts';
 import { useClock } from '#shared/clock.ts';
 import { type ApiContext, startApi } from './api.ts';
+import { LOCAL_ADMINISTRATOR, LOCAL_USER_POOL_ID, startCognito } from './cognito.ts';
+import { provisionDemo } from './demo.ts';
 import { governVariables } from './function-env.ts';
 import { host } from './http.ts';
 import { startInboundMail } from './inbound-mail.ts';
 import { LocalIssuer } from './jwt.ts';
 import { ACCOUNT, type FunctionDefinition, lambda, REGION } from './lambda.ts';
 import { collectMetrics } from './metrics.ts';
-import { redrive, seedDemo } from './seed.ts';
+import { redrive } from './seed.ts';
 import { startDynamoDB } from './services/dynamodb.ts';
 import { Iam } from './services/iam.ts';
 import { startS3 } from './services/s3.ts';
-import { startSes } from './services/ses.ts';
+import { type SesSandbox, startSes } from './services/ses.ts';
 import { startStepFunctions } from './services/stepfunctions.ts';
 import { readStack } from './stack.ts';
 import type { LocalStepFunctions } from './stepfunctions.ts';
@@ -40,18 +42,32 @@ export interface Ports {
   ses: number;
   stepfunctions: number;
   smtp: number;
+  /** The local Cognito user pool's API; a free port when not given. */
+  cognito?: number;
 }
 
-/** Default ports (SPEC §12), each overridable by an environment variable named in the README. */
+/** The environment variable that sets each port (README). */
+export const PORT_VARIABLES: Record<keyof Ports, string> = {
+  api: 'CASEWORK_PORT',
+  dynamodb: 'CASEWORK_DYNAMODB_PORT',
+  s3: 'CASEWORK_S3_PORT',
+  ses: 'CASEWORK_SES_PORT',
+  stepfunctions: 'CASEWORK_SFN_PORT',
+  smtp: 'CASEWORK_SMTP_PORT',
+  cognito: 'CASEWORK_COGNITO_PORT',
+};
+
+/** Default ports (SPEC §12), each overridable by its environment variable. */
 export function defaultPorts(env = process.env): Ports {
-  const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+  const port = (part: keyof Ports, fallback: number) => Number(env[PORT_VARIABLES[part]] ?? fallback);
   return {
-    api: port('CASEWORK_PORT', 4000),
-    dynamodb: port('CASEWORK_DYNAMODB_PORT', 4001),
-    s3: port('CASEWORK_S3_PORT', 4002),
-    ses: port('CASEWORK_SES_PORT', 4003),
-    stepfunctions: port('CASEWORK_SFN_PORT', 4004),
-    smtp: port('CASEWORK_SMTP_PORT', 2525),
+    api: port('api', 4000),
+    dynamodb: port('dynamodb', 4001),
+    s3: port('s3', 4002),
+    ses: port('ses', 4003),
+    stepfunctions: port('stepfunctions', 4004),
+    smtp: port('smtp', 2525),
+    cognito: port('cognito', 4005),
   };
 }
 
@@ -66,10 +82,14 @@ export interface RuntimeOptions {
   progress?: (line: string) => void;
   /** Tests change the stack's template (say, a function's policy) before it is read. */
   template?: (template: Template) => Template;
+  /** SES as in its sandbox: mail to other recipients than these identities is refused. */
+  sesSandbox?: SesSandbox;
+  /** The throttle's time source in milliseconds (wall-clock time unless given, e.g. by a test). */
+  throttleTime?: () => number;
 }
 
 export interface LocalRuntime {
-  urls: Record<keyof Ports | 'mailViewer' | 'console', string>;
+  urls: Record<keyof Ports | 'mailViewer' | 'console' | 'portal', string>;
   clock: VirtualClock;
   stepFunctions: LocalStepFunctions;
   issuer: LocalIssuer;
@@ -123,21 +143,29 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
 
     const dynamodb = await startDynamoDB(ports.dynamodb, dataDir, counters.dynamodb, iam);
     stops.push(dynamodb.stop);
-    const s3 = await startS3(ports.s3, dataDir, iam);
+    let portalOrigin = '';
+    // The bucket's CORS rule (infra): the portal, served by the API's server, uploads from the browser.
+    const s3 = await startS3(ports.s3, dataDir, () => portalOrigin, iam);
     stops.push(s3.stop);
-    const ses = await startSes(ports.ses, dataDir, clock, iam);
+    const ses = await startSes(ports.ses, dataDir, clock, options.sesSandbox, iam);
     stops.push(ses.stop);
     let apiReady: (context: ApiContext) => void = () => {};
     const api = await startApi(ports.api, stack.routes, new Promise((resolve) => (apiReady = resolve)));
     stops.push(api.stop);
+    portalOrigin = api.url;
 
     // Each function's environment is the stack's, with local values for what points outside.
     const definitions = new Map<FunctionName, FunctionDefinition>();
     const logLevel = process.env.POWERTOOLS_LOG_LEVEL;
+    const localValues: Record<string, string> = {
+      CASEWORK_PORTAL_URL: `${api.url}/portal`,
+      CASEWORK_USER_POOL_ID: LOCAL_USER_POOL_ID,
+      ...(logLevel ? { POWERTOOLS_LOG_LEVEL: logLevel } : {}),
+    };
     for (const fn of stack.functions.values()) {
       const { NODE_OPTIONS: _, ...environment } = fn.environment;
-      if ('CASEWORK_PORTAL_URL' in environment) environment.CASEWORK_PORTAL_URL = api.url;
-      if (logLevel && 'POWERTOOLS_LOG_LEVEL' in environment) environment.POWERTOOLS_LOG_LEVEL = logLevel;
+      for (const [name, value] of Object.entries(localValues))
+        if (name in environment) environment[name] = value;
       definitions.set(fn.name, { handlerExport: fn.handlerExport, environment });
     }
     governVariables([...definitions.values()].flatMap((d) => Object.keys(d.environment)));
@@ -155,6 +183,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       iam,
     });
     stops.push(sfn.stop);
+    const cognito = await startCognito(ports.cognito ?? 0, dataDir);
+    stops.push(cognito.stop);
 
     // The SDK's endpoints and the local settings, for every function; and the stack's names for
     // what runs outside a function (seeding, redrive, tests).
@@ -166,11 +196,13 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       AWS_ENDPOINT_URL_S3: s3.url,
       AWS_ENDPOINT_URL_SESV2: ses.url,
       AWS_ENDPOINT_URL_SFN: sfn.url,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.url,
+      CASEWORK_USER_POOL_ID: LOCAL_USER_POOL_ID,
       CASEWORK_TABLE: TABLE,
       CASEWORK_BUCKET: BUCKET,
       CASEWORK_STATE_MACHINE_ARN: sfn.stepFunctions.stateMachineArn,
       CASEWORK_S3_PATH_STYLE: 'true',
-      CASEWORK_PORTAL_URL: api.url,
+      CASEWORK_PORTAL_URL: `${api.url}/portal`,
       // The SES emulator answers GetAccount (the health check) from this.
       AWS_SES_ACCOUNT: JSON.stringify({
         DedicatedIpAutoWarmupEnabled: false,
@@ -198,10 +230,24 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       new S3Client({ region: REGION, endpoint: s3.url, credentials, forcePathStyle: true }),
       stack.lifecycleRules,
     );
-    await seedDemo();
+    await provisionDemo((event) => invoke('admin', event), {
+      ...(cognito.pool.signIn(LOCAL_ADMINISTRATOR) as { sub: string; groups: string[] }),
+      email: LOCAL_ADMINISTRATOR,
+    });
 
-    const issuer = await LocalIssuer.open(path.join(dataDir, 'issuer-key.json'), `${api.url}/_local`);
-    apiReady({ issuer, clock, invoke, throttle: options.throttle ?? apiThrottle });
+    const issuer = await LocalIssuer.open(
+      path.join(dataDir, 'issuer-key.json'),
+      `${api.url}/_local`,
+      (email) => cognito.pool.signIn(email),
+    );
+    apiReady({
+      issuer,
+      clock,
+      invoke,
+      throttle: options.throttle ?? apiThrottle,
+      throttleTime: options.throttleTime ?? (() => performance.now()),
+      mailStore: `${ses.url}/store`,
+    });
     const smtp = await startInboundMail(ports.smtp, clock, invoke, stack.receiptRule);
     stops.push(smtp.stop);
     await redrive(sfn.stepFunctions);
@@ -210,12 +256,14 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       urls: {
         api: `${api.url}/v1`,
         console: `${api.url}/console`,
+        portal: `${api.url}/portal`,
         dynamodb: dynamodb.url,
         s3: s3.url,
         ses: ses.url,
         mailViewer: ses.mailViewer,
         stepfunctions: sfn.url,
         smtp: smtp.url,
+        cognito: cognito.url,
       },
       clock,
       stepFunctions: sfn.stepFunctions,
@@ -245,6 +293,10 @@ async function createBucket(s3: S3Client, rules: Record<string, unknown>[]): Pro
       Status: rule.Status === 'Disabled' ? 'Disabled' : 'Enabled',
       Filter: { Prefix: (rule.Prefix as string | undefined) ?? '' },
       ...(rule.ExpirationInDays ? { Expiration: { Days: Number(rule.ExpirationInDays) } } : {}),
+      ...(rule.ExpiredObjectDeleteMarker ? { Expiration: { ExpiredObjectDeleteMarker: true } } : {}),
+      ...(rule.NoncurrentVersionExpiration
+        ? { NoncurrentVersionExpiration: rule.NoncurrentVersionExpiration as { NoncurrentDays: number } }
+        : {}),
       ...(abort
         ? { AbortIncompleteMultipartUpload: { DaysAfterInitiation: abort.DaysAfterInitiation } }
         : {}),

@@ -1,15 +1,4 @@
-import { accountProblems } from '#shared/catalogue/accounts.ts';
-import { demoAccounts, demoUsers } from './demo.ts';
 import type { LocalStepFunctions } from './stepfunctions.ts';
-
-/** The demo catalogue is code: written on every start, so a data folder keeps up with it. */
-export async function seedDemo(): Promise<void> {
-  const problems = accountProblems(demoAccounts, demoUsers);
-  if (problems.length) throw new Error(`the demo catalogue is invalid: ${problems.join('; ')}`);
-  const { putUser, putAccount } = await import('#shared/store/repository.ts');
-  for (const account of demoAccounts) await putAccount(account);
-  for (const user of demoUsers) await putUser(user);
-}
 
 /**
  * Executions that were running when the last run stopped resume at their case's status; a case

@@ -314,19 +314,27 @@ export class LocalStepFunctions {
         const token = `${randomUUID()}${randomUUID()}`.replace(/-/g, '');
         const outcome = new Promise<Json>((resolve, reject) => {
           const due = new Date(this.options.clock.now().getTime() + timeoutSeconds * 1000);
-          const cancelTimer = this.options.clock.schedule(due, () => {
-            if (!this.waits.delete(token)) return;
-            this.finishedTokens.add(token);
-            this.setBusy(execution, true);
-            this.record(execution, 'TaskTimedOut', {
-              taskTimedOutEventDetails: {
-                resourceType,
-                resource: 'invoke.waitForTaskToken',
-                error: 'States.Timeout',
-              },
-            });
-            reject(new SfnError('States.Timeout', 'the task timed out'));
-          });
+          const cancelTimer = this.options.clock.schedule(
+            due,
+            () => {
+              if (!this.waits.delete(token)) return;
+              this.finishedTokens.add(token);
+              this.setBusy(execution, true);
+              this.record(execution, 'TaskTimedOut', {
+                taskTimedOutEventDetails: {
+                  resourceType,
+                  resource: 'invoke.waitForTaskToken',
+                  error: 'States.Timeout',
+                },
+              });
+              // As on AWS, a States.TaskFailed retrier must not catch a timeout: the interpreter only
+              // knows its own timeout class, so this one says it is not for retriers (none lists it).
+              reject(
+                Object.assign(new SfnError('States.Timeout', 'the task timed out'), { isRetryable: false }),
+              );
+            },
+            `${execution.name}: ${stateName} timed out`,
+          );
           this.waits.set(token, { execution, resolve, reject, cancelTimer });
         });
         outcome.catch(() => {}); // handled by the interpreter below

@@ -5,6 +5,13 @@ interface Timer {
   at: number;
   seq: number;
   fire: () => void;
+  what: string;
+}
+
+/** A timer that fired: when, and what it was for. */
+export interface FiredTimer {
+  at: string;
+  what: string;
 }
 
 /**
@@ -49,8 +56,8 @@ export class VirtualClock implements Clock {
   }
 
   /** Runs `fire` when virtual time reaches `at`; answers a cancel function. */
-  schedule(at: Date, fire: () => void): () => void {
-    const timer = { at: at.getTime(), seq: this.seq++, fire };
+  schedule(at: Date, fire: () => void, what = 'a timer'): () => void {
+    const timer = { at: at.getTime(), seq: this.seq++, fire, what };
     this.timers.push(timer);
     this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
     return () => {
@@ -58,8 +65,8 @@ export class VirtualClock implements Clock {
     };
   }
 
-  private async fireDue(limit: number): Promise<number> {
-    let fired = 0;
+  private async fireDue(limit: number): Promise<FiredTimer[]> {
+    const fired: FiredTimer[] = [];
     for (;;) {
       await this.settled();
       const next = this.timers[0];
@@ -67,24 +74,28 @@ export class VirtualClock implements Clock {
       this.timers.shift();
       this.moveTo(next.at);
       next.fire();
-      fired++;
+      fired.push({ at: new Date(next.at).toISOString(), what: next.what });
     }
   }
 
-  /** Moves time forward, firing every timer on the way in order, each at its own instant. */
-  async advance(ms: number): Promise<void> {
+  /**
+   * Moves time forward, firing every timer on the way in order, each at its own instant; answers
+   * the timers fired.
+   */
+  async advance(ms: number): Promise<FiredTimer[]> {
     if (!(ms >= 0)) throw new RangeError('the clock only moves forward');
     const target = this.nowMs() + ms;
-    await this.fireDue(target);
+    const fired = await this.fireDue(target);
     this.moveTo(target);
-    await this.fireDue(target);
+    return [...fired, ...(await this.fireDue(target))];
   }
 
   /** Sets the clock to an instant: forward fires the timers on the way; back fires nothing. */
-  async set(at: Date): Promise<void> {
+  async set(at: Date): Promise<FiredTimer[]> {
     const delta = at.getTime() - this.nowMs();
-    if (delta >= 0) await this.advance(delta);
-    else this.moveTo(at.getTime());
+    if (delta >= 0) return this.advance(delta);
+    this.moveTo(at.getTime());
+    return [];
   }
 
   stop(): void {

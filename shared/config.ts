@@ -18,6 +18,10 @@ export const config = {
   get stateMachineArn() {
     return required('CASEWORK_STATE_MACHINE_ARN');
   },
+  /** The Cognito user pool of the desk's users (the admin function provisions them there). */
+  get userPoolId() {
+    return required('CASEWORK_USER_POOL_ID');
+  },
   /** The address outbound mail comes from. */
   get mailFrom() {
     return process.env.CASEWORK_MAIL_FROM ?? 'support@support.example';

@@ -7,6 +7,7 @@ import type { MiddlewareObj } from '@middy/core';
 export const SERVICE = 'casework';
 export const METRICS_NAMESPACE = 'casework';
 export const BREACH_METRIC = 'SlaBreached';
+export const RESTART_METRIC = 'WorkflowsRestarted';
 
 /** Structured JSON logs (CloudWatch Logs on AWS), one line per event, with a correlation id. */
 export const logger = new Logger({ serviceName: SERVICE });
@@ -21,6 +22,13 @@ export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 
 export function countBreaches(count: number): void {
   if (count === 0) return;
   metrics.addMetric(BREACH_METRIC, MetricUnit.Count, count);
+  metrics.publishStoredMetrics();
+}
+
+/** Cases whose failed execution the sweep restarted: each is a failure someone should look at. */
+export function countRestarts(count: number): void {
+  if (count === 0) return;
+  metrics.addMetric(RESTART_METRIC, MetricUnit.Count, count);
   metrics.publishStoredMetrics();
 }
 

@@ -1,5 +1,12 @@
 import * as z from 'zod';
 import {
+  authorizeAtDesk,
+  authorizeOnCase,
+  mayOnAccount,
+  mayOnCase,
+  readableAccounts,
+} from '#shared/cases/access.ts';
+import {
   FR_STATUSES,
   IncidentReport,
   NewCaseInput,
@@ -7,20 +14,21 @@ import {
   type Severity,
   STATUSES,
 } from '#shared/cases/model.ts';
+import { slaExplanation } from '#shared/cases/sla.ts';
 import type { Command } from '#shared/cases/transitions.ts';
 import { clock } from '#shared/clock.ts';
-import { forbidden, invalid, notFound } from '#shared/errors.ts';
+import { invalid, notFound } from '#shared/errors.ts';
 import {
   type ApiEvent,
   type ApiResult,
   apiHandler,
-  header,
+  idempotencyKey,
   json,
   parseBody,
   type Route,
+  requestIdOf,
 } from '#shared/http/http.ts';
 import {
-  accessTo,
   applyCommand,
   type Caller,
   caseView,
@@ -30,9 +38,16 @@ import {
   readableCase,
   writableCase,
 } from '#shared/service/cases.ts';
+import { caseQueue, QUEUES } from '#shared/service/queues.ts';
 import { slaCompliance } from '#shared/service/reports.ts';
 import { caseExecutions, executionHistory, stateMachineDefinition } from '#shared/store/executions.ts';
-import { allocateNumber, listCases, listTimeline, type StoredCase } from '#shared/store/repository.ts';
+import {
+  allocateNumber,
+  getUser,
+  listCases,
+  listTimeline,
+  type StoredCase,
+} from '#shared/store/repository.ts';
 
 /** The case API: one function behind the HTTP API's case routes, dispatched by route key. */
 
@@ -51,6 +66,8 @@ const ListQuery = z.strictObject({
   account: z.string().optional(),
   breached: z.enum(['true', 'false']).optional(),
   cursor: z.string().optional(),
+  /** An engineer's queue: unowned cases of their centres, or their own, most urgent first. */
+  queue: z.enum(QUEUES).optional(),
 });
 
 const caseNumberOf = (event: ApiEvent) => {
@@ -67,11 +84,9 @@ const actorOf = (caller: Caller) =>
 
 async function create(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const input = parseBody(event, NewCaseInput);
-  const key = header(event, 'Idempotency-Key');
-  if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key))
-    throw invalid('Idempotency-Key', 'at most 128 letters, digits, and . : _ -');
+  const key = idempotencyKey(event);
   const { case: c, created } = await openCase(caller, input, clock.now(), key);
-  return json(created ? 201 : 200, caseView(c, clock.now(), caller.role), {
+  return json(created ? 201 : 200, caseView(c, clock.now(), caller), {
     location: `/v1/cases/${c.number}`,
   });
 }
@@ -83,15 +98,18 @@ async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
       String(query.error.issues[0]?.path[0] ?? 'query'),
       query.error.issues[0]?.message ?? 'invalid',
     );
-  const { status, severity, account, breached, cursor } = query.data;
+  const { status, severity, account, breached, cursor, queue } = query.data;
+  if (queue) {
+    authorizeAtDesk(caller, 'queues');
+    const queued = await caseQueue(caller, queue, clock.now());
+    return json(200, { items: queued.map((c) => caseView(c, clock.now(), caller)) });
+  }
   let scope: { account: string } | 'all';
-  if (caller.role === 'engineer') scope = account ? { account } : 'all';
+  const accounts = readableAccounts(caller);
+  if (accounts === 'all') scope = account ? { account } : 'all';
   else {
-    const accounts = Object.entries(caller.grants)
-      .filter(([, level]) => level >= 2)
-      .map(([id]) => id);
     const chosen = account ?? accounts[0];
-    if (!chosen || accessTo(caller, chosen) < 2) return json(200, { items: [] });
+    if (!chosen || !mayOnAccount(caller, 'list-cases', chosen)) return json(200, { items: [] });
     if (!account && accounts.length > 1) {
       throw invalid('account', `choose one of your accounts: ${accounts.join(', ')}`);
     }
@@ -102,39 +120,48 @@ async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     Object.values(v.sla ?? {}).some((t) => t.outcome.state === 'breached');
   const items = page.items
     .filter((c) => (!status || c.status === status) && (!severity || c.severity === severity))
-    .map((c) => caseView(c, clock.now(), caller.role))
+    .map((c) => caseView(c, clock.now(), caller))
     .filter((v) => !breached || isBreached(v) === (breached === 'true'));
   return json(200, { items, ...(page.cursor ? { cursor: page.cursor } : {}) });
 }
 
 async function show(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  return json(200, caseView(await readableCase(caller, caseNumberOf(event)), clock.now(), caller.role));
+  return json(200, caseView(await readableCase(caller, caseNumberOf(event)), clock.now(), caller));
 }
 
 async function timeline(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const c = await readableCase(caller, caseNumberOf(event));
   const entries = await listTimeline(c.caseId);
   // Internal items (engineer notes, unpublished mail) never reach a customer.
-  const visible = caller.role === 'engineer' ? entries : entries.filter((e) => e.visibility === 'public');
+  const visible = mayOnCase(caller, 'read-internal', c)
+    ? entries
+    : entries.filter((e) => e.visibility === 'public');
   return json(200, { items: visible });
 }
 
 async function update(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const c = await writableCase(caller, caseNumberOf(event));
   const input = parseBody(event, NoteInput);
-  const command: Command =
-    caller.role === 'engineer'
-      ? { kind: 'engineer-note', note: input.note, visibility: input.visibility ?? 'internal' }
-      : { kind: 'customer-update', note: input.note, circumstances: input.circumstances };
-  if (caller.role !== 'engineer' && input.visibility) {
+  const support = mayOnCase(caller, 'support', c);
+  const command: Command = support
+    ? { kind: 'engineer-note', note: input.note, visibility: input.visibility ?? 'internal' }
+    : { kind: 'customer-update', note: input.note, circumstances: input.circumstances };
+  if (!support && input.visibility) {
     throw invalid('visibility', 'only engineers choose the visibility of a note');
   }
   return json(
     200,
     caseView(
-      await applyCommand(c.caseId, command, actorOf(caller), () => clock.now(), input.revision),
+      await applyCommand(
+        c.caseId,
+        command,
+        actorOf(caller),
+        () => clock.now(),
+        input.revision,
+        requestIdOf(event, caller),
+      ),
       clock.now(),
-      caller.role,
+      caller,
     ),
   );
 }
@@ -202,13 +229,20 @@ const ACTIONS: Record<string, { body: z.ZodType<{ revision?: number }>; command:
     },
     reopen: { body: NoteBody, command: (b: z.infer<typeof NoteBody>) => ({ kind: 'reopen', note: b.note }) },
     escalate: {
-      body: z.strictObject({ reason: z.string().max(5_000), rootCause: z.boolean().optional(), revision }),
-      command: (b: { reason: string; rootCause?: boolean }) => ({
+      body: z.strictObject({
+        reason: z.string().max(5_000),
+        rootCause: z.boolean().optional(),
+        businessImpact: z.string().max(5_000).optional(),
+        revision,
+      }),
+      command: (b: { reason: string; rootCause?: boolean; businessImpact?: string }) => ({
         kind: 'escalate',
         reason: b.reason,
         rootCause: b.rootCause,
+        businessImpact: b.businessImpact,
       }),
     },
+    take: { body: z.strictObject({ revision }), command: () => ({ kind: 'take' }) },
     'request-priority-change': {
       body: z.strictObject({ severity, note, revision }),
       command: (b: { severity: Severity; note: string }) => ({
@@ -257,6 +291,57 @@ ACTIONS['file-incident-report'] = {
   }),
 };
 
+const PriorityDecisionBody = z.strictObject({
+  decision: z.enum(['accepted', 'declined']),
+  note: note.optional(),
+  revision,
+});
+ACTIONS['decide-priority-change'] = {
+  body: PriorityDecisionBody,
+  command: (b: z.infer<typeof PriorityDecisionBody>) => ({
+    kind: 'decide-priority-change',
+    decision: b.decision,
+    note: b.note,
+  }),
+};
+const DefectBody = z.strictObject({ defectCorrection: z.boolean(), note: note.optional(), revision });
+ACTIONS['set-defect-correction'] = {
+  body: DefectBody,
+  command: (b: z.infer<typeof DefectBody>) => ({
+    kind: 'set-defect-correction',
+    defectCorrection: b.defectCorrection,
+    note: b.note,
+  }),
+};
+const OptionalNoteBody = z.strictObject({ note: note.optional(), revision });
+ACTIONS['mark-information-complete'] = {
+  body: OptionalNoteBody,
+  command: (b: z.infer<typeof OptionalNoteBody>) => ({ kind: 'mark-information-complete', note: b.note }),
+};
+ACTIONS['deliver-rca'] = {
+  body: NoteBody,
+  command: (b: z.infer<typeof NoteBody>) => ({ kind: 'deliver-rca', note: b.note }),
+};
+ACTIONS['decline-reopen'] = {
+  body: NoteBody,
+  command: (b: z.infer<typeof NoteBody>) => ({ kind: 'decline-reopen', note: b.note }),
+};
+
+for (const kind of [
+  'refer-to-product-management',
+  'require-services-order',
+  'sign-services-order',
+  'resubmit-change',
+  'request-incident-report',
+] as const) {
+  ACTIONS[kind] = { body: NoteBody, command: (b: z.infer<typeof NoteBody>) => ({ kind, note: b.note }) };
+}
+ACTIONS['mark-service-interruption'] = {
+  body: OptionalNoteBody,
+  command: (b: z.infer<typeof OptionalNoteBody>) => ({ kind: 'mark-service-interruption', note: b.note }),
+};
+const AssignBody = z.strictObject({ engineer: z.email(), note: note.optional(), revision });
+
 const PublishBody = z.strictObject({ entryId: z.string().max(100) });
 const SurveyBody = z.strictObject({
   ratings: z.array(z.number().int().min(1).max(5)).length(6, 'six ratings, one per question'),
@@ -267,30 +352,39 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const name = event.pathParameters?.action ?? '';
   const c = await writableCase(caller, caseNumberOf(event));
   if (name === 'publish-mail') {
-    if (caller.role !== 'engineer') throw forbidden('only a support engineer may publish mail');
+    authorizeOnCase(caller, 'support', c);
     await publishMail(c.caseId, parseBody(event, PublishBody).entryId);
-    return json(200, caseView(c, clock.now(), caller.role));
+    return json(200, caseView(c, clock.now(), caller));
   }
   const actor = actorOf(caller);
   const now = () => clock.now();
+  const request = requestIdOf(event, caller);
   let changed: StoredCase;
   if (name === 'raise-feature-request') {
     const body = parseBody(event, NoteBody);
-    if (caller.role !== 'engineer') throw forbidden('only a support engineer may raise a feature request');
+    authorizeOnCase(caller, 'support', c);
     const frNumber = `FR-${await allocateNumber('FEATURE_REQUEST')}`;
     const command: Command = { kind: 'raise-feature-request', frNumber, note: body.note };
-    changed = await applyCommand(c.caseId, command, actor, now, body.revision);
+    changed = await applyCommand(c.caseId, command, actor, now, body.revision, request);
+  } else if (name === 'assign') {
+    const body = parseBody(event, AssignBody);
+    authorizeOnCase(caller, 'support', c);
+    const assignee = await getUser(body.engineer);
+    if (assignee?.role !== 'engineer')
+      throw invalid('engineer', `${body.engineer} is not a support engineer`);
+    const command: Command = { kind: 'assign', engineer: assignee.email, note: body.note };
+    changed = await applyCommand(c.caseId, command, actor, now, body.revision, request);
   } else if (name === 'grant-grace-period') {
     const body = parseBody(event, GraceBody);
-    if (caller.role !== 'engineer') throw forbidden('only a support engineer may grant a grace period');
-    changed = await grantGracePeriod(c, body, actor, now, body.revision);
+    authorizeOnCase(caller, 'support', c);
+    changed = await grantGracePeriod(c, body, actor, now, body.revision, request);
   } else {
-    const spec = ACTIONS[name];
+    const spec = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
     if (!spec) throw notFound(`unknown action "${name}"`);
     const body = parseBody(event, spec.body);
-    changed = await applyCommand(c.caseId, spec.command(body as never), actor, now, body.revision);
+    changed = await applyCommand(c.caseId, spec.command(body as never), actor, now, body.revision, request);
   }
-  return json(200, caseView(changed, clock.now(), caller.role));
+  return json(200, caseView(changed, clock.now(), caller));
 }
 
 async function survey(event: ApiEvent, caller: Caller): Promise<ApiResult> {
@@ -300,9 +394,16 @@ async function survey(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   return json(
     200,
     caseView(
-      await applyCommand(c.caseId, command, actorOf(caller), () => clock.now()),
+      await applyCommand(
+        c.caseId,
+        command,
+        actorOf(caller),
+        () => clock.now(),
+        undefined,
+        requestIdOf(event, caller),
+      ),
       clock.now(),
-      caller.role,
+      caller,
     ),
   );
 }
@@ -313,7 +414,7 @@ const ReportQuery = z.strictObject({
 });
 
 async function compliance(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  if (caller.role !== 'engineer') throw forbidden('reports are for support engineers');
+  authorizeAtDesk(caller, 'reports');
   const query = ReportQuery.safeParse(event.queryStringParameters ?? {});
   if (!query.success) throw invalid(String(query.error.issues[0]?.path[0] ?? 'query'), 'an ISO-8601 instant');
   const to = query.data.to ? new Date(query.data.to) : clock.now();
@@ -324,8 +425,8 @@ async function compliance(event: ApiEvent, caller: Caller): Promise<ApiResult> {
 
 /** The case's Step Functions executions, the state machine and the current one's history (operators). */
 async function execution(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  if (caller.role !== 'engineer') throw forbidden('executions are for support engineers and operators');
   const c = await readableCase(caller, caseNumberOf(event));
+  authorizeOnCase(caller, 'read-internal', c);
   const executions = await caseExecutions(c.caseId);
   const current = executions.at(-1);
   const events = current ? await executionHistory(current.executionArn) : [];
@@ -340,6 +441,20 @@ async function execution(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   });
 }
 
+/** The case's SLA targets, each with why it is due when it is (SPEC §12). */
+async function sla(event: ApiEvent, caller: Caller): Promise<ApiResult> {
+  const c = await readableCase(caller, caseNumberOf(event));
+  const now = clock.now();
+  return json(200, {
+    caseNumber: c.number,
+    plan: c.plan,
+    centre: c.centre,
+    severity: c.severity,
+    status: c.status,
+    targets: slaExplanation(c, now),
+  });
+}
+
 const routes: Record<string, Route> = {
   'POST /v1/cases': create,
   'GET /v1/cases': list,
@@ -349,7 +464,9 @@ const routes: Record<string, Route> = {
   'POST /v1/cases/{caseNumber}/actions/{action}': action,
   'POST /v1/cases/{caseNumber}/survey': survey,
   'GET /v1/cases/{caseNumber}/execution': execution,
+  'GET /v1/cases/{caseNumber}/sla': sla,
   'GET /v1/reports/sla-compliance': compliance,
 };
 
-export const handler = apiHandler(routes);
+// Case creation binds its key to the case number before the case exists (openCase).
+export const handler = apiHandler(routes, ['POST /v1/cases']);

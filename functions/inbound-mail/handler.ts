@@ -23,7 +23,11 @@ async function inbound(event: SESEvent) {
       dkim: receipt.dkimVerdict?.status ?? 'PASS',
       dmarc: receipt.dmarcVerdict?.status ?? 'PASS',
     };
-    const result = await receiveMail(raw, { sesMessageId: mail.messageId, verdicts }, () => clock.now());
+    const result = await receiveMail(
+      raw,
+      { sesMessageId: mail.messageId, envelopeSender: mail.source, verdicts },
+      () => clock.now(),
+    );
     logger.info('mail received', { messageId: mail.messageId, ...result });
     results.push(result);
   }

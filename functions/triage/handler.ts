@@ -1,8 +1,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import * as z from 'zod';
+import { authorizeAtDesk } from '#shared/cases/access.ts';
 import { clock } from '#shared/clock.ts';
 import { config } from '#shared/config.ts';
-import { forbidden } from '#shared/errors.ts';
 import { type ApiEvent, type ApiResult, apiHandler, json, parseBody, type Route } from '#shared/http/http.ts';
 import type { Caller } from '#shared/service/cases.ts';
 import { linkTriagedMail } from '#shared/service/inbound.ts';
@@ -14,13 +14,13 @@ import { listTriage } from '#shared/store/repository.ts';
 const LinkBody = z.strictObject({ caseNumber: z.string().regex(/^\d{1,10}$/, 'a case number') });
 
 async function triage(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  if (caller.role !== 'engineer') throw forbidden('the triage queue is for support engineers');
+  authorizeAtDesk(caller, 'triage');
   const page = await listTriage(event.queryStringParameters?.cursor);
   return json(200, page);
 }
 
 async function linkTriage(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  if (caller.role !== 'engineer') throw forbidden('the triage queue is for support engineers');
+  authorizeAtDesk(caller, 'triage');
   const { caseNumber } = parseBody(event, LinkBody);
   const id = event.pathParameters?.id ?? '';
   const caseId = await linkTriagedMail(id, caseNumber.padStart(10, '0'), caller.email, rawMail, () =>

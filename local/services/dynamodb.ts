@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import dynalite from 'dynalite';
 import { closeDynaliteIterators } from '../dynalite-iterators.ts';
@@ -23,9 +23,17 @@ export async function startDynamoDB(
     deleteTableMs: 0,
     updateTableMs: 0,
   }) as unknown as Server;
-  server.on('request', (req: IncomingMessage) => {
+  // Requests still in flight at stop finish before the database closes (else LevelDB rejects them
+  // with "Database is closed" outside any caller).
+  let inFlight = 0;
+  let drained = () => {};
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
     counts[operation] = (counts[operation] ?? 0) + 1;
+    inFlight++;
+    res.once('close', () => {
+      if (--inFlight === 0) drained();
+    });
   });
   const backend = await listen(server, 0);
   const front = await startSignedFront({ iam, port, backend, service: 'dynamodb', protocol: 'json' });
@@ -33,6 +41,7 @@ export async function startDynamoDB(
     url: front.url,
     stop: async () => {
       await front.stop();
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
       await close(server);
     },
   };

@@ -100,10 +100,15 @@ function s3Calls(req: IncomingMessage): Call[] {
   if (!key) {
     if (method === 'PUT' && query.has('lifecycle'))
       return [{ action: 's3:PutLifecycleConfiguration', resource: bucketArn }];
+    if (method === 'PUT' && query.has('versioning'))
+      return [{ action: 's3:PutBucketVersioning', resource: bucketArn }];
+    if (method === 'PUT' && query.has('cors')) return [{ action: 's3:PutBucketCORS', resource: bucketArn }];
     if (method === 'PUT') return [{ action: 's3:CreateBucket', resource: bucketArn }];
     if (method === 'POST' && query.has('delete'))
       return [{ action: 's3:DeleteObject', resource: object('*') }];
     const prefix = { 's3:prefix': query.get('prefix') ?? '' };
+    if (query.has('versions'))
+      return [{ action: 's3:ListBucketVersions', resource: bucketArn, context: prefix }];
     if (query.has('uploads'))
       return [{ action: 's3:ListBucketMultipartUploads', resource: bucketArn, context: prefix }];
     return [{ action: 's3:ListBucket', resource: bucketArn, context: method === 'HEAD' ? {} : prefix }];
@@ -112,8 +117,10 @@ function s3Calls(req: IncomingMessage): Call[] {
     return [{ action: 's3:ListMultipartUploadParts', resource: object(key) }];
   if (method === 'DELETE' && query.has('uploadId'))
     return [{ action: 's3:AbortMultipartUpload', resource: object(key) }];
-  if (method === 'DELETE') return [{ action: 's3:DeleteObject', resource: object(key) }];
-  if (method === 'GET' || method === 'HEAD') return [{ action: 's3:GetObject', resource: object(key) }];
+  const versioned = query.has('versionId') ? 'Version' : '';
+  if (method === 'DELETE') return [{ action: `s3:DeleteObject${versioned}`, resource: object(key) }];
+  if (method === 'GET' || method === 'HEAD')
+    return [{ action: `s3:GetObject${versioned}`, resource: object(key) }];
   const copySource = req.headers['x-amz-copy-source'];
   const copied =
     typeof copySource === 'string'

@@ -1,15 +1,22 @@
 import http, { type Server } from 'node:http';
 import path from 'node:path';
 import { startFauxqs } from 'fauxqs';
-import { host, type Service } from '../http.ts';
+import { close, host, listen, type Service, urlOf } from '../http.ts';
+import { S3Versioning } from '../s3-versions.ts';
 import type { Iam } from './iam.ts';
 import { startSignedFront } from './signed-front.ts';
 
 /**
- * S3: fauxqs, objects in `<dataDir>/s3`, behind a front that refuses what S3 refuses and fauxqs
- * does not: unsigned requests, bad or expired signatures, bodies that do not match their checksums.
+ * S3: fauxqs, objects in `<dataDir>/s3`, with bucket versioning in front of it, behind a front that
+ * refuses what S3 refuses and fauxqs does not: unsigned requests, bad or expired signatures, bodies
+ * that do not match their checksums.
  */
-export async function startS3(port: number, dataDir: string, iam?: Iam): Promise<Service> {
+export async function startS3(
+  port: number,
+  dataDir: string,
+  portalOrigin: () => string,
+  iam?: Iam,
+): Promise<Service> {
   // fauxqs binds every interface whatever it is told: keep it on loopback.
   const original = http.Server.prototype.listen;
   http.Server.prototype.listen = function (this: Server, ...args: unknown[]) {
@@ -27,11 +34,24 @@ export async function startS3(port: number, dataDir: string, iam?: Iam): Promise
       s3StorageDir: path.join(dataDir, 's3'),
       dataDir: path.join(dataDir, 'fauxqs'),
     });
-    const front = await startSignedFront({ iam, port, backend: server.port, service: 's3', protocol: 'xml' });
+    // The files bucket is versioned on AWS: versioning the emulator lacks sits between the two.
+    const versioning = new S3Versioning(urlOf(server.port), path.join(dataDir, 's3-versions.json'));
+    const versioned = http.createServer((req, res) => void versioning.serve(req, res));
+    const versionedPort = await listen(versioned, 0);
+    // The bucket's CORS rule (infra): the portal may PUT and GET from the browser, nothing else may.
+    const front = await startSignedFront({
+      iam,
+      port,
+      backend: versionedPort,
+      service: 's3',
+      protocol: 'xml',
+      cors: { origin: portalOrigin, methods: ['PUT', 'GET'] },
+    });
     return {
       url: front.url,
       stop: async () => {
         await front.stop();
+        await close(versioned);
         await server.stop();
       },
     };

@@ -1,9 +1,10 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Clock } from '#shared/clock.ts';
-import { addressOf, close, host, type Service } from '../http.ts';
+import { addressOf, close, host, type Service, send } from '../http.ts';
+import { REGION } from '../lambda.ts';
 import type { Iam } from './iam.ts';
 import { startSignedFront } from './signed-front.ts';
 
@@ -34,6 +35,7 @@ export async function startSes(
   port: number,
   dataDir: string,
   clock: Clock,
+  sandbox?: SesSandbox,
   iam?: Iam,
 ): Promise<Service & { mailViewer: string }> {
   // A CommonJS module: its export sits one `default` deeper under Node than under a bundler.
@@ -72,6 +74,7 @@ export async function startSes(
     service: 'ses',
     protocol: 'rest-json',
     open: (req) => req.method === 'GET' || req.url === '/clear-store',
+    ...(sandbox ? { answer: sandboxRefusal(sandbox) } : {}),
   });
   return {
     url: front.url,
@@ -80,5 +83,36 @@ export async function startSes(
       await front.stop();
       await close(server);
     },
+  };
+}
+
+/** An account in SES's sandbox: mail goes only to verified identities (addresses or domains). */
+export interface SesSandbox {
+  verified: string[];
+}
+
+/** SES v2 `SendEmail`'s recipients: To, Cc and Bcc. */
+const recipientsOf = (request: { Destination?: Record<string, string[] | undefined> }) =>
+  ['ToAddresses', 'CcAddresses', 'BccAddresses'].flatMap((k) => request.Destination?.[k] ?? []);
+
+/**
+ * SES's sandbox rule: a `SendEmail` to an unverified recipient is refused with SES's own error
+ * (400 `MessageRejected`), as on an account without production access.
+ */
+function sandboxRefusal(sandbox: SesSandbox) {
+  const verified = (address: string) => {
+    const a = address.toLowerCase();
+    return sandbox.verified.some((v) => a === v.toLowerCase() || a.endsWith(`@${v.toLowerCase()}`));
+  };
+  return (req: IncomingMessage, body: Buffer, res: ServerResponse): boolean => {
+    if (req.method !== 'POST' || req.url !== '/v2/email/outbound-emails') return false;
+    let refused: string[] = [];
+    try {
+      refused = recipientsOf(JSON.parse(body.toString())).filter((a) => !verified(a));
+    } catch {}
+    if (!refused.length) return false;
+    const message = `Email address is not verified. The following identities failed the check in region ${REGION.toUpperCase()}: ${refused.join(', ')}`;
+    send(res, 400, { message }, { 'x-amzn-errortype': 'MessageRejected' });
+    return true;
   };
 }

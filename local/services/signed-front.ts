@@ -96,8 +96,9 @@ function s3BodyRefusal(req: IncomingMessage, body: Buffer): Refusal | undefined 
 /**
  * A front for an emulator that takes whatever it is sent: it answers on `port`, checks each
  * request as AWS does (Signature Version 4, and for S3 the body against its declared checksums)
- * and forwards only those that pass, dropping any CORS headers from the answers.
- * `open` names requests served unsigned (the SES mail viewer's pages).
+ * and forwards only those that pass, dropping the emulator's CORS headers from the answers.
+ * `open` names requests served unsigned (the SES mail viewer's pages); `cors` the one origin let in
+ * as the stack's bucket CORS rule lets the portal in.
  */
 export async function startSignedFront(options: {
   port: number;
@@ -107,10 +108,29 @@ export async function startSignedFront(options: {
   open?: (req: IncomingMessage) => boolean;
   /** Checks a function's requests against its policy. */
   iam?: Iam;
+  /** Answers a signed request itself, as the service would (true), instead of forwarding it. */
+  answer?: (req: IncomingMessage, body: Buffer, res: ServerResponse) => boolean;
+  /** The one origin a bucket's CORS rule lets in (the portal's), and the methods it may use. */
+  cors?: { origin: () => string; methods: string[] };
 }): Promise<Service> {
   const { service, protocol } = options;
   const server = http.createServer(async (req, res) => {
     try {
+      const corsAllowed = !!options.cors && req.headers.origin === options.cors.origin();
+      if (corsAllowed && options.cors) {
+        res.setHeader('access-control-allow-origin', options.cors.origin());
+        res.setHeader('access-control-expose-headers', 'ETag');
+        res.setHeader('vary', 'Origin');
+        const method = String(req.headers['access-control-request-method'] ?? '');
+        if (req.method === 'OPTIONS' && options.cors.methods.includes(method)) {
+          res.writeHead(200, {
+            'access-control-allow-methods': options.cors.methods.join(', '),
+            'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? ''),
+            'access-control-max-age': '3000',
+          });
+          return res.end();
+        }
+      }
       if (refusePreflight(req, res, protocol)) return;
       const body = await readBody(req, 1024 ** 3);
       if (!options.open?.(req)) {
@@ -120,6 +140,7 @@ export async function startSignedFront(options: {
           (service === 's3' ? s3BodyRefusal(req, body) : undefined);
         if (refusal) return refuse(res, refusal, protocol);
       }
+      if (options.answer?.(req, body, res)) return;
       const upstream = http.request(
         { host, port: options.backend, method: req.method, path: req.url, headers: req.headers },
         (answer) => {

@@ -32,6 +32,7 @@ export const SUB_STATUSES: Record<Status, readonly string[]> = {
     'Resolved',
     'Cancelled',
     'No Response',
+    'Customer requested to re-open',
     'No Maintenance',
     'Customer Resolved Issue',
     'Duplicate Request',
@@ -92,6 +93,11 @@ export const NewCaseInput = z
       .string()
       .regex(/^\+?[0-9 ()./-]{6,30}$/, 'a telephone number')
       .optional(),
+    /** Cloud cases, optionally (SPEC §2): how often it occurs, first observed, the users' hours and place. */
+    frequency: text(200).optional(),
+    firstObservedAt: z.iso.datetime({ offset: true }).optional(),
+    usersWorkingHours: text(200).optional(),
+    usersLocation: text(200).optional(),
   })
   .superRefine((input, ctx) => {
     if ((isCritical(input.severity) || input.severity === 'high') && !input.businessImpact) {
@@ -147,6 +153,10 @@ export interface CaseRecord {
   usersAffected?: number;
   circumstances?: string;
   contactPhone?: string;
+  frequency?: string;
+  firstObservedAt?: string;
+  usersWorkingHours?: string;
+  usersLocation?: string;
   criticalRequested?: boolean;
   status: Status;
   subStatus: string;
@@ -169,26 +179,57 @@ export interface CaseRecord {
   pauses?: { from: string; to: string | null }[];
   /** Targets recorded met or breached, with the instant; a breach is notified once. */
   slaOutcomes?: Partial<
-    Record<'response' | 'restoration' | 'resolution', { state: 'met' | 'breached'; at: string }>
+    Record<'response' | 'restoration' | 'resolution' | 'rootCause', { state: 'met' | 'breached'; at: string }>
   >;
+  /** Intervals the case spent Closed before a reopening: no clock counts them (SPEC §4). */
+  closedPeriods?: { from: string; to: string }[];
+  /** The last raise of severity: the current severity's targets count from it (SPEC §4); a lowering clears it. */
+  raisedAt?: string | null;
+  /** When a grace period brought the case under contract: its clock counts from here. */
+  coveredFrom?: string;
+  /** The issue needs a defect correction: an on-premise resolution target does not apply (SPEC §4). */
+  defectCorrection?: boolean;
+  /** pureconnect: all troubleshooting information is in (the RCA clock starts), and the RCA delivered. */
+  informationCompleteAt?: string | null;
+  rcaDeliveredAt?: string | null;
   /** Opened without an active contract (Open/Maintenance Review): no SLA clock unless support grants the account's one grace period. */
   withoutContract?: boolean;
   /** Obligations (change requests, incident reports) found breached, with the due instant missed. */
   obligationBreaches?: Record<string, string>;
+  /** The engineer who has the case (SPEC §2): shown to the customer, the first point of escalation. */
+  owner?: string | null;
   escalationLevel?: number;
+  /** The last address an escalation was sent to: the next request goes one level above it (SPEC §8). */
+  escalatedTo?: string;
   /** Message-IDs of the inbound mail already applied: a redelivery changes nothing (SPEC §6). */
   mailIds?: string[];
+  /** Requests (by `Idempotency-Key`) whose change this case recorded, with its revision: made once. */
+  requests?: Record<string, number>;
   closure?: { by: string; comment?: string };
+  /** A customer's priority-change request, waiting for support's decision (SPEC §2, §4). */
+  priorityRequest?: { severity: Severity; note: string; by: string; at: string };
+  /** A customer's request to reopen, waiting for support (pureconnect, SPEC §3). */
+  reopenRequest?: { at: string; by: string; note: string; closedAs: string };
   survey?: { answeredAt: string; ratings: number[]; comment?: string };
   /** Feature request raised from this case (SPEC §10). */
   featureRequest?: FeatureRequest;
   /** Cloud change request (MAC/D, SPEC §10): acknowledged within 1 BD, decided within 2 BD. */
   changeRequest?: {
+    /** A resubmission after a rejection: the 1 BD and 2 BD count again from here. */
+    resubmittedAt?: string;
     acknowledgedAt?: string;
     decision?: 'accepted' | 'rejected';
     decidedAt?: string;
+    /** Work beyond a standard change: a Services Order / SOW, Order Pending until signed. */
+    servicesOrder?: { requiredAt: string; signedAt?: string };
     completedAt?: string;
   };
+  /** Product management evaluates a feature request (Open/PM Review) until this date (SPEC §10). */
+  featureEvaluation?: { since: string; due: string };
+  /** A service interruption of the customer's business as usual (SPEC §11): it gets a post-mortem. */
+  serviceInterruption?: boolean;
+  /** The customer asked for the written incident report (SPEC §11). */
+  incidentReportRequestedAt?: string;
   /** Post-mortem and incident report after a cloud service restoration (SPEC §11). */
   incidentReports?: { stage: 'post-mortem' | 'incident-report'; filedAt: string; report: IncidentReport }[];
 }
@@ -238,9 +279,11 @@ export interface TimelineEntry {
     | 'note'
     | 'mail-sent'
     | 'mail-received'
+    | 'mail-unsent'
     | 'severity'
     | 'sla'
     | 'escalation'
+    | 'owner'
     | 'survey';
   visibility: 'public' | 'internal';
   actor: string;

@@ -30,9 +30,21 @@ const Plan = z.strictObject({
   cloud: z.boolean(),
   /** A critical severity asked for from the portal: refused with guidance (422), or opened as High flagged. */
   criticalFromCustomer: z.enum(['refuse', 'open-as-high']),
+  /** Response counts from completion (on-premise, pureconnect) or from submission (cloud) (SPEC §4). */
+  responseFrom: z.enum(['complete', 'submission']),
   pauseWhileWaitingOnCustomer: z.boolean(),
-  reopenByCustomer: z.boolean(),
+  /**
+   * Who reopens a closed case (SPEC §3): only support (`never` by the customer), the customer
+   * `direct`ly, or the customer by a `request` that support decides; never by the customer after
+   * the closures in `notAfter`.
+   */
+  reopen: z.strictObject({
+    byCustomer: z.enum(['never', 'direct', 'request']),
+    notAfter: z.array(z.string()),
+  }),
   mailRequiresToken: z.boolean(),
+  /** The share of cases that must meet the restoration target, in the compliance report (cloud: 95%). */
+  restorationShare: z.number().min(0).max(1).optional(),
   /** Escalation eligibility of this plan, when it differs from the policy's default. */
   escalation: Escalation.optional(),
   targets: z.record(Severity, Targets),
@@ -56,6 +68,8 @@ export const PolicySchema = z
       snoozeMaxDays: z.number().positive(),
       closedFeatureRequestVisibleDays: z.number().positive(),
       gracePeriodMaxDays: z.number().positive(),
+      /** Product management's evaluation of a feature request (SPEC §10: up to 55 BD). */
+      featureEvaluationBusinessDays: z.number().int().positive(),
     }),
     /** The default escalation eligibility, from the handbooks. */
     escalation: Escalation,

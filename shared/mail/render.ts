@@ -9,6 +9,16 @@ const OBLIGATIONS: Record<string, string> = {
   incidentReport: 'incident report (3 BD after the post-mortem)',
 };
 
+/**
+ * A value fit for a mail header: control characters (CR and LF above all, which would start a
+ * header of the sender's choosing: `Bcc:`) and Unicode line separators become spaces.
+ */
+export const headerValue = (value: string) =>
+  value
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+
 /** The case reference token every outbound case mail carries (SPEC §6): case number and secret. */
 export const referenceToken = (c: Pick<CaseRecord, 'number' | 'ref'>) => `[ref:${c.number}.${c.ref}]`;
 

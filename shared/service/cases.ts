@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { accessLevel, authorizeOnCase, mayOnAccount, mayOnCase } from '../cases/access.ts';
 import { type CaseRecord, type FeatureRequest, isCritical, type NewCaseInput } from '../cases/model.ts';
-import { obligationsOf, slaStatus } from '../cases/sla.ts';
+import { nextDueAt, obligationsOf, slaStatus } from '../cases/sla.ts';
 import { type Command, type Decision, decide } from '../cases/transitions.ts';
 import { planNamed, policy } from '../catalogue/index.ts';
 import { config } from '../config.ts';
@@ -9,7 +10,14 @@ import { renderMail } from '../mail/render.ts';
 import { countBreaches, logger } from '../observability.ts';
 import { sendMail } from '../store/mailer.ts';
 import {
-  type AccessLevel,
+  claimFor,
+  claimMail,
+  completeMail,
+  type MailClaim,
+  releaseMail,
+  setMailAside,
+} from '../store/outbox.ts';
+import {
   type Account,
   allocateCaseNumber,
   claimGracePeriod,
@@ -18,7 +26,6 @@ import {
   getAccount,
   getCase,
   insertCase,
-  mailAlreadySent,
   type OutboxEntry,
   publishTimelineMail,
   putTimelineEntry,
@@ -34,33 +41,32 @@ import { signalCaseWorkflow, startCaseWorkflow } from '../store/workflow.ts';
 /** Who is calling, resolved from the verified token's e-mail claim. */
 export type Caller = User;
 
-export const accessTo = (caller: Caller, account: string): AccessLevel | 0 =>
-  caller.role === 'engineer' ? 3 : (caller.grants[account] ?? 0);
-
 /**
- * The case, if the caller may read it (level 2 or more). Anything else is 404, whether the case
- * exists or not, so that nobody learns of another account's cases.
+ * The case, if the caller may read it. Anything else is 404, whether the case exists or not, so
+ * that nobody learns of another account's cases.
  */
 export async function readableCase(caller: Caller, number: string): Promise<StoredCase> {
   const c = await getCase(number);
-  if (!c || accessTo(caller, c.account) < 2) throw notFound(`case ${number} not found`);
+  if (!c) throw notFound(`case ${number} not found`);
+  authorizeOnCase(caller, 'read', c);
   return c;
 }
 
 /** The case, if the caller may change it: 404 when unreadable, 403 when read-only. */
 export async function writableCase(caller: Caller, number: string): Promise<StoredCase> {
   const c = await readableCase(caller, number);
-  if (accessTo(caller, c.account) < 3)
-    throw forbidden('read-only access: only designated contacts may change a case');
+  authorizeOnCase(caller, 'write', c);
   return c;
 }
 
 const sequence = (revision: number, kind: string, i: number) =>
   `${String(revision).padStart(6, '0')}-${kind}${i}`;
 
+/** A change's side effects; its mails claimed by `holder`, the writer, from the write that saves them. */
 function effectsOf(
   revision: number,
   decision: Pick<Decision, 'timeline' | 'mails'>,
+  holder: MailClaim,
   signal = false,
 ): Record<string, OutboxEntry> {
   const effects: Record<string, OutboxEntry> = {};
@@ -70,38 +76,138 @@ function effectsOf(
     effects[sequence(revision, 't', i)] = { type: 'timeline', entry };
   });
   decision.mails.forEach((mail, i) => {
-    effects[sequence(revision, 'm', i)] = { type: 'mail', mail: { ...mail, id: sequence(revision, 'm', i) } };
+    const id = sequence(revision, 'm', i);
+    effects[id] = { type: 'mail', mail: { ...mail, id }, claim: holder };
   });
   return effects;
 }
 
 /** Completes a change's side effects; safe to run any number of times, concurrently or after a crash. */
-export async function flushOutbox(caseId: string): Promise<void> {
+export async function flushOutbox(caseId: string, now: Date, holder: string = randomUUID()): Promise<void> {
   const c = await getCase(caseId);
   if (!c) return;
-  // Every effect is idempotent, so finished ones are taken off together: before the signal (sorted
-  // last), so that the woken workflow finds nothing left to redo, and after it.
+  // Timeline items and signals are idempotent, so finished ones are taken off together: before the
+  // signal (sorted last), so that the woken workflow finds nothing left to redo, and after it. A
+  // mail goes out only under its claim, and its entry leaves the outbox with its own write.
   let done: string[] = [];
-  for (const [id, effect] of Object.entries(c.outbox ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-    if (effect.type === 'timeline') await putTimelineEntry(caseId, id, effect.entry);
-    else if (effect.type === 'signal') {
-      await removeOutboxEntries(caseId, done);
-      done = [];
-      await signalCaseWorkflow(caseId);
-    } else if (!(await mailAlreadySent(caseId, effect.mail.id))) {
-      const messageId = await sendMail(effect.mail.to, renderMail(effect.mail, c, config.portalUrl));
-      // SES sets the Message-ID header to <its id@its domain>: a reply names it in In-Reply-To.
-      for (const domain of [
-        `${process.env.AWS_REGION ?? 'us-east-1'}.amazonses.com`,
-        'email.amazonses.com',
-      ]) {
-        await recordOutboundMessageId(`<${messageId}@${domain}>`, caseId);
+  const entries = Object.entries(c.outbox ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const held = new Set(
+    entries.filter(([, e]) => e.type === 'mail' && e.claim?.by === holder).map(([id]) => id),
+  );
+  try {
+    for (const [id, effect] of entries) {
+      if (effect.type === 'timeline') await putTimelineEntry(caseId, id, effect.entry);
+      else if (effect.type === 'signal') {
+        await removeOutboxEntries(caseId, done);
+        done = [];
+        await signalCaseWorkflow(caseId);
+      } else {
+        if (!held.has(id)) {
+          if (!(await claimMail(caseId, id, claimFor(holder, now), now))) continue;
+          held.add(id);
+        }
+        await sendOutboxMail(c, id, effect, holder, now);
+        held.delete(id);
+        continue;
       }
-      await recordMailSent(caseId, effect.mail.id, messageId, new Date().toISOString());
+      done.push(id);
     }
-    done.push(id);
+    await removeOutboxEntries(caseId, done);
+  } finally {
+    // Failing before its mails went out, a writer gives their claims back: a retry sends them at once.
+    for (const id of held) await releaseMail(caseId, id, holder).catch(() => {});
   }
-  await removeOutboxEntries(caseId, done);
+}
+
+/**
+ * When the outbox next needs the workflow: a set-aside mail's retry, a holder's lease running
+ * out, or soon for a mail given back because SES was out of reach.
+ */
+export function outboxDueAt(c: StoredCase, now: Date): Date | null {
+  const due = Object.values(c.outbox ?? {}).flatMap((e) => {
+    if (e.type !== 'mail') return [];
+    if (e.claim) return [Date.parse(e.claim.until)];
+    return [e.setAside ? Date.parse(e.setAside.nextAt) : now.getTime() + 60_000];
+  });
+  return due.length ? new Date(Math.min(...due)) : null;
+}
+
+/** The mails SES refused, waiting to be tried again (engineers see them on the case). */
+const unsentMails = (c: StoredCase) =>
+  Object.values(c.outbox ?? {}).flatMap((e) =>
+    e.type === 'mail' && e.setAside
+      ? [{ id: e.mail.id, kind: e.mail.kind, to: e.mail.to, ...e.setAside }]
+      : [],
+  );
+
+/** SES refusing a mail for good (4xx other than throttling): retrying at once would not help. */
+const isRefusal = (error: unknown) => {
+  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = $metadata?.httpStatusCode ?? 0;
+  return (
+    status >= 400 &&
+    status < 500 &&
+    !['TooManyRequestsException', 'LimitExceededException'].includes(name ?? '')
+  );
+};
+
+/** SPEC is silent: a refused mail is tried again after 15 minutes, doubling up to once a day. */
+const retryDelayMs = (attempts: number) => Math.min(15 * 60_000 * 2 ** (attempts - 1), 86_400_000);
+
+/** A write after SES accepted a mail: the mail is sent whatever happens, so it is tried again. */
+async function persist<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+/** Sends one claimed outbox mail; a mail SES refuses is set aside, never failing the change. */
+async function sendOutboxMail(
+  c: StoredCase,
+  id: string,
+  effect: Extract<OutboxEntry, { type: 'mail' }>,
+  holder: string,
+  now: Date,
+): Promise<void> {
+  const { mail } = effect;
+  let messageId: string;
+  try {
+    messageId = await sendMail(mail.to, renderMail(mail, c, config.portalUrl));
+  } catch (error) {
+    logger.warn('mail not sent', { caseNumber: c.number, mail: id, error: (error as Error).message });
+    if (!isRefusal(error)) {
+      await releaseMail(c.caseId, id, holder);
+      return;
+    }
+    const attempts = (effect.setAside?.attempts ?? 0) + 1;
+    const aside = {
+      since: effect.setAside?.since ?? now.toISOString(),
+      attempts,
+      nextAt: new Date(now.getTime() + retryDelayMs(attempts)).toISOString(),
+      error: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 500),
+    };
+    await setMailAside(c.caseId, id, holder, aside);
+    if (attempts === 1) {
+      await putTimelineEntry(c.caseId, `${id}-unsent`, {
+        at: now.toISOString(),
+        kind: 'mail-unsent',
+        visibility: 'internal',
+        actor: 'system',
+        text: `The ${mail.kind} mail to ${mail.to} could not be sent (${aside.error}); it is tried again from ${aside.nextAt}.`,
+      });
+    }
+    return;
+  }
+  // SES sets the Message-ID header to <its id@its domain>: a reply names it in In-Reply-To.
+  for (const domain of [`${process.env.AWS_REGION ?? 'us-east-1'}.amazonses.com`, 'email.amazonses.com']) {
+    await persist(() => recordOutboundMessageId(`<${messageId}@${domain}>`, c.caseId));
+  }
+  await persist(() => recordMailSent(c.caseId, mail.id, messageId, now.toISOString()));
+  await persist(() => completeMail(c.caseId, id, holder));
 }
 
 const hashOf = (input: unknown) => createHash('sha256').update(JSON.stringify(input)).digest('hex');
@@ -119,6 +225,9 @@ export const contractActiveOn = (account: Account, now: Date) => {
 /** SPEC §2: the SLA clock starts only once description, severity and circumstances are all there. */
 const isComplete = (input: NewCaseInput) => !!(input.description && input.severity && input.circumstances);
 
+/** What cloud cases also carry, optionally (SPEC §2). */
+const CLOUD_CASE_FIELDS = ['frequency', 'firstObservedAt', 'usersWorkingHours', 'usersLocation'] as const;
+
 /** Opens a case (SPEC §2), once per idempotency key. */
 export async function openCase(
   caller: Caller,
@@ -126,11 +235,13 @@ export async function openCase(
   now: Date,
   idempotencyKey?: string,
 ): Promise<{ case: StoredCase; created: boolean }> {
-  const access = accessTo(caller, input.account);
-  const account = access ? await getAccount(input.account) : undefined;
+  const account = accessLevel(caller, input.account) ? await getAccount(input.account) : undefined;
   if (!account) throw forbidden(`no access to account "${input.account}"`);
-  if (access < 3) throw forbidden('read-only access: only designated contacts may open cases');
+  if (!mayOnAccount(caller, 'open-case', account.id))
+    throw forbidden('read-only access: only designated contacts may open cases');
   const plan = planNamed(account.plan);
+  const cloudField = CLOUD_CASE_FIELDS.find((field) => input[field] !== undefined);
+  if (cloudField && !plan.cloud) throw invalid(cloudField, 'carried by cloud cases only');
   const product = account.products.find((p) => p.toLowerCase() === input.product.trim().toLowerCase());
   if (!product)
     throw invalid(
@@ -140,7 +251,7 @@ export async function openCase(
 
   let severity = input.severity;
   let criticalRequested = false;
-  if (isCritical(severity) && caller.role !== 'engineer') {
+  if (isCritical(severity) && !mayOnCase(caller, 'support', input)) {
     if (plan.criticalFromCustomer === 'refuse') {
       throw refused(
         'critical cases cannot be opened from the portal: open the case as high severity and call support, who will raise it',
@@ -169,8 +280,9 @@ export async function openCase(
     }
   }
 
-  let stored = await getCase(caseId);
-  const created = !stored;
+  const stored = await getCase(caseId);
+  let created = false;
+  const holder = randomUUID();
   if (!stored) {
     const at = now.toISOString();
     const complete = isComplete(input);
@@ -197,29 +309,28 @@ export async function openCase(
       followUp: null,
       closedAt: null,
     };
-    const outbox = effectsOf(1, {
-      timeline: [
-        {
-          at,
-          kind: 'created',
-          visibility: 'public',
-          actor: caller.email,
-          status: 'Open',
-          subStatus: record.subStatus,
-        },
-      ],
-      mails: [{ id: '', kind: 'confirmation', to: caller.email }],
-    });
-    await insertCase({ ...record, outbox });
-    stored = (await getCase(caseId)) as StoredCase;
-    logger.info('case opened', {
-      caseNumber: stored.number,
-      account: stored.account,
-      severity: stored.severity,
-    });
+    const outbox = effectsOf(
+      1,
+      {
+        timeline: [
+          {
+            at,
+            kind: 'created',
+            visibility: 'public',
+            actor: caller.email,
+            status: 'Open',
+            subStatus: record.subStatus,
+          },
+        ],
+        mails: [{ id: '', kind: 'confirmation', to: caller.email }],
+      },
+      claimFor(holder, now),
+    );
+    created = await insertCase({ ...record, outbox });
+    if (created) logger.info('case opened', { caseNumber: caseId, account: record.account, severity });
   }
   // A retried request completes whatever a crashed first attempt left undone.
-  await flushOutbox(caseId);
+  await flushOutbox(caseId, now, holder);
   await startCaseWorkflow(caseId);
   return { case: (await getCase(caseId)) as StoredCase, created };
 }
@@ -235,15 +346,18 @@ export async function applyCommand(
   actor: Parameters<typeof decide>[2],
   now: () => Date,
   expectedRevision?: number,
+  requestId?: string,
 ): Promise<StoredCase> {
   for (let attempt = 0; attempt < 200; attempt++) {
     let c = await getCase(caseId);
     if (!c) throw notFound(`case ${caseId} not found`);
     if (attempt === 0 && Object.keys(c.outbox ?? {}).length) {
       // An earlier change crashed before finishing its effects: finish them first.
-      await flushOutbox(caseId);
+      await flushOutbox(caseId, now());
       c = (await getCase(caseId)) as StoredCase;
     }
+    // A retry of a request whose change was made: the case as it is now, nothing made again.
+    if (requestId && c.requests?.[requestId] !== undefined) return c;
     if (expectedRevision !== undefined && c.revision !== expectedRevision) {
       throw conflict(
         `case ${caseId} changed: it is at revision ${c.revision}, status ${c.status}/${c.subStatus}`,
@@ -251,7 +365,12 @@ export async function applyCommand(
     }
     const decision = decide(c, command, actor, now());
     if (decision.unchanged) return c;
-    if (await saveCase(decision.next, c.revision, effectsOf(decision.next.revision, decision, true))) {
+    const holder = randomUUID();
+    const effects = effectsOf(decision.next.revision, decision, claimFor(holder, now()), true);
+    const next = requestId
+      ? { ...decision.next, requests: recentRequests(c, requestId, decision.next.revision) }
+      : decision.next;
+    if (await saveCase(next, c.revision, effects)) {
       const breaches = decision.breaches ?? [];
       logger.info('case changed', {
         caseNumber: decision.next.number,
@@ -262,13 +381,23 @@ export async function applyCommand(
       });
       // Counted with the write that records the breaches, so once each.
       countBreaches(breaches.length);
-      await flushOutbox(caseId);
+      await flushOutbox(caseId, now(), holder);
       return (await getCase(caseId)) as StoredCase;
     }
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(attempt + 1, 10)));
   }
   throw conflict(`case ${caseId} is changing too often; try again`);
 }
+
+/** Request ids kept on a case: those of its last changes, so a late retry is still recognised. */
+const KEPT_REQUESTS = 20;
+
+const recentRequests = (c: StoredCase, requestId: string, revision: number) =>
+  Object.fromEntries(
+    [...Object.entries(c.requests ?? {}), [requestId, revision] as const]
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, KEPT_REQUESTS),
+  );
 
 /**
  * SPEC §3: an account without an active contract may be granted one grace period (while a
@@ -282,6 +411,7 @@ export async function grantGracePeriod(
   actor: Parameters<typeof decide>[2],
   now: () => Date,
   expectedRevision?: number,
+  requestId?: string,
 ): Promise<StoredCase> {
   if (!c.withoutContract) throw conflict(`case ${c.number} is covered by account ${c.account}'s contract`);
   const today = dayOf(now());
@@ -298,18 +428,20 @@ export async function grantGracePeriod(
     );
   }
   const command = { kind: 'grant-grace-period' as const, note: request.note, until: request.until };
-  return applyCommand(c.caseId, command, actor, now, expectedRevision);
+  return applyCommand(c.caseId, command, actor, now, expectedRevision, requestId);
 }
 
 /** The case as the API shows it: no workflow internals, with its SLA clocks once complete. */
-export function caseView(c: StoredCase, now: Date, role: Caller['role']) {
-  const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, featureRequest, ...record } = c;
+export function caseView(c: StoredCase, now: Date, viewer: Caller) {
+  const internal = mayOnCase(viewer, 'read-internal', c);
+  const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, requests: _q, featureRequest, ...record } = c;
   return {
     ...record,
-    ...(featureRequest && (role === 'engineer' || featureRequestVisible(featureRequest, now))
-      ? { featureRequest }
-      : {}),
+    ...(featureRequest && (internal || featureRequestVisible(featureRequest, now)) ? { featureRequest } : {}),
+    owner: c.owner ?? null,
+    ...(internal ? { unsentMails: unsentMails(c) } : {}),
     sla: slaStatus(c, now),
+    nextDue: nextDueAt(c, now),
     obligations: obligationsOf(c, now),
   };
 }

@@ -7,8 +7,9 @@ import {
   abortMultipart,
   base64Of,
   completeMultipart,
+  deleteObject,
   fileKey,
-  objectKey,
+  newestVersion,
   objectSize,
   presignDownload,
   presignPart,
@@ -170,10 +171,25 @@ export async function grantUploads(caller: Caller, number: string, request: Uplo
   return { files: out };
 }
 
+/**
+ * An upload still pending when its case closed is refused (SPEC §7: files go to open cases only):
+ * whatever landed is removed, and the grant ends. A PUT presigned before the closure may still
+ * land afterwards: it is removed when next seen, and with the case's files at the purge.
+ */
+export async function refuseUpload(file: FileRecord): Promise<void> {
+  if (file.uploadId) await abortMultipart(file.key, file.uploadId).catch(() => {});
+  await deleteObject(file.key);
+  await putFileRecord({ ...file, status: 'aborted' });
+}
+
 async function grantedFile(caller: Caller, number: string, fileId: string, now: Date) {
-  const c = await uploadableCase(caller, number);
+  const c = await writableCase(caller, number);
   const file = await getFileRecord(c.caseId, fileId);
   if (file?.source !== 'upload') throw notFound(`file ${fileId} not found on case ${c.number}`);
+  if (c.status === 'Closed') {
+    if (file.status !== 'uploaded') await refuseUpload(file);
+    throw conflict(`case ${c.number} is Closed: files can be uploaded to open cases only`);
+  }
   if (file.status !== 'pending') throw conflict(`file ${fileId} is ${file.status}`);
   if (!file.grantExpiresAt || now.toISOString() >= file.grantExpiresAt) {
     throw forbidden(
@@ -287,7 +303,17 @@ export async function listFiles(caller: Caller, number: string) {
   const c = await readableCase(caller, number);
   const files = await listFileRecords(c.caseId);
   for (const [i, f] of files.entries()) {
-    if (f.status === 'pending' && !f.uploadId && !c.filesClosed && (await objectSize(f.key)) !== null) {
+    if (f.status === 'uploaded' || f.source !== 'upload') continue;
+    // Once the closure placed the files, an upload that was not done is refused, and what lands late removed.
+    if (c.status === 'Closed' && c.filesClosed && !c.purged) {
+      if (f.status === 'pending' || (await objectSize(f.key)) !== null) await refuseUpload(f);
+      files[i] = { ...f, status: 'aborted' };
+    } else if (
+      f.status === 'pending' &&
+      !f.uploadId &&
+      !c.filesClosed &&
+      (await objectSize(f.key)) !== null
+    ) {
       files[i] = { ...f, status: 'uploaded' };
       await putFileRecord(files[i] as FileRecord);
     }
@@ -305,7 +331,9 @@ export async function downloadUrl(caller: Caller, number: string, fileId: string
   const file = await getFileRecord(c.caseId, fileId);
   if (!file || file.status === 'aborted' || c.purged)
     throw notFound(`file ${fileId} not found on case ${c.number}`);
-  const key = objectKey(file.key, !!c.filesClosed);
-  if ((await objectSize(key)) === null) throw notFound(`file ${fileId} is not uploaded yet`);
-  return presignDownload(key, file.name, file.contentType);
+  // A closed case's files are hidden behind delete markers: read by their version until purged.
+  const versionId = c.filesClosed ? await newestVersion(file.key) : undefined;
+  if (c.filesClosed ? !versionId : (await objectSize(file.key)) === null)
+    throw notFound(`file ${fileId} is not uploaded yet`);
+  return presignDownload(file.key, file.name, file.contentType, versionId);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import EmailReplyParser from 'email-reply-parser';
 import { type ParsedMail, simpleParser } from 'mailparser';
+import { mayOnCase } from '../cases/access.ts';
 import { planNamed } from '../catalogue/index.ts';
 import { config } from '../config.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
@@ -12,6 +13,7 @@ import {
   referenceToken,
   subjectCaseNumber,
 } from '../mail/link.ts';
+import { headerValue } from '../mail/render.ts';
 import { fileKey, putObject } from '../store/files.ts';
 import { sendMail } from '../store/mailer.ts';
 import {
@@ -38,6 +40,8 @@ export type InboundOutcome =
 export interface Receipt {
   /** The SES message id: the raw mail is in S3 under `inbox/<it>`. */
   sesMessageId: string;
+  /** The envelope sender (SMTP `MAIL FROM`): empty for a bounce, whatever its From says. */
+  envelopeSender?: string;
   verdicts: { spam: string; virus: string; spf: string; dkim: string; dmarc: string };
 }
 
@@ -48,8 +52,23 @@ export function replyText(text: string): string {
 
 const idOf = (messageId: string) => createHash('sha256').update(messageId).digest('hex').slice(0, 20);
 
-function messageIdOf(parsed: ParsedMail, raw: Buffer): string {
-  return parsed.messageId ?? `<sha256.${createHash('sha256').update(raw).digest('hex')}@casework.invalid>`;
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** Identifiers become keys (DynamoDB's limit is 2 KB): a long or missing one is replaced by a hash. */
+const MAX_ID = 250;
+
+function messageIdOf(messageId: string | undefined, raw: Buffer): string {
+  if (!messageId) return `<sha256.${sha256(raw)}@casework.invalid>`;
+  return messageId.length <= MAX_ID ? messageId : `<sha256.${sha256(messageId)}@casework.invalid>`;
+}
+
+/** A mail the parser refuses (nested too deep, broken beyond repair): triaged with the reason. */
+async function parse(raw: Buffer): Promise<ParsedMail | Error> {
+  try {
+    return await simpleParser(raw, { skipHtmlToText: false, skipTextLinks: true });
+  } catch (error) {
+    return error as Error;
+  }
 }
 
 /** Where a mail belongs: a case id, or why none (SPEC §6 order: token, Message-ID, subject). */
@@ -63,7 +82,9 @@ async function findCase(
     if (c && c.ref === token.secret) return { c, via: 'reference token' };
     return { reason: 'the reference token matches no case' };
   }
-  for (const id of referencedMessageIds(parsed.inReplyTo, parsed.references)) {
+  for (const id of referencedMessageIds(parsed.inReplyTo, parsed.references).filter(
+    (i) => i.length <= MAX_ID,
+  )) {
     const caseId = await caseOfMessageId(id);
     const c = caseId ? await getCase(caseId) : undefined;
     if (c) return { c, via: 'In-Reply-To/References' };
@@ -97,18 +118,25 @@ async function autoReply(to: string, subject: string, reason: string, now: Date)
  * of one Message-ID have one effect.
  */
 export async function receiveMail(raw: Buffer, receipt: Receipt, now: () => Date): Promise<InboundOutcome> {
-  const parsed = await simpleParser(raw, { skipHtmlToText: false, skipTextLinks: true });
-  const messageId = messageIdOf(parsed, raw);
+  const parsed = await parse(raw);
+  const messageId = messageIdOf(parsed instanceof Error ? undefined : parsed.messageId, raw);
   if (await inboundDone(messageId)) return { outcome: 'duplicate' };
   const at = now().toISOString();
-  const from = (parsed.from?.value[0]?.address ?? '').toLowerCase();
-  const subject = (parsed.subject ?? '').slice(0, 500);
-  const base = { id: idOf(messageId), at, from, subject, rawKey: `inbox/${receipt.sesMessageId}`, messageId };
-
+  const rawKey = `inbox/${receipt.sesMessageId}`;
   const finish = async (outcome: InboundOutcome) => {
     await markInboundDone(messageId, { ...outcome }, at);
     return outcome;
   };
+  if (parsed instanceof Error) {
+    const reason = `the mail could not be read: ${parsed.message}`.slice(0, 500);
+    await putTriageItem({ id: idOf(messageId), at, from: '', subject: '', rawKey, messageId, reason });
+    return finish({ outcome: 'triaged', reason, autoReply: false });
+  }
+  const address = (parsed.from?.value[0]?.address ?? '').toLowerCase();
+  // An address longer than any real one (254) is no one's: nothing is looked up or answered.
+  const from = address.length <= 254 ? address : '';
+  const subject = headerValue(parsed.subject ?? '').slice(0, 500);
+  const base = { id: idOf(messageId), at, from, subject, rawKey, messageId };
 
   const quarantine = quarantineReason(receipt.verdicts);
   if (quarantine) {
@@ -116,7 +144,7 @@ export async function receiveMail(raw: Buffer, receipt: Receipt, now: () => Date
     return finish({ outcome: 'quarantined', reason: quarantine });
   }
 
-  const automated = isAutomated((name) => headerText(parsed, name), from);
+  const automated = isAutomated((name) => headerText(parsed, name), from, receipt.envelopeSender);
   const triage = async (reason: string) => {
     await putTriageItem({ ...base, reason });
     const answered = !automated && (await autoReply(from, subject || '(no subject)', reason, now()));
@@ -130,7 +158,7 @@ export async function receiveMail(raw: Buffer, receipt: Receipt, now: () => Date
   if ('reason' in found) return triage(found.reason);
   const { c } = found;
   const user = await getUser(from);
-  if (user?.role !== 'customer' || user.grants[c.account] !== 3) {
+  if (!user || !mayOnCase(user, 'customer', c)) {
     return triage(
       `the sender ${from || '(none)'} is not a designated contact of the account of case ${c.number}`,
     );
@@ -186,15 +214,26 @@ async function linkToCase(
 }
 
 function headerText(parsed: ParsedMail, name: string): string | undefined {
+  // mailparser folds every List-* header into one `list` header: `{ id: …, unsubscribe: … }`.
+  if (name.startsWith('list-')) {
+    const list = parsed.headers.get('list') as Record<string, unknown> | undefined;
+    return list && Object.hasOwn(list, name.slice(5)) ? JSON.stringify(list[name.slice(5)]) : undefined;
+  }
   const value = parsed.headers.get(name);
   if (value === undefined) return undefined;
   if (typeof value === 'string') return value;
+  // Address headers come parsed: their text (`<>` reads as empty).
+  if (value && typeof value === 'object' && 'text' in value) return String((value as { text: unknown }).text);
   if (value && typeof value === 'object' && 'value' in value)
     return String((value as { value: unknown }).value);
   return String(value);
 }
 
-/** An engineer links a triaged mail to a case (SPEC §6): once; quarantined mail never. */
+/**
+ * An engineer links a triaged mail to a case (SPEC §6): once; quarantined mail never. The link
+ * is claimed on the triage item first (one case wins however many engineers link at once), then
+ * made: a retry to the same case completes it, the mail's id making the case change once.
+ */
 export async function linkTriagedMail(
   id: string,
   caseId: string,
@@ -205,11 +244,14 @@ export async function linkTriagedMail(
   const item = await getTriageItem(id);
   if (!item) throw notFound(`no triaged mail ${id}`);
   if (item.quarantined) throw forbidden('quarantined mail is never linked');
-  if (item.linkedTo && item.linkedTo !== caseId) {
+  if (item.linkedTo && item.linkedTo !== caseId)
     throw conflict(`mail ${id} is already linked to case ${item.linkedTo}`);
-  }
   const c = await getCase(caseId);
   if (!c) throw notFound(`case ${caseId} not found`);
+  if (!(await markTriageLinked(id, c.caseId, engineer, now().toISOString()))) {
+    const linked = await getTriageItem(id);
+    throw conflict(`mail ${id} is already linked to case ${linked?.linkedTo}`);
+  }
   const parsed = await simpleParser(await raw(item.rawKey));
   // Applied as the case contact's update, marked with who linked it; internal until published.
   await applyCommand(
@@ -223,6 +265,5 @@ export async function linkTriagedMail(
     { kind: 'contact', email: c.contact },
     now,
   );
-  await markTriageLinked(id, c.caseId, engineer, now().toISOString());
   return c.caseId;
 }

@@ -3,16 +3,19 @@ import { STATUSES, type Status, WORKFLOW_STATE } from '../cases/model.ts';
 import { nextObligationDeadline, nextTargetDeadline } from '../cases/sla.ts';
 import { reopenWindowEnd } from '../cases/transitions.ts';
 import { DomainError } from '../errors.ts';
-import { abortMultipart, deleteCaseObjects, moveObjects } from '../store/files.ts';
+import { abortMultipart, deleteCaseObjects, hideObjects, objectSize, showObjects } from '../store/files.ts';
 import {
+  type FileRecord,
   getCase,
   listFileRecords,
   markWorkflowDone,
+  putFileRecord,
   type StoredCase,
   setFilesClosed,
   storeWaitToken,
 } from '../store/repository.ts';
-import { applyCommand, flushOutbox } from './cases.ts';
+import { applyCommand, flushOutbox, outboxDueAt } from './cases.ts';
+import { refuseUpload } from './files.ts';
 
 /** The longest single wait: the workflow re-reads the case at least this often. */
 const MAX_WAIT_SECONDS = 30 * 86_400;
@@ -51,6 +54,7 @@ export function nextDeadline(c: StoredCase, now: Date): Date | null {
     nextTargetDeadline(c, now),
     nextObligationDeadline(c, now),
     c.status === 'Closed' ? reopenWindowEnd(c) : null,
+    outboxDueAt(c, now),
   ].filter((d): d is Date => d !== null);
   return candidates.length ? new Date(Math.min(...candidates.map((d) => d.getTime()))) : null;
 }
@@ -73,11 +77,13 @@ export async function route(input: RouteInput, now: Date): Promise<Route> {
   if (cycles > CONTINUE_AFTER_CYCLES || age > CONTINUE_AFTER_DAYS * 86_400_000)
     return { ...base, state: 'ContinueAsNew' };
   // A change that crashed half-way is completed here, whoever notices first.
-  await flushOutbox(caseId);
+  await flushOutbox(caseId, now);
   await placeFiles(c);
   const end = reopenWindowEnd(c);
   if (c.status === 'Closed' && end && end <= now) return { ...base, state: 'Purge' };
-  const deadline = nextDeadline(c, now);
+  // Mails that did not go (set aside, or SES out of reach) wake the workflow to try again.
+  const hadMail = Object.values(c.outbox ?? {}).some((e) => e.type === 'mail');
+  const deadline = nextDeadline(hadMail ? ((await getCase(caseId)) ?? c) : c, now);
   const seconds = deadline ? Math.ceil((deadline.getTime() - now.getTime()) / 1000) : MAX_WAIT_SECONDS;
   return {
     ...base,
@@ -132,13 +138,22 @@ export async function purge(caseId: string, now: Date): Promise<void> {
 }
 
 /**
- * Keeps the files where the status says: under `closed/` while Closed (the lifecycle rule's 30
- * days count from the copy), back under `cases/` once reopened. Safe to repeat after a crash.
+ * Keeps the files as the status says: hidden behind delete markers while Closed (the lifecycle
+ * rule's 30 days count from the closure), shown again once reopened. Safe to repeat after a crash.
  */
 async function placeFiles(c: StoredCase): Promise<void> {
   const closed = c.status === 'Closed';
   if (closed === !!c.filesClosed) return;
-  const keys = (await listFileRecords(c.caseId)).filter((f) => f.status !== 'aborted').map((f) => f.key);
-  await moveObjects(keys, closed);
+  const files = await listFileRecords(c.caseId);
+  for (const [i, f] of files.entries()) {
+    if (!closed || f.status !== 'pending') continue;
+    // At closure a single PUT that has landed is uploaded; any other pending upload is refused.
+    if (!f.uploadId && (await objectSize(f.key)) !== null) {
+      files[i] = { ...f, status: 'uploaded' };
+      await putFileRecord(files[i] as FileRecord);
+    } else await refuseUpload(f);
+  }
+  const keys = files.filter((f) => f.status === 'uploaded').map((f) => f.key);
+  await (closed ? hideObjects(keys) : showObjects(keys));
   await setFilesClosed(c.caseId, closed);
 }

@@ -56,7 +56,14 @@ function* openSpans(
   throw new Error(`the calendar has no open time within ${MAX_DAYS} days of ${iso(start)}`);
 }
 
-function normalisePauses(pauses: Span[]): Span[] {
+/** Pauses sorted and merged, empty ones dropped; the same array when it already is so. */
+export function normalisePauses(pauses: Span[]): Span[] {
+  let normal = true;
+  for (let i = 0; i < pauses.length && normal; i++) {
+    const p = pauses[i] as Span;
+    normal = p.to > p.from && (i === 0 || p.from > (pauses[i - 1] as Span).to);
+  }
+  if (normal) return pauses;
   const sorted = pauses.filter((p) => p.to > p.from).sort((a, b) => a.from - b.from);
   const merged: Span[] = [];
   for (const p of sorted) {
@@ -68,32 +75,144 @@ function normalisePauses(pauses: Span[]): Span[] {
 }
 
 /**
- * The earliest instant at which `amountMs` of open time has elapsed from `from` (SPEC §4): an
- * instant outside open time first rolls to the next opening; a target running out exactly at a
- * closing is due at that closing. Paused time is not counted.
+ * The earliest instant (epoch ms) at which `amountMs` of open time has elapsed from `from` (SPEC
+ * §4): an instant outside open time first rolls to the next opening; a target running out exactly
+ * at a closing is due at that closing. Paused time is not counted. The fast path: running totals
+ * of open time over the calendar's index, a few binary searches whatever the amount.
  */
+export function dueAfterBusinessTime(
+  calendar: Calendar,
+  from: number,
+  amountMs: number,
+  pauses: Span[] = [],
+): number {
+  if (!(amountMs >= 0)) throw new RangeError('amount must be a non-negative number');
+  const cal = compile(calendar);
+  if (pauses.length === 0) return cal.dueAfterOpenTime(from, amountMs);
+  let cursor = from;
+  let remaining = amountMs;
+  for (const pause of normalisePauses(pauses)) {
+    if (pause.to <= cursor) continue;
+    if (pause.from > cursor) {
+      if (remaining === 0) {
+        const opening = cal.dueAfterOpenTime(cursor, 0);
+        if (opening < pause.from) return opening;
+      } else {
+        const open = cal.openTimeBetween(cursor, pause.from);
+        if (remaining <= open) return cal.dueAfterOpenTime(cursor, remaining);
+        remaining -= open;
+      }
+    }
+    cursor = pause.to;
+  }
+  return cal.dueAfterOpenTime(cursor, remaining);
+}
+
+/** `N BD` as an epoch-ms instant (see `addBusinessDays`), from the calendar's index. */
+export function dueAfterBusinessDays(calendar: Calendar, from: number, days: number): number {
+  if (!Number.isInteger(days) || days < 0) throw new RangeError('days must be a non-negative integer');
+  const cal = compile(calendar);
+  if (days === 0) return cal.dueAfterOpenTime(from, 0);
+  return cal.dueAfterBusinessDays(businessDayStart(cal, from), days);
+}
+
+/**
+ * Where N BD count from: the first open instant at or after `from` that falls on a business day
+ * (on a centre open around the clock, a weekend start counts from Monday 00:00, so a later start
+ * is never due earlier).
+ */
+function businessDayStart(cal: CompiledCalendar, from: number): number {
+  let start = cal.dueAfterOpenTime(from, 0);
+  for (let i = 0; i < MAX_DAYS && !cal.isBusinessDay(cal.dateOf(start)); i++)
+    start = cal.dueAfterOpenTime(instantOf(cal.nextDate(cal.dateOf(start)), 0, cal.zone), 0);
+  return start;
+}
+
+/** Elapsed 24x7 time (`min`, `h`) as an epoch-ms instant, not counting paused time. */
+export function dueAfterElapsed(from: number, amountMs: number, pauses: Span[] = []): number {
+  if (!(amountMs >= 0)) throw new RangeError('amount must be a non-negative number');
+  let due = from + amountMs;
+  for (const p of pauses.length ? normalisePauses(pauses) : pauses) {
+    if (p.to <= from) continue;
+    if (p.from >= due) break;
+    due += p.to - Math.max(p.from, from);
+  }
+  return due;
+}
+
+/** Open time of the calendar between two instants (epoch ms), not counting paused time. */
+export function businessTimeBetween(
+  calendar: Calendar,
+  from: number,
+  to: number,
+  pauses: Span[] = [],
+): number {
+  const cal = compile(calendar);
+  let total = cal.openTimeBetween(from, to);
+  for (const p of pauses.length ? normalisePauses(pauses) : pauses)
+    total -= cal.openTimeBetween(Math.max(p.from, from), Math.min(p.to, to));
+  return total;
+}
+
+/** The same open time, interval by interval (the tests hold the index to it). */
+export function stepBusinessTimeBetween(calendar: Calendar, from: number, to: number): number {
+  const cal = compile(calendar);
+  let total = 0;
+  const last = cal.nextDate(cal.dateOf(to));
+  for (let date = cal.nextDate(cal.dateOf(from), -1); date <= last; date = cal.nextDate(date)) {
+    for (const span of cal.day(date).open) {
+      const a = Math.max(span.from, from);
+      const b = Math.min(span.to, to);
+      if (b > a) total += b - a;
+    }
+  }
+  return total;
+}
+
+type Explainer<A> = (calendar: Calendar, from: Date, amount: A, pauses: Span[]) => Explanation;
+
+/**
+ * A due instant whose explanation is worked out, interval by interval, only when someone reads it.
+ * A class rather than an object with a closure: the product makes millions and reads none.
+ */
+export class ExplainableResult<A> implements Result {
+  readonly due: Date;
+  private readonly explain: Explainer<A>;
+  private readonly calendar: Calendar;
+  private readonly from: Date;
+  private readonly amount: A;
+  private readonly pauses: Span[];
+  private explained: Explanation | undefined;
+
+  constructor(due: number, explain: Explainer<A>, calendar: Calendar, from: Date, amount: A, pauses: Span[]) {
+    this.due = new Date(due);
+    this.explain = explain;
+    this.calendar = calendar;
+    this.from = from;
+    this.amount = amount;
+    this.pauses = pauses;
+  }
+
+  get explanation(): Explanation {
+    this.explained ??= this.explain(this.calendar, this.from, this.amount, this.pauses);
+    return this.explained;
+  }
+}
+
+const explainBusinessTime: Explainer<number> = (calendar, from, amount, pauses) =>
+  stepBusinessTime(calendar, from, amount, pauses).explanation;
+const explainBusinessDays: Explainer<number> = (calendar, from, days) =>
+  stepBusinessDays(calendar, from, days).explanation;
+
+/** `dueAfterBusinessTime` with its explanation at hand (see `ExplainableResult`). */
 export function addBusinessTime(
   calendar: Calendar,
   from: Date,
   amountMs: number,
   pauses: Span[] = [],
 ): Result {
-  if (!(amountMs >= 0)) throw new RangeError('amount must be a non-negative number');
-  if (pauses.length > 0) return stepBusinessTime(calendar, from, amountMs, pauses);
-  const due = new Date(compile(calendar).dueAfterOpenTime(from.getTime(), amountMs));
-  return lazily(due, () => stepBusinessTime(calendar, from, amountMs).explanation);
-}
-
-/** A result whose explanation is worked out only when someone reads it. */
-function lazily(due: Date, explain: () => Explanation): Result {
-  let explanation: Explanation | undefined;
-  return {
-    due,
-    get explanation() {
-      explanation ??= explain();
-      return explanation;
-    },
-  };
+  const due = dueAfterBusinessTime(calendar, from.getTime(), amountMs, pauses);
+  return new ExplainableResult(due, explainBusinessTime, calendar, from, amountMs, pauses);
 }
 
 /**
@@ -139,29 +258,23 @@ export function nextOpening(calendar: Calendar, from: Date): Date {
  * `N BD` (SPEC §4): roll to the next opening, then the same local time of day on the N-th
  * following business day (a date with open time left after its holidays). Where that time is not
  * open that day, the day's last closing before it, or its first opening when it opens only later.
- * On a calendar open around the clock every day, N × 24 h.
+ * Business days are weekdays on every calendar, also one open around the clock.
  */
 export function addBusinessDays(calendar: Calendar, from: Date, days: number): Result {
-  if (!Number.isInteger(days) || days < 0) throw new RangeError('days must be a non-negative integer');
-  const cal = compile(calendar);
-  const start = cal.dueAfterOpenTime(from.getTime(), 0);
-  const due =
-    cal.alwaysOpen || days === 0 ? start + days * 86_400_000 : cal.dueAfterBusinessDays(start, days);
-  return lazily(new Date(due), () => stepBusinessDays(calendar, from, days).explanation);
+  const due = dueAfterBusinessDays(calendar, from.getTime(), days);
+  return new ExplainableResult(due, explainBusinessDays, calendar, from, days, []);
 }
 
 /** N BD counted day by day, with its explanation (see `stepBusinessTime`). */
 export function stepBusinessDays(calendar: Calendar, from: Date, days: number): Result {
   if (!Number.isInteger(days) || days < 0) throw new RangeError('days must be a non-negative integer');
   const cal = compile(calendar);
-  const rolled = stepBusinessTime(calendar, from, 0);
-  const start = rolled.due.getTime();
+  const start = days === 0 ? cal.dueAfterOpenTime(from.getTime(), 0) : businessDayStart(cal, from.getTime());
   const explanation: Explanation = { counted: [], holidaysSkipped: [] };
-  if (rolled.explanation.rolledTo) explanation.rolledTo = rolled.explanation.rolledTo;
-  if (cal.alwaysOpen || days === 0) {
-    const due = start + days * 86_400_000;
-    explanation.counted.push({ from: iso(start), to: iso(due) });
-    return { due: new Date(due), explanation };
+  if (start !== from.getTime()) explanation.rolledTo = iso(start);
+  if (days === 0) {
+    explanation.counted.push({ from: iso(start), to: iso(start) });
+    return { due: new Date(start), explanation };
   }
   const local = DateTime.fromMillis(start, { zone: cal.zone });
   const timeOfDay = local.diff(local.startOf('day')).toMillis();
@@ -170,7 +283,7 @@ export function stepBusinessDays(calendar: Calendar, from: Date, days: number): 
   for (let i = 0; i < MAX_DAYS && found < days; i++) {
     date = cal.nextDate(date);
     const day = cal.day(date);
-    if (day.open.length > 0) {
+    if (cal.isBusinessDay(date)) {
       found++;
       explanation.counted.push({ from: date, to: date });
     } else if (day.holiday) {
@@ -199,16 +312,10 @@ function wallInstant(cal: CompiledCalendar, date: string, timeOfDayMs: number): 
   return instantOf(date, minutes, cal.zone) + (timeOfDayMs - minutes * 60_000);
 }
 
-/** Elapsed 24x7 time (`min`, `h`), not counting paused time. */
+/** Elapsed 24x7 time (`min`, `h`), not counting paused time, with its explanation. */
 export function addElapsed(from: Date, amountMs: number, pauses: Span[] = []): Result {
-  if (!(amountMs >= 0)) throw new RangeError('amount must be a non-negative number');
-  let due = from.getTime() + amountMs;
+  const due = dueAfterElapsed(from.getTime(), amountMs, pauses);
   const paused = normalisePauses(pauses);
-  for (const p of paused) {
-    if (p.to <= from.getTime()) continue;
-    if (p.from >= due) break;
-    due += p.to - Math.max(p.from, from.getTime());
-  }
   const explanation: Explanation = {
     counted: [{ from: iso(from.getTime()), to: iso(due) }],
     holidaysSkipped: [],

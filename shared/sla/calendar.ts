@@ -30,7 +30,7 @@ export const CalendarSchema = z.strictObject({
     .array(
       z.strictObject({
         date: z.iso.date(),
-        name: z.string(),
+        name: z.string().default('holiday'),
         /** Closed parts of the day; absent means closed all day. */
         closed: Intervals.optional(),
       }),
@@ -124,6 +124,46 @@ function search(
   return lo;
 }
 
+/** The index's day holding `instant` (the last local midnight at or before it). */
+function dayAt(idx: Index, instant: number): number {
+  let k = Math.min(Math.max(Math.floor(instant / DAY_MS) - idx.firstDay, 0), idx.days - 1);
+  // The UTC day is the local day or one beside it.
+  while (k > 0 && (idx.midnight[k] as number) > instant) k--;
+  while (k < idx.days - 1 && (idx.midnight[k + 1] as number) <= instant) k++;
+  return k;
+}
+
+/** The first interval ending after `instant`: from its day's first interval, a step or two. */
+function intervalAfter(idx: Index, instant: number): number {
+  const n = idx.to.length;
+  let i = idx.dayFirst[dayAt(idx, instant)] as number;
+  while (i < n && (idx.to[i] as number) <= instant) i++;
+  return i;
+}
+
+/**
+ * First index from `lo` whose running total reaches `total`: galloping, then binary search, so a
+ * short span costs a few steps and a long one a logarithm.
+ */
+function reaching(totals: Float64Array | Int32Array, total: number, lo: number, n = totals.length): number {
+  let step = 1;
+  let hi = lo;
+  while (hi < n && (totals[hi] as number) < total) {
+    lo = hi + 1;
+    hi += step;
+    step *= 2;
+  }
+  return search(totals, total, lo, Math.min(hi, n), true);
+}
+
+/** The open time of the index before `instant`: a running total. */
+function openTimeUpTo(idx: Index, instant: number): number {
+  const n = idx.from.length;
+  const i = intervalAfter(idx, instant);
+  if (i === n) return n === 0 ? 0 : (idx.cumEnd[n - 1] as number);
+  return (idx.cumEnd[i] as number) - ((idx.to[i] as number) - Math.max(idx.from[i] as number, instant));
+}
+
 /** A calendar compiled for fast lookups: each local date's open spans, computed once. */
 export class CompiledCalendar {
   readonly source: Calendar;
@@ -165,7 +205,7 @@ export class CompiledCalendar {
         from.push(span.from);
         to.push(span.to);
       }
-      bizCount[k + 1] = (bizCount[k] as number) + (open.length > 0 ? 1 : 0);
+      bizCount[k + 1] = (bizCount[k] as number) + (this.isBusinessDay(dateOfNumber(fromDay + k)) ? 1 : 0);
     }
     dayFirst[days] = from.length;
     const cumEnd = new Float64Array(from.length);
@@ -207,23 +247,34 @@ export class CompiledCalendar {
 
   /**
    * The earliest instant at which `amount` ms of open time has elapsed from `start`; an instant
-   * outside open time first rolls to the next opening. Two binary searches.
+   * outside open time first rolls to the next opening. A step into the start's day, then a search
+   * of the running totals.
    */
   dueAfterOpenTime(start: number, amount: number): number {
     let ahead = 14 + Math.ceil(amount / 3_600_000);
     for (;;) {
       const idx = this.indexFor(start, ahead);
       const n = idx.from.length;
-      const i = search(idx.to, start, 0, n, false);
+      const i = intervalAfter(idx, start);
       if (i < n) {
         const s = Math.max(idx.from[i] as number, start);
         if (amount === 0) return s;
         const target = (idx.cumEnd[i] as number) - ((idx.to[i] as number) - s) + amount;
-        const j = search(idx.cumEnd, target, i, n, true);
+        const j = reaching(idx.cumEnd, target, i);
         if (j < n) return (idx.to[j] as number) - ((idx.cumEnd[j] as number) - target);
       }
       ahead = ahead * 2 + 400;
     }
+  }
+
+  /**
+   * Open time in `[from, to)`: the difference of two running totals over the same index, so any
+   * length of time costs two binary searches.
+   */
+  openTimeBetween(from: number, to: number): number {
+    if (!(to > from)) return 0;
+    const idx = this.indexFor(from, Math.ceil((to - from) / DAY_MS) + 1);
+    return openTimeUpTo(idx, to) - openTimeUpTo(idx, from);
   }
 
   /** N BD (SPEC §4) from an instant already rolled to open time. */
@@ -231,9 +282,9 @@ export class CompiledCalendar {
     let ahead = n * 2 + 14;
     for (;;) {
       const idx = this.indexFor(start, ahead);
-      const k = search(idx.midnight, start, 0, idx.days + 1, false) - 1;
+      const k = dayAt(idx, start);
       const wantedCount = (idx.bizCount[k + 1] as number) + n;
-      const m = search(idx.bizCount, wantedCount, k + 2, idx.days + 1, true) - 1;
+      const m = reaching(idx.bizCount, wantedCount, k + 2, idx.days + 1) - 1;
       if (m < idx.days) {
         const timeOfDay = idx.uniform[k]
           ? start - (idx.midnight[k] as number)
@@ -256,6 +307,14 @@ export class CompiledCalendar {
       }
       ahead = ahead * 2 + 400;
     }
+  }
+
+  /**
+   * A business day (SPEC §4): a weekday (Mon–Fri) with open time left after its holidays, also on
+   * a centre open around the clock: "business days" never include a weekend.
+   */
+  isBusinessDay(date: string): boolean {
+    return DateTime.fromISO(date, { zone: 'UTC' }).weekday <= 5 && this.day(date).open.length > 0;
   }
 
   /** The local date of an instant. */
@@ -299,12 +358,16 @@ export class CompiledCalendar {
 }
 
 const compiled = new WeakMap<Calendar, CompiledCalendar>();
+/** The last calendar compiled: the product asks about one centre's calendar many times in a row. */
+let last: CompiledCalendar | undefined;
 
 export function compile(calendar: Calendar): CompiledCalendar {
+  if (last?.source === calendar) return last;
   let c = compiled.get(calendar);
   if (!c) {
     c = new CompiledCalendar(calendar);
     compiled.set(calendar, c);
   }
+  last = c;
   return c;
 }

@@ -1,3 +1,4 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -41,3 +42,4 @@ export const s3 = once(
 );
 export const ses = once(() => new SESv2Client({}));
 export const sfn = once(() => new SFNClient({}));
+export const cognito = once(() => new CognitoIdentityProviderClient({}));

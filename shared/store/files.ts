@@ -1,12 +1,11 @@
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
-  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
@@ -56,48 +55,72 @@ export async function putObject(key: string, body: Buffer, contentType: string):
   }
 }
 
-const location = (key: string, closed: boolean) => (closed ? key.replace(/^cases\//, 'closed/') : key);
-
-/** Where a case file lives now: under `closed/` while its case is closed (SPEC §7). */
-export const objectKey = location;
-
-/** Moves objects between `cases/` and `closed/` (copy, then delete): S3 restarts the expiry count on a copy. */
-export async function moveObjects(keys: string[], toClosed: boolean): Promise<void> {
+/** Every version and delete marker under a prefix (a key is its own prefix), a page at a time. */
+async function versionsUnder(prefix: string) {
   const Bucket = config.bucketName;
+  const found: { Key: string; VersionId: string; marker: boolean; IsLatest: boolean }[] = [];
+  let KeyMarker: string | undefined;
+  let VersionIdMarker: string | undefined;
+  do {
+    const page = await s3().send(
+      new ListObjectVersionsCommand({ Bucket, Prefix: prefix, KeyMarker, VersionIdMarker }),
+    );
+    for (const v of page.Versions ?? [])
+      found.push({
+        Key: v.Key as string,
+        VersionId: v.VersionId as string,
+        marker: false,
+        IsLatest: !!v.IsLatest,
+      });
+    for (const m of page.DeleteMarkers ?? [])
+      found.push({
+        Key: m.Key as string,
+        VersionId: m.VersionId as string,
+        marker: true,
+        IsLatest: !!m.IsLatest,
+      });
+    KeyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    VersionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+  } while (KeyMarker);
+  return found;
+}
+
+/**
+ * Closing a case hides its files: a delete marker on each (the bucket is versioned), one request
+ * whatever the size, so the lifecycle rule's noncurrent expiry counts from the closure. An object
+ * already hidden gets no second marker.
+ */
+export async function hideObjects(keys: string[]): Promise<void> {
   for (const key of keys) {
-    const from = location(key, !toClosed);
-    const to = location(key, toClosed);
-    try {
-      await s3().send(
-        new CopyObjectCommand({
-          Bucket,
-          Key: to,
-          CopySource: `${Bucket}/${encodeURIComponent(from).replace(/%2F/g, '/')}`,
-        }),
-      );
-    } catch (error) {
-      // Already moved by an earlier, interrupted run: the source is gone, the copy exists.
-      if ((error as Error).name !== 'NoSuchKey') throw error;
-      continue;
-    }
-    await s3().send(new DeleteObjectCommand({ Bucket, Key: from }));
+    if ((await objectSize(key)) === null) continue;
+    await s3().send(new DeleteObjectCommand({ Bucket: config.bucketName, Key: key }));
   }
 }
 
-/** Deletes every object of a case (its incomplete uploads are aborted by the caller); answers how many went. */
+/** Reopening shows the files again: their delete markers are removed, the last version is current. */
+export async function showObjects(keys: string[]): Promise<void> {
+  for (const key of keys) {
+    for (const v of (await versionsUnder(key)).filter((v) => v.Key === key && v.marker))
+      await s3().send(
+        new DeleteObjectCommand({ Bucket: config.bucketName, Key: key, VersionId: v.VersionId }),
+      );
+  }
+}
+
+/** The version of a hidden file (its newest one): engineers read a closed case's files by it. */
+export async function newestVersion(key: string): Promise<string | undefined> {
+  const versions = (await versionsUnder(key)).filter((v) => v.Key === key && !v.marker);
+  return versions.find((v) => v.IsLatest)?.VersionId ?? versions[0]?.VersionId;
+}
+
+/** Deletes every version and marker of a case's objects for good; answers how many versions went. */
 export async function deleteCaseObjects(caseId: string): Promise<number> {
-  const Bucket = config.bucketName;
   let deleted = 0;
-  for (const prefix of [`cases/${caseId}/`, `closed/${caseId}/`]) {
-    let ContinuationToken: string | undefined;
-    do {
-      const page = await s3().send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }));
-      for (const object of page.Contents ?? []) {
-        await s3().send(new DeleteObjectCommand({ Bucket, Key: object.Key }));
-        deleted++;
-      }
-      ContinuationToken = page.NextContinuationToken;
-    } while (ContinuationToken);
+  for (const v of await versionsUnder(`cases/${caseId}/`)) {
+    await s3().send(
+      new DeleteObjectCommand({ Bucket: config.bucketName, Key: v.Key, VersionId: v.VersionId }),
+    );
+    if (!v.marker) deleted++;
   }
   return deleted;
 }
@@ -196,6 +219,10 @@ export async function abortMultipart(key: string, uploadId: string): Promise<voi
   );
 }
 
+export async function deleteObject(key: string): Promise<void> {
+  await s3().send(new DeleteObjectCommand({ Bucket: config.bucketName, Key: key }));
+}
+
 export async function objectSize(key: string): Promise<number | null> {
   try {
     const head = await s3().send(new HeadObjectCommand({ Bucket: config.bucketName, Key: key }));
@@ -206,13 +233,19 @@ export async function objectSize(key: string): Promise<number | null> {
   }
 }
 
-/** A presigned GET that downloads (never renders) the file, under its safe name. */
-export function presignDownload(key: string, name: string, contentType: string): Promise<string> {
+/** A presigned GET that downloads (never renders) the file, under its safe name; a hidden one by its version. */
+export function presignDownload(
+  key: string,
+  name: string,
+  contentType: string,
+  versionId?: string,
+): Promise<string> {
   return getSignedUrl(
     s3(),
     new GetObjectCommand({
       Bucket: config.bucketName,
       Key: key,
+      VersionId: versionId,
       ResponseContentDisposition: `attachment; filename="${name}"`,
       ResponseContentType: contentType,
     }),

@@ -1,20 +1,23 @@
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { config } from '../config.ts';
-import type { RenderedMail } from '../mail/render.ts';
+import { headerValue, type RenderedMail } from '../mail/render.ts';
 import { ses } from './clients.ts';
 
-/** Sends one rendered mail through SES; answers the Message-ID SES assigned, to record for threading. */
+/**
+ * Sends one rendered mail through SES; answers the Message-ID SES assigned, to record for
+ * threading. Every header value written is cleaned of control characters here, the one way out.
+ */
 export async function sendMail(to: string, mail: RenderedMail): Promise<string> {
   const autoSubmitted = mail.autoReplied ? 'auto-replied' : mail.automated ? 'auto-generated' : undefined;
   const headers = autoSubmitted ? [{ Name: 'Auto-Submitted', Value: autoSubmitted }] : [];
   const out = await ses().send(
     new SendEmailCommand({
       FromEmailAddress: config.mailFrom,
-      Destination: { ToAddresses: [to] },
+      Destination: { ToAddresses: [headerValue(to)] },
       ReplyToAddresses: [config.inboundAddress],
       Content: {
         Simple: {
-          Subject: { Data: mail.subject, Charset: 'UTF-8' },
+          Subject: { Data: headerValue(mail.subject), Charset: 'UTF-8' },
           Body: { Text: { Data: mail.text, Charset: 'UTF-8' }, Html: { Data: mail.html, Charset: 'UTF-8' } },
           Headers: headers,
         },

@@ -1,8 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CaseRecord, MailIntent, TimelineEntry } from '../cases/model.ts';
 import { config } from '../config.ts';
+import { invalid } from '../errors.ts';
 import { ddb } from './clients.ts';
+import type { MailClaim, SetAside } from './outbox.ts';
 import { keyAttributes } from './table.ts';
 
 /**
@@ -19,6 +21,10 @@ export interface User {
   role: 'engineer' | 'customer';
   /** Access level per account (SPEC §1): 3 designated, 2 read-only, 1 knowledge base. */
   grants: Record<string, AccessLevel>;
+  /** An engineer's support centres (their unowned-cases queue); none given: every centre. */
+  centres?: string[];
+  /** The identity provider's immutable id of the user (the token's `sub`), linked at provisioning. */
+  sub?: string;
 }
 
 /** A Sold-To / End-User combination with a support contract (SPEC §1). */
@@ -38,7 +44,7 @@ export interface Account {
 /** A side effect written ahead with a change: a timeline item, a mail, or waking the workflow. */
 export type OutboxEntry =
   | { type: 'timeline'; entry: TimelineEntry }
-  | { type: 'mail'; mail: MailIntent }
+  | { type: 'mail'; mail: MailIntent; claim?: MailClaim; setAside?: SetAside }
   | { type: 'signal' };
 
 /** The stored case: the record plus its pending side effects and the workflow's current wait. */
@@ -46,7 +52,7 @@ export interface StoredCase extends CaseRecord {
   outbox: Record<string, OutboxEntry>;
   wait?: { token: string; state: string };
   workflowDone?: boolean;
-  /** The case's files sit under `closed/` (moved there on closure, back on reopening). */
+  /** The case's files are hidden behind delete markers (put on closure, removed on reopening). */
   filesClosed?: boolean;
   purged?: { at: string; objects: number };
 }
@@ -79,14 +85,69 @@ export async function getUser(email: string): Promise<User | undefined> {
   return Item as User | undefined;
 }
 
+/** The user a token's `sub` belongs to: one read per request. */
+export async function getUserBySub(sub: string): Promise<User | undefined> {
+  const { Item } = await ddb().send(
+    new GetCommand({ TableName: table(), Key: { pk: `IDENTITY#${sub}`, sk: 'USER' } }),
+  );
+  return Item ? withoutKeys<User>(Item) : undefined;
+}
+
+/**
+ * Writes a user under its e-mail (mail from it is theirs; `byKind` lists it under `USERS`) and,
+ * once linked, under its `sub` (the API's caller), the same fields in both.
+ */
 export async function putUser(user: User): Promise<void> {
+  const email = user.email.toLowerCase();
   await ddb().send(
     new PutCommand({
       TableName: table(),
-      Item: { pk: `USER#${user.email.toLowerCase()}`, sk: 'USER', ...user },
+      Item: { pk: `USER#${email}`, sk: 'USER', gsi2pk: 'USERS', gsi2sk: email, ...user },
     }),
   );
+  if (user.sub)
+    await ddb().send(
+      new PutCommand({ TableName: table(), Item: { pk: `IDENTITY#${user.sub}`, sk: 'USER', ...user } }),
+    );
 }
+
+/** Removes a user: its identity first, so a crash in between leaves no caller without a user. */
+export async function deleteUser(user: User): Promise<void> {
+  if (user.sub)
+    await ddb().send(
+      new DeleteCommand({ TableName: table(), Key: { pk: `IDENTITY#${user.sub}`, sk: 'USER' } }),
+    );
+  await ddb().send(
+    new DeleteCommand({ TableName: table(), Key: { pk: `USER#${user.email.toLowerCase()}`, sk: 'USER' } }),
+  );
+}
+
+export async function deleteAccount(id: string): Promise<void> {
+  await ddb().send(new DeleteCommand({ TableName: table(), Key: { pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' } }));
+}
+
+/** Every item of one kind in `byKind` (`USERS`, `ACCOUNTS`): the provisioned catalogue. */
+async function listKind<T>(kind: string): Promise<T[]> {
+  const items: T[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb().send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'byKind',
+        KeyConditionExpression: 'gsi2pk = :kind',
+        ExpressionAttributeValues: { ':kind': kind },
+        ExclusiveStartKey,
+      }),
+    );
+    items.push(...(page.Items ?? []).map((item) => withoutKeys<T>(item)));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+export const listUsers = () => listKind<User>('USERS');
+export const listAccounts = () => listKind<Account>('ACCOUNTS');
 
 export async function getAccount(id: string): Promise<Account | undefined> {
   const { Item } = await ddb().send(
@@ -97,7 +158,8 @@ export async function getAccount(id: string): Promise<Account | undefined> {
 
 /** Writes an account's catalogue fields, keeping what the desk recorded on it (its grace period). */
 export async function putAccount(account: Account): Promise<void> {
-  const { grace: _g, ...fields } = account;
+  const { grace: _g, ...catalogued } = account;
+  const fields = { ...catalogued, gsi2pk: 'ACCOUNTS', gsi2sk: account.id };
   const names = Object.keys(fields);
   await ddb().send(
     new UpdateCommand({
@@ -205,19 +267,15 @@ function withoutKeys<T>(item: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !keyAttributes.includes(name))) as T;
 }
 
-/** Stores a new case; a retry of the same creation finds it already there and changes nothing. */
-export async function insertCase(c: StoredCase): Promise<void> {
-  try {
-    await ddb().send(
-      new PutCommand({
-        TableName: table(),
-        Item: { ...caseKey(c.caseId), ...indexKeys(c), ...c },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+/** Stores a new case: false when it is there already (a retry, or a concurrent twin of the request). */
+export async function insertCase(c: StoredCase): Promise<boolean> {
+  return writeIf(
+    new PutCommand({
+      TableName: table(),
+      Item: { ...caseKey(c.caseId), ...indexKeys(c), ...c },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
 }
 
 export async function getCase(caseId: string): Promise<StoredCase | undefined> {
@@ -462,8 +520,27 @@ function pageOf<T>(page: {
     : { items };
 }
 
-const startKeyOf = (cursor?: string) =>
-  cursor ? JSON.parse(Buffer.from(cursor, 'base64url').toString()) : undefined;
+/**
+ * The start key a cursor carries: exactly the table's and the index's keys, in the partition the
+ * query reads; anything else (garbled, forged, from another list) is a 400 naming the cursor.
+ */
+function startKeyOf(cursor: string | undefined, index: { pk: string; value: string; sk: string }) {
+  if (cursor === undefined) return undefined;
+  let key: Record<string, unknown> | undefined;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {}
+  const names = ['pk', 'sk', index.pk, index.sk];
+  const valid =
+    !!key &&
+    typeof key === 'object' &&
+    !Array.isArray(key) &&
+    Object.keys(key).length === names.length &&
+    names.every((n) => Object.hasOwn(key, n) && typeof key[n] === 'string' && key[n].length <= 1024) &&
+    key[index.pk] === index.value;
+  if (!valid) throw invalid('cursor', 'not a cursor of this list: use the one a page answered');
+  return key;
+}
 
 /** Cases newest update first: of one account, or all of them (engineers). */
 export async function listCases(
@@ -472,15 +549,21 @@ export async function listCases(
   limit = 50,
 ): Promise<Page<StoredCase>> {
   const byAccount = scope !== 'all';
+  const partition = byAccount ? `ACCOUNT#${scope.account}` : 'CASES';
   const page = await ddb().send(
     new QueryCommand({
       TableName: table(),
       IndexName: byAccount ? 'byAccount' : 'byKind',
       KeyConditionExpression: byAccount ? 'gsi1pk = :pk' : 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': byAccount ? `ACCOUNT#${scope.account}` : 'CASES' },
+      ExpressionAttributeValues: { ':pk': partition },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: startKeyOf(cursor),
+      ExclusiveStartKey: startKeyOf(
+        cursor,
+        byAccount
+          ? { pk: 'gsi1pk', value: partition, sk: 'gsi1sk' }
+          : { pk: 'gsi2pk', value: partition, sk: 'gsi2sk' },
+      ),
     }),
   );
   return pageOf<StoredCase>(page);
@@ -501,7 +584,7 @@ export async function listClosedCases(
       // Sort keys are `<closedAt>#<caseId>`: `#` sorts before every digit, `~` after them all.
       ExpressionAttributeValues: { ':closed': 'CLOSED', ':from': `${from}#`, ':to': `${to}#~` },
       Limit: limit,
-      ExclusiveStartKey: startKeyOf(cursor),
+      ExclusiveStartKey: startKeyOf(cursor, { pk: 'gsi3pk', value: 'CLOSED', sk: 'gsi3sk' }),
     }),
   );
   return pageOf<StoredCase>(page);
@@ -621,7 +704,7 @@ export async function listTriage(cursor?: string, limit = 50): Promise<Page<Tria
       ExpressionAttributeValues: { ':t': 'TRIAGE' },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: startKeyOf(cursor),
+      ExclusiveStartKey: startKeyOf(cursor, { pk: 'gsi2pk', value: 'TRIAGE', sk: 'gsi2sk' }),
     }),
   );
   return pageOf<TriageItem>(page);
@@ -635,14 +718,14 @@ export async function getTriageItem(id: string): Promise<(TriageItem & { linkedT
   return withoutKeys<TriageItem & { linkedTo?: string }>(Item);
 }
 
-/** Takes a triage item out of the queue, linked to a case; false when it was linked already. */
+/** Takes a triage item out of the queue, linked to a case; false when it was linked to another. */
 export async function markTriageLinked(id: string, caseId: string, by: string, at: string): Promise<boolean> {
   return writeIf(
     new UpdateCommand({
       TableName: table(),
       Key: { pk: `TRIAGE#${id}`, sk: 'TRIAGE' },
       UpdateExpression: 'SET linkedTo = :c, linkedBy = :by, linkedAt = :at REMOVE gsi2pk, gsi2sk',
-      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(linkedTo)',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(linkedTo) OR linkedTo = :c)',
       ExpressionAttributeValues: { ':c': caseId, ':by': by, ':at': at },
     }),
   );
@@ -686,4 +769,24 @@ export async function listFileRecords(caseId: string): Promise<FileRecord[]> {
     }),
   );
   return (page.Items ?? []).map(({ pk: _p, sk: _s, ...f }) => f as FileRecord);
+}
+
+/** An address SES reported as bouncing for good or complaining: no mail should go to it. */
+export async function markUndeliverable(address: string, reason: 'bounce' | 'complaint', at: string) {
+  await ddb().send(
+    new PutCommand({
+      TableName: table(),
+      Item: { pk: `ADDRESS#${address.toLowerCase()}`, sk: 'UNDELIVERABLE', reason, at },
+    }),
+  );
+}
+
+export async function undeliverable(address: string): Promise<{ reason: string; at: string } | undefined> {
+  const { Item } = await ddb().send(
+    new GetCommand({
+      TableName: table(),
+      Key: { pk: `ADDRESS#${address.toLowerCase()}`, sk: 'UNDELIVERABLE' },
+    }),
+  );
+  return Item ? { reason: Item.reason, at: Item.at } : undefined;
 }

@@ -13,9 +13,9 @@ export const caseOfExecution = (name: string) => name.replace(/-g\d+$/, '');
 
 /**
  * Starts the case's execution, named after the case id (a second start is a no-op); a continued
- * life runs as `<caseId>-g<generation>`.
+ * life runs as `<caseId>-g<generation>`. Answers whether this call started it.
  */
-export async function startCaseWorkflow(caseId: string, generation = 1): Promise<void> {
+export async function startCaseWorkflow(caseId: string, generation = 1): Promise<boolean> {
   const name = executionName(caseId, generation);
   try {
     await sfn().send(
@@ -26,8 +26,10 @@ export async function startCaseWorkflow(caseId: string, generation = 1): Promise
         input: JSON.stringify({ caseId, cycles: 0, generation, startedAt: clock.now().toISOString() }),
       }),
     );
+    return true;
   } catch (error) {
     if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
+    return false;
   }
 }
 

@@ -1,101 +1,313 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import nodemailer from 'nodemailer';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from '../integration/runtime.ts';
+import { launchBrowser, screenshots, seen, watchErrors } from './browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = 'test-artifacts/console';
-
-/** The browser is Debian's Chromium: the test setup installs it when the machine has none. */
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) return;
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
-    stdio: 'inherit',
-    timeout: 600_000,
-  });
-}
+/** An engineer works a whole case life in the console, as a person sees it (virtual time from Monday 09:00). */
 
 let t: TestRuntime;
 let browser: Browser;
 let page: Page;
+let errors: string[];
 let number: string;
-const shot = (name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+const shot = screenshots('console');
+const text = (selector: string) => seen(page.locator(selector));
 
-beforeAll(async () => {
-  ensureChromium();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  t = await startTestRuntime('2026-03-02T09:00:00Z');
-  number = (await t.api('POST', '/v1/cases', { as: 'dana@acme.example', body: acmeHighCase })).body.number;
-  const closed = (await t.api('POST', '/v1/cases', { as: 'dana@acme.example', body: acmeHighCase })).body
-    .number;
-  await t.api('POST', `/v1/cases/${closed}/actions/close`, {
-    as: 'dana@acme.example',
-    body: { subStatus: 'Resolved', note: 'Done.' },
-  });
+async function sendMail(from: string, subject: string, body: string) {
   const { port } = new URL(t.runtime.urls.smtp);
   await nodemailer
     .createTransport({ host: '127.0.0.1', port: Number(port), secure: false, ignoreTLS: true })
-    .sendMail({
-      from: 'ops@acme.example',
-      to: 'cases@support.example',
-      subject: 'Server logs',
-      text: 'Logs for the login problem.',
-    });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-}, 900_000);
+    .sendMail({ from, to: 'cases@support.example', subject, text: body });
+  await t.runtime.settled();
+}
+
+/** Opens an action form in the case page's action panel and submits it. */
+async function act(title: string, fill: (form: ReturnType<Page['locator']>) => Promise<void>) {
+  const panel = page.locator('.case-actions details', { has: page.locator('summary', { hasText: title }) });
+  await panel.locator('summary').click();
+  const form = panel.locator('form');
+  await fill(form);
+  await form.locator('button[type=submit]').click();
+  return form;
+}
+
+beforeAll(async () => {
+  t = await startTestRuntime('2026-03-02T09:00:00Z');
+  number = (await t.api('POST', '/v1/cases', { as: 'dana@acme.example', body: acmeHighCase })).body.number;
+  await t.api('POST', '/v1/cases', {
+    as: 'gus@globex.example',
+    body: { ...acmeHighCase, account: 'globex', severity: 'medium', subject: 'Reports are slow' },
+  });
+  await sendMail('ops@acme.example', 'Server logs', 'Logs for the login problem.');
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.setDefaultTimeout(Number(process.env.CASEWORK_BROWSER_TIMEOUT_MS ?? 30_000));
+  errors = watchErrors(page);
+});
 
 afterAll(async () => {
   await browser?.close();
   await t?.stop();
 });
 
-describe('the operator console (browser)', () => {
-  it('shows nothing without a token', async () => {
+describe('the engineers’ console: a whole case life (browser)', () => {
+  it('shows nothing but the sign-in without a token', async () => {
     await page.goto(t.runtime.urls.console);
-    await expect(page.locator('#sign-in').isVisible()).resolves.toBe(true);
-    await expect(page.locator('#nav').isVisible()).resolves.toBe(false);
+    expect(await page.locator('#sign-in').isVisible()).toBe(true);
+    expect(await page.locator('#nav').isVisible()).toBe(false);
+    await shot(page, '0-sign-in');
   });
 
-  it('an engineer signs in with a token and finds the case created through the API', async () => {
-    await page.fill('#token', await t.token('eve@support.example'));
-    await page.click('#sign-in button[type=submit]');
+  it('an engineer signs in and finds the new case in the list with its next due time (4BH response: in 4 h)', async () => {
+    await page.getByLabel('Bearer token').fill(await t.token('eve@support.example'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
     const row = page.locator(`tr.case-row[data-number="${number}"]`);
     await row.waitFor();
-    expect(await row.textContent()).toContain(acmeHighCase.subject);
-    await shot('1-cases');
+    expect(await seen(row)).toContain('Agents cannot log in');
+    expect(await seen(row)).toContain('response in 4 h 0 min');
+    expect(await text('#page-info')).toMatch(/Page 1: 2 cases shown/);
+    expect(await text('#me')).toBe('eve@support.example');
+    await shot(page, '1-cases');
   });
 
-  it('the case page highlights the current state in the graph and lists the event history', async () => {
-    await page.click(`tr.case-row[data-number="${number}"]`);
-    await page.locator('#current-state').waitFor();
-    expect(await page.textContent('#current-state')).toBe('Open');
-    expect(await page.locator('svg.graph g.state.current').getAttribute('data-state')).toBe('Open');
-    expect(await page.locator('#history tbody tr').count()).toBeGreaterThan(3);
-    expect(await page.textContent('#sla')).toContain('4BH');
-    await shot('2-case');
+  it('search narrows the list; breaching soon lists the case due within hours', async () => {
+    await page.getByLabel('Search').fill('slow');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.locator('#page-info', { hasText: '1 case shown matching “slow”' }).waitFor();
+    expect(await page.locator('tr.case-row').count()).toBe(1);
+    await page.getByRole('link', { name: 'Breaching soon' }).click();
+    await page.locator('#page-info', { hasText: /^Page 1: 1 case shown\.$/ }).waitFor();
+    expect(await page.locator(`tr.case-row[data-number="${number}"]`).count()).toBe(1);
+    await page.getByRole('link', { name: 'All cases' }).click();
+    await page.locator('#page-info', { hasText: '2 cases shown' }).waitFor();
   });
 
-  it('an engineer links a triaged mail to the case', async () => {
-    await page.goto(`${t.runtime.urls.console}#/triage`);
-    const row = page.locator('#triage tbody tr', { hasText: 'Server logs' });
+  it('the queue of unowned cases of my centre lists the new case; taking it moves it to my cases', async () => {
+    await page.getByRole('link', { name: 'Unowned in my centre' }).click();
+    const row = page.locator(`tr.case-row[data-number="${number}"]`);
     await row.waitFor();
-    expect(await row.textContent()).toContain('cannot open cases');
-    await row.locator('input[name=caseNumber]').fill(number);
-    await row.locator('button').click();
-    await page.locator('#triage-result', { hasText: 'Linked to case' }).waitFor();
-    await shot('3-triage');
+    expect(await seen(row)).toContain('unowned');
+    await shot(page, '1-queue-unowned');
+    await row.locator('a').click();
+    await page.locator('#owner', { hasText: 'unowned' }).waitFor();
+    await page.getByRole('button', { name: 'Take this case' }).click();
+    await page.locator('#owner', { hasText: 'eve@support.example' }).waitFor();
+    await page.getByRole('link', { name: 'Cases' }).first().click();
+    await page.getByRole('link', { name: 'My cases' }).click();
+    await page.locator(`tr.case-row[data-number="${number}"]`, { hasText: 'eve@support.example' }).waitFor();
+    await page.getByRole('link', { name: 'Unowned in my centre' }).click();
+    await page.locator('tr.case-row', { hasText: 'Reports are slow' }).waitFor();
+    expect(await page.locator(`tr.case-row[data-number="${number}"]`).count()).toBe(0);
   });
 
-  it('the SLA report and, locally, the virtual clock', async () => {
-    await page.goto(`${t.runtime.urls.console}#/report`);
+  it('the case page shows every field the customer gave, its SLA clocks and its files', async () => {
+    await page.goto(`${t.runtime.urls.console}/#/cases`);
+    await page.locator(`tr.case-row[data-number="${number}"] a`).click();
+    await page.locator('#fields').waitFor();
+    const fields = await text('#fields');
+    for (const value of [
+      'acme (business-care, centre emea)',
+      'dana@acme.example',
+      'Contact Center 12.4',
+      'problem',
+      'production',
+      '40',
+    ])
+      expect(fields).toContain(value);
+    expect(await text('#description')).toBe(acmeHighCase.description);
+    expect(await text('#business-impact')).toBe(acmeHighCase.businessImpact);
+    expect(await text('#sla')).toMatch(/response\s+4BH\s+2026-03-02 13:00Z\s+4 h 0 min\s+pending/);
+    expect(await text('#files')).toBe('No files.');
+    await shot(page, '2-case');
+  });
+
+  it('a form shows the API’s validation message naming the field, and changes nothing', async () => {
+    const form = await act('Set sub-status', (f) => f.getByLabel('Sub-status').fill('Banana'));
+    await form.locator('.form-error', { hasText: 'subStatus:' }).waitFor();
+    expect(await form.locator('input[name=subStatus]').getAttribute('aria-invalid')).toBe('true');
+    expect(await text('#status')).toBe('Open / New');
+  });
+
+  it('request info: the case waits for the customer, the request is public in the timeline', async () => {
+    await act('Request information', (f) =>
+      f.getByLabel('What the customer should send').fill('Please send the login server log.'),
+    );
+    await page.locator('#status', { hasText: 'Awaiting Info' }).waitFor();
+    const note = page.locator('#timeline li', { hasText: 'Please send the login server log.' });
+    expect(await seen(note.locator('.mark'))).toMatch(/public/i);
+    await shot(page, '3-awaiting-info');
+  });
+
+  it('the customer’s mail reply shows in the timeline as internal; the engineer publishes it', async () => {
+    await t.advance('PT2H'); // the customer answers two hours later
+    await sendMail(
+      'dana@acme.example',
+      `Re: Case # ${number}: Agents cannot log in`,
+      'The log is attached to this mail.',
+    );
+    await page.reload();
+    const mail = page.locator('#timeline li.kind-mail-received', {
+      hasText: 'The log is attached to this mail.',
+    });
+    await mail.waitFor();
+    expect(await seen(mail.locator('.mark'))).toMatch(/internal/i);
+    expect(await text('#status')).toContain('Open');
+    await shot(page, '4-mail-reply');
+    await mail.getByRole('button', { name: 'Publish to customer' }).click();
+    await page.locator('#status-line', { hasText: 'The mail is now public' }).waitFor();
+    const published = page.locator('#timeline li.kind-mail-received', { hasText: 'The log is attached' });
+    expect(await seen(published.locator('.mark'))).toMatch(/public/i);
+  });
+
+  it('triage: an engineer links an unmatched mail to the case, and finds it in the timeline', async () => {
+    await page.getByRole('link', { name: 'Triage' }).click();
+    const row = page.locator('#triage tbody tr', { hasText: 'Server logs' });
+    await page.locator('#triage').waitFor();
+    await row.waitFor();
+    expect(await seen(row)).toContain('ops@acme.example');
+    await shot(page, '8-triage');
+    await row.getByLabel('case number').fill(number);
+    await row.getByRole('button', { name: 'Link' }).click();
+    await page.locator('#triage-result', { hasText: `Linked to case ${number}` }).waitFor();
+    await page.goto(`${t.runtime.urls.console}/#/case/${number}`);
+    const linked = page.locator('#timeline li.kind-mail-received', {
+      hasText: 'Logs for the login problem.',
+    });
+    await linked.waitFor();
+    expect(await seen(linked.locator('.mark'))).toMatch(/internal/i);
+  });
+
+  it('propose a solution: the case waits for the customer’s answer', async () => {
+    await t.advance('PT1H');
+    await page.reload();
+    await act('Propose a solution', (f) =>
+      f.getByLabel('The solution').fill('Clear the login cache, then restart the agents.'),
+    );
+    await page.locator('#status', { hasText: 'Solution Proposed' }).waitFor();
+    expect(await text('#sla')).toMatch(/response\s+4BH.*met/s);
+  });
+
+  it('close: the case is Closed as Resolved', async () => {
+    await t.advance('PT3H');
+    await page.reload();
+    await act('Close', async (f) => {
+      await f.getByLabel('Closed as').selectOption('Resolved');
+      await f.getByLabel('Closing note').fill('Fixed by clearing the cache.');
+    });
+    await page.locator('#status', { hasText: 'Closed / Resolved' }).waitFor();
+    await page.locator('.case-actions summary', { hasText: 'Reopen' }).waitFor();
+    await shot(page, '5-closed');
+  });
+
+  it('the execution view highlights the path taken with entry times, the workflow steps secondary', async () => {
+    await page.getByRole('link', { name: 'Execution view' }).click();
+    await page.locator('#current-state').waitFor();
+    expect(await text('#current-state')).toBe('Closed');
+    expect(await page.locator('svg.graph g.state.current').getAttribute('data-state')).toBe('Closed');
+    const path = await page.locator('#path tbody tr td:nth-child(2)').allInnerTexts();
+    expect(path).toEqual(['Open', 'AwaitingInfo', 'Open', 'SolutionProposed', 'Closed']);
+    const entered = await page.locator('#path tbody tr td:nth-child(3)').allInnerTexts();
+    expect(entered[0]).toMatch(/^2026-03-02 09:00:00\.\d{3}$/);
+    expect(entered[2]).toMatch(/^2026-03-02 11:00:00\.\d{3}$/); // the customer's reply, two hours later
+    const durations = await page.locator('#path tbody tr td:nth-child(4)').allInnerTexts();
+    expect(durations).toEqual(['0 s', '2 h 0 min', '1 h 0 min', '3 h 0 min', 'current']);
+    expect(await page.locator('svg.graph g.state.internal[data-state="Route"]').count()).toBe(1);
+    expect(await page.locator('svg.graph g.state.case[data-state="Open"]').count()).toBe(1);
+    expect(await page.locator('svg.graph path.edge.taken').count()).toBeGreaterThanOrEqual(4);
+    await shot(page, '6-execution');
+  });
+
+  it('the graph’s lines never cross a box', async () => {
+    const boxes = await page
+      .locator('svg.graph g.state rect')
+      .evaluateAll((rects) =>
+        rects
+          .map((r) =>
+            (
+              r as unknown as { getBBox(): { x: number; y: number; width: number; height: number } }
+            ).getBBox(),
+          )
+          .map((b) => ({ x: b.x, y: b.y, w: b.width, h: b.height })),
+      );
+    const lines = await page.locator('svg.graph path.edge').evaluateAll((paths) =>
+      paths.map((p) => {
+        const path = p as unknown as {
+          getTotalLength(): number;
+          getPointAtLength(at: number): { x: number; y: number };
+        };
+        const points = [];
+        for (let i = 0; i <= 40; i++) {
+          const at = path.getPointAtLength((path.getTotalLength() * i) / 40);
+          points.push({ x: at.x, y: at.y });
+        }
+        return points;
+      }),
+    );
+    expect(lines.length).toBeGreaterThan(10);
+    for (const points of lines)
+      for (const p of points)
+        for (const b of boxes) {
+          const inside = p.x > b.x + 1 && p.x < b.x + b.w - 1 && p.y > b.y + 1 && p.y < b.y + b.h - 1;
+          expect(inside, `a line passes through the box at ${b.x},${b.y}`).toBe(false);
+        }
+  });
+
+  it('the event table filters, and shows an event’s input and output on demand', async () => {
+    const all = await page.locator('#history tbody tr').count();
+    await page.getByLabel('Filter events').fill('AwaitingInfo');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const filtered = (count: number) => new RegExp(`^(?!${count} of)\\d+ of ${count} events$`);
+    await page.locator('#event-count', { hasText: filtered(all) }).waitFor();
+    const rows = page.locator('#history tbody tr');
+    expect(await rows.count()).toBeLessThan(all);
+    const entered = rows.filter({ hasText: 'TaskStateEntered' }).first();
+    await entered.locator('summary').click();
+    expect(await seen(entered.locator('pre').first())).toContain('"caseId"');
+    await page.getByLabel('Filter events').fill('');
+    await page.getByLabel('Show events').selectOption('states');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/events=states/);
+    await page
+      .locator('#event-filter select[name=events] option[value=states][selected]')
+      .waitFor({ state: 'attached' });
+    for (const type of await page.locator('#history tbody tr td:nth-child(4)').allInnerTexts())
+      expect(type).toMatch(/State(Entered|Exited)$/);
+    await shot(page, '7-execution-filtered');
+  });
+
+  it('the SLA report has date controls and draws a bar only where it has a figure', async () => {
+    await page.getByRole('link', { name: 'SLA report' }).click();
     await page.locator('#report').waitFor();
-    expect(await page.textContent('#report tbody')).toContain('business-care');
+    await page.getByLabel('From').fill('2026-03-01');
+    await page.getByLabel('To').fill('2026-03-31');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.locator('text=Cases closed from 2026-03-01 00:00Z to 2026-03-31 23:59Z').waitFor();
+    const high = page.locator('#report tbody tr', { hasText: 'business-care' }).filter({ hasText: 'high' });
+    expect(await high.locator('td').allInnerTexts()).toEqual(
+      expect.arrayContaining(['business-care', 'high', '1', '100% ', 'no figure', '80%']),
+    );
+    expect(await high.locator('td.response svg').count()).toBe(1);
+    expect(await high.locator('td.restoration svg').count()).toBe(0); // business-care high has no restoration target
+    await shot(page, '9-report');
+    await page.getByLabel('From').fill('2026-01-01');
+    await page.getByLabel('To').fill('2026-01-31');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.locator('text=No case was closed in this period').waitFor();
+    expect(await page.locator('#report svg').count()).toBe(0);
+  });
+
+  it('the virtual clock says why it did not move, and what fired when it did', async () => {
+    await page.locator('#advance').fill('soon');
+    await page.getByRole('button', { name: 'Advance' }).click();
+    await page.locator('#clock-message', { hasText: 'not moved' }).waitFor();
     await page.locator('#advance').fill('PT5H');
-    await page.click('#advance-button');
-    await page.locator('#now', { hasText: '2026-03-02 14:00Z' }).waitFor();
-    await shot('4-report');
+    await page.getByRole('button', { name: 'Advance' }).click();
+    await page.locator('#clock-message', { hasText: /timers fired/ }).waitFor();
+    expect(await text('#now')).toBe('2026-03-02 20:00Z'); // 09:00 + 2 h + 1 h + 3 h in the walk, + 5 h
+  });
+
+  it('no page raised a script error', () => {
+    expect(errors).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,17 @@ import { ASL_FILE } from '../../infra/stack.ts';
 
 describe('the CDK stack', () => {
   let template: Template;
+  const statements = (): { Action: string | string[]; Condition?: unknown; Resource: unknown }[] =>
+    Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement,
+    );
+  /** The template's function of each registry entry, found by its CASEWORK_FUNCTION. */
+  const registryFunctions = () =>
+    Object.fromEntries(
+      Object.values(template.findResources('AWS::Lambda::Function'))
+        .filter((fn) => fn.Properties.Environment?.Variables?.CASEWORK_FUNCTION)
+        .map((fn) => [fn.Properties.Environment.Variables.CASEWORK_FUNCTION as string, fn]),
+    );
 
   beforeAll(() => {
     // Skip bundling: the template is what is asserted here; the full synth below bundles.
@@ -17,11 +29,17 @@ describe('the CDK stack', () => {
     template = Template.fromStack(stack);
   });
 
-  it('expires files under closed/ after 30 days and aborts incomplete multipart uploads after 7 (SPEC §7)', () => {
+  it('purges a closed case’s files 30 days after closure without copying them: versioned bucket, noncurrent expiry (SPEC §7)', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
-          Match.objectLike({ Prefix: 'closed/', ExpirationInDays: 30, Status: 'Enabled' }),
+          Match.objectLike({
+            Prefix: 'cases/',
+            NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+            ExpiredObjectDeleteMarker: true,
+            Status: 'Enabled',
+          }),
           Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 }, Status: 'Enabled' }),
         ]),
       },
@@ -32,6 +50,19 @@ describe('the CDK stack', () => {
         RestrictPublicBuckets: true,
       },
     });
+    // No copy anywhere: S3 copies stop at 5 GB, and uploads may reach 5 TiB.
+    const code = ['shared', 'functions'].flatMap((dir) =>
+      readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => readFileSync(path.join(dir, f), 'utf8')),
+    );
+    for (const text of code) expect(text).not.toMatch(/CopyObject|UploadPartCopy/);
+  });
+
+  it('lists the bucket without an s3:prefix condition, so a missing object answers 404, not 403', () => {
+    const listing = statements().filter((s) => [s.Action].flat().includes('s3:ListBucket'));
+    expect(listing.length).toBeGreaterThan(0);
+    for (const statement of listing) expect(statement.Condition).toBeUndefined();
   });
 
   it('puts the JWT authorizer on every route but health', () => {
@@ -61,9 +92,7 @@ describe('the CDK stack', () => {
   });
 
   it('runs every function on nodejs22.x, arm64, traced, with its log retention', () => {
-    const fns = Object.entries(template.findResources('AWS::Lambda::Function'))
-      .filter(([id]) => Object.keys(functions).some((name) => id.startsWith(`${name}Function`)))
-      .map(([, fn]) => fn);
+    const fns = Object.values(registryFunctions());
     expect(fns).toHaveLength(Object.keys(functions).length);
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({
@@ -76,10 +105,8 @@ describe('the CDK stack', () => {
   });
 
   it('grants no IAM action with a wildcard', () => {
-    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
-      for (const statement of policy.Properties.PolicyDocument.Statement) {
-        for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
-      }
+    for (const statement of statements()) {
+      for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
     }
   });
 

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { s3 } from '#shared/store/clients.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 const DANA = 'dana@acme.example';
@@ -182,7 +184,7 @@ describe('presigned uploads instead of FTP (SPEC §7)', () => {
   });
 });
 
-describe('closure moves files under closed/, the purge deletes them (SPEC §7)', () => {
+describe('closure hides files behind delete markers, the purge deletes every version (SPEC §7)', () => {
   async function uploaded(n: string) {
     const content = Buffer.from('log line\n'.repeat(100));
     const [file] = (
@@ -199,21 +201,37 @@ describe('closure moves files under closed/, the purge deletes them (SPEC §7)',
       redirect: 'manual',
     });
 
-  it('reopening within the window keeps the files', async () => {
+  const versionsOf = async (n: string) => {
+    const listed = await s3().send(
+      new ListObjectVersionsCommand({ Bucket: process.env.CASEWORK_BUCKET, Prefix: `cases/${n}/` }),
+    );
+    return {
+      versions: (listed.Versions ?? []).map((v) => v.IsLatest),
+      markers: (listed.DeleteMarkers ?? []).map((m) => m.IsLatest),
+    };
+  };
+
+  it('closing puts a delete marker (no copy), the file stays readable by its version; reopening removes the marker', async () => {
     const n = await openCase();
     const fileId = await uploaded(n);
     await t.api('POST', `/v1/cases/${n}/actions/close`, {
       as: DANA,
       body: { subStatus: 'Resolved', note: 'Done.' },
     });
-    expect(new URL((await download(n, fileId)).headers.get('location') as string).pathname).toContain(
-      `/closed/${n}/`,
-    );
+    // Noncurrent from the closure: the lifecycle rule's 30 days count from here.
+    expect(await versionsOf(n)).toEqual({ versions: [false], markers: [true] });
+    const hidden = new URL((await download(n, fileId)).headers.get('location') as string);
+    expect(hidden.pathname).toContain(`/cases/${n}/`);
+    expect(hidden.searchParams.get('versionId')).toBeTruthy();
+    expect((await fetch(hidden)).status).toBe(200);
+
     await t.advance('P29D');
-    await t.api('POST', `/v1/cases/${n}/actions/reopen`, { as: DANA, body: { note: 'Back again.' } });
-    const location = (await download(n, fileId)).headers.get('location') as string;
-    expect(new URL(location).pathname).toContain(`/cases/${n}/`);
-    expect((await fetch(location)).status).toBe(200);
+    // On-premise plans: the customer calls and an engineer reopens (SPEC §3).
+    await t.api('POST', `/v1/cases/${n}/actions/reopen`, { as: ENGINEER, body: { note: 'Back again.' } });
+    expect(await versionsOf(n)).toEqual({ versions: [true], markers: [] });
+    const location = new URL((await download(n, fileId)).headers.get('location') as string);
+    expect(location.searchParams.get('versionId')).toBeNull();
+    expect(await (await fetch(location)).text()).toBe('log line\n'.repeat(100));
   });
 
   it('files are purged after the reopen window and the purge is recorded on the case', async () => {
@@ -229,5 +247,6 @@ describe('closure moves files under closed/, the purge deletes them (SPEC §7)',
     // The purge runs at the end of the 30-day reopen window, to the second.
     expect(list.purged).toEqual({ at: '2026-04-01T09:00:00.000Z', objects: 1 });
     expect(list.items.map((f: { status: string }) => f.status)).toEqual(['purged']);
+    expect(await versionsOf(n)).toEqual({ versions: [], markers: [] });
   });
 });

@@ -76,9 +76,7 @@ describe('IAM is enforced locally: each function may make only the calls its pol
     expect(
       await refused('workflow', 's3:ListBucket', 'arn:aws:s3:::casework-files', { 's3:prefix': 'cases/1/' }),
     ).toBeUndefined();
-    expect(
-      await refused('workflow', 's3:ListBucket', 'arn:aws:s3:::casework-files', { 's3:prefix': 'inbox/' }),
-    ).toBe('AccessDenied');
+    expect(await refused('triage', 's3:DeleteObject', object('inbox/message'))).toBe('AccessDenied');
     expect(await refused('files', 'states:StartExecution', arn)).toBe('AccessDenied');
     expect(await refused('api', 'states:StartExecution', arn)).toBeUndefined();
     expect(

@@ -232,19 +232,25 @@ describe('transitions and who may make them (SPEC §3)', () => {
     expect(JSON.stringify(engineer)).toContain('old build');
   });
 
-  it('reopen on day 29 accepted, on day 31 refused', async () => {
+  it('business-care reopen: the customer calls (403 from the portal), an engineer reopens on day 29, not on day 31', async () => {
     t = await startTestRuntime(MONDAY);
     const a = await open();
     const b = await open();
     await act(a, 'close', DANA, { subStatus: 'Resolved', note: 'Fixed by the patch.' });
     await act(b, 'close', DANA, { subStatus: 'Resolved', note: 'Fixed by the patch.' });
     await t.advance('P29D');
-    expect((await act(a, 'reopen', DANA, { note: '' })).status).toBe(400);
-    expect((await act(a, 'reopen', DANA, { note: 'It came back after the restart.' })).body).toMatchObject({
+    const byPortal = await act(a, 'reopen', DANA, { note: 'It came back after the restart.' });
+    expect(byPortal.status).toBe(403);
+    expect(byPortal.body.error.message).toContain('call support');
+    expect((await act(a, 'reopen', ENGINEER, { note: '' })).status).toBe(400);
+    expect(
+      (await act(a, 'reopen', ENGINEER, { note: 'It came back after the restart.' })).body,
+    ).toMatchObject({
       status: 'Open',
+      subStatus: 'Investigation',
     });
     await t.advance('P2D');
-    const late = await act(b, 'reopen', DANA, { note: 'It came back.' });
+    const late = await act(b, 'reopen', ENGINEER, { note: 'It came back.' });
     expect(late.status).toBe(422);
     expect(late.body.error.message).toContain('open a new case');
   });
@@ -305,16 +311,18 @@ describe('transitions and who may make them (SPEC §3)', () => {
 describe('accounts without an active contract (SPEC §1, §3)', () => {
   it('cases go to Open/Maintenance Review without an SLA clock; one grace period per account covers its cases until a day; No Maintenance closes', async () => {
     t = await startTestRuntime(MONDAY);
-    const { putAccount, putUser } = await import('#shared/store/repository.ts');
-    await putAccount({
-      id: 'initech',
-      name: 'Initech',
-      plan: 'business-care',
-      centre: 'emea',
-      contract: { start: '2023-01-01', end: '2025-12-31' },
-      products: ['Contact Center'],
+    await t.provision({
+      accounts: {
+        initech: {
+          name: 'Initech',
+          plan: 'business-care',
+          centre: 'emea',
+          contract: { start: '2023-01-01', end: '2025-12-31' },
+          products: ['Contact Center'],
+        },
+      },
+      contacts: { 'ian@initech.example': { name: 'Ian', access: { initech: 'designated' } } },
     });
-    await putUser({ email: 'ian@initech.example', name: 'Ian', role: 'customer', grants: { initech: 3 } });
     const lapsed = { ...acmeHighCase, account: 'initech' };
     const [a, b] = [await open('ian@initech.example', lapsed), await open('ian@initech.example', lapsed)];
     expect(await show(a)).toMatchObject({ status: 'Open', subStatus: 'Maintenance Review', sla: null });
@@ -352,18 +360,28 @@ describe('accounts without an active contract (SPEC §1, §3)', () => {
 });
 
 describe('escalation, priority change, survey (SPEC §2, §8, §9)', () => {
-  it('a high case can be escalated once support has not updated it for 24 h; low never', async () => {
+  it('a high case can be escalated once support has not updated it for 24 h, stating the business impact; first to its owner, then the on-call manager; low never', async () => {
     t = await startTestRuntime(MONDAY);
     const high = await open();
     const low = await open(DANA, { ...acmeHighCase, severity: 'low', businessImpact: undefined });
+    const impact = { reason: 'No progress.', businessImpact: 'Half of the agents are idle.' };
+    expect((await act(high, 'take', ENGINEER, {})).body.owner).toBe(ENGINEER);
     await t.advance('PT23H');
-    expect((await act(high, 'escalate', DANA, { reason: 'No progress.' })).status).toBe(422);
+    expect((await act(high, 'escalate', DANA, impact)).status).toBe(422);
     await t.advance('PT1H');
-    const ok = await act(high, 'escalate', DANA, { reason: 'No progress.' });
+    expect((await act(high, 'escalate', DANA, { reason: 'No progress.' })).body.error.field).toBe(
+      'businessImpact',
+    );
+    const ok = await act(high, 'escalate', DANA, impact);
     expect(ok.body.escalationLevel).toBe(1);
-    const notice = (await t.mails()).find((m) => m.subject.startsWith(`Escalation level 1: Case # ${high}`));
-    expect(notice?.destination.to).toEqual(['oncall-emea@support.example']);
-    expect(notice?.body.text).toContain('Reason for escalation: No progress.');
+    expect((await act(high, 'escalate', DANA, impact)).body.escalationLevel).toBe(2);
+    const notice = (level: number) =>
+      t
+        .mails()
+        .then((all) => all.find((m) => m.subject.startsWith(`Escalation level ${level}: Case # ${high}`)));
+    expect((await notice(1))?.destination.to).toEqual([ENGINEER]);
+    expect((await notice(2))?.destination.to).toEqual(['oncall-emea@support.example']);
+    expect((await notice(2))?.body.text).toContain('Reason for escalation: No progress.');
     const refusedLow = await act(low, 'escalate', DANA, { reason: 'x' });
     expect(refusedLow.status).toBe(422);
     expect(refusedLow.body.error.message).toContain('priority change');
@@ -385,16 +403,21 @@ describe('escalation, priority change, survey (SPEC §2, §8, §9)', () => {
     }
   });
 
-  it('priority change: low → medium by a note; to high only by phone', async () => {
+  it('priority change: low → medium is a request the engineer decides; to high only by phone', async () => {
     t = await startTestRuntime(MONDAY);
     const n = await open(DANA, { ...acmeHighCase, severity: 'low', businessImpact: undefined });
-    expect(
-      (await act(n, 'request-priority-change', DANA, { severity: 'medium', note: 'More users now.' })).body
-        .severity,
-    ).toBe('medium');
+    const asked = await act(n, 'request-priority-change', DANA, {
+      severity: 'medium',
+      note: 'More users now.',
+    });
+    expect(asked.body).toMatchObject({ severity: 'low', priorityRequest: { severity: 'medium' } });
     const high = await act(n, 'request-priority-change', DANA, { severity: 'high', note: 'Worse.' });
     expect(high.status).toBe(422);
     expect(high.body.error.message).toContain('phone');
+    expect((await act(n, 'decide-priority-change', DANA, { decision: 'accepted' })).status).toBe(403);
+    const decided = await act(n, 'decide-priority-change', ENGINEER, { decision: 'accepted' });
+    expect(decided.body.severity).toBe('medium');
+    expect(decided.body.priorityRequest).toBeUndefined();
     expect((await act(n, 'set-severity', ENGINEER, { severity: 'high' })).body.severity).toBe('high');
   });
 
@@ -531,7 +554,7 @@ describe('feature requests, change requests, incident reports (SPEC §10, §11)'
     expect(done.body).toMatchObject({ status: 'Closed', changeRequest: { decision: 'accepted' } });
   });
 
-  it('a cloud incident: post-mortem within 2 BD of restoration, then the incident report', async () => {
+  it('a cloud service interruption: post-mortem within 2 BD of restoration, then the incident report the customer asked for', async () => {
     t = await startTestRuntime(MONDAY);
     const n = await open(GUS, { ...globexCase, severity: 'high', businessImpact: 'Calls drop.' });
     const report = {
@@ -548,6 +571,13 @@ describe('feature requests, change requests, incident reports (SPEC §10, §11)'
       409,
     );
     await act(n, 'mark-restored', ENGINEER, { note: 'Standby active.' });
+    // Not a service interruption yet: no report is due, none is filed.
+    expect((await show(n)).obligations).toEqual({});
+    expect((await act(n, 'file-incident-report', ENGINEER, { stage: 'post-mortem', report })).status).toBe(
+      409,
+    );
+    await act(n, 'mark-service-interruption', ENGINEER, {});
+    expect(Object.keys((await show(n)).obligations)).toEqual(['postMortem']);
     expect(
       (await act(n, 'file-incident-report', ENGINEER, { stage: 'incident-report', report })).status,
     ).toBe(409);
@@ -560,6 +590,12 @@ describe('feature requests, change requests, incident reports (SPEC §10, §11)'
       ).body.error.field,
     ).toBe('report.rootCause');
     await act(n, 'file-incident-report', ENGINEER, { stage: 'post-mortem', report });
+    // The written report only for a customer who asks for one.
+    expect(
+      (await act(n, 'file-incident-report', ENGINEER, { stage: 'incident-report', report })).body.error
+        .message,
+    ).toContain('request');
+    await act(n, 'request-incident-report', GUS, { note: 'Our board wants the written report.' });
     const c = (await act(n, 'file-incident-report', ENGINEER, { stage: 'incident-report', report })).body;
     expect(c.incidentReports.map((r: { stage: string }) => r.stage)).toEqual([
       'post-mortem',
@@ -614,19 +650,162 @@ describe('SLA compliance report (SPEC §4)', () => {
         closedCases: 2,
         targets: {
           response: { target: '4BH', met: 1, breached: 1, shareMet: 0.5 },
-          resolution: { target: '2BD', met: 1, breached: 1, shareMet: 0.5 },
+          resolution: { target: '2BD', met: 1, breached: 1, shareMet: 0.5, contractualShare: 0.8 },
         },
         contractualShare: 0.8,
         compliant: false,
       },
     ]);
+    // The report and the case view agree, target by target.
+    const views = await Promise.all([fast, slow].map(show));
+    for (const kind of ['response', 'resolution']) {
+      const count = (state: string) => views.filter((v) => v.sla[kind].outcome.state === state).length;
+      const { met, breached } = report.rows[0].targets[kind];
+      expect({ met: count('met'), breached: count('breached') }).toEqual({ met, breached });
+    }
     // A reopened case is no longer closed; a period ending before a closing leaves that case out.
-    await act(fast, 'reopen', DANA, { note: 'It came back after the upgrade.' });
+    await act(fast, 'reopen', ENGINEER, { note: 'It came back after the upgrade.' });
     const period = async (from: string, to: string) =>
       (await t.api('GET', `/v1/reports/sla-compliance?from=${from}&to=${to}`, { as: ENGINEER })).body.rows;
     expect(await period('2026-03-01T00:00:00Z', '2026-03-31T00:00:00Z')).toMatchObject([
       { closedCases: 1, targets: { response: { met: 0, breached: 1 } } },
     ]);
     expect(await period('2026-03-01T00:00:00Z', '2026-03-04T00:00:00Z')).toEqual([]);
+  });
+
+  it('cloud restoration carries a 95% share; pureconnect RCAs are reported as an average of business days', async () => {
+    t = await startTestRuntime(MONDAY);
+    const { putAccount, putUser } = await import('#shared/store/repository.ts');
+    await putAccount({
+      id: 'umbrella',
+      name: 'Umbrella',
+      plan: 'pureconnect',
+      centre: 'emea',
+      contract: { start: '2024-01-01', end: '2030-12-31' },
+      products: ['Contact Center'],
+    });
+    await putUser({ email: 'uma@umbrella.example', name: 'Uma', role: 'customer', grants: { umbrella: 3 } });
+    const cloud = await open(GUS, { ...globexCase, severity: 'high', businessImpact: 'Calls drop.' });
+    await act(cloud, 'mark-restored', ENGINEER, { note: 'Standby active.' });
+    await act(cloud, 'close', ENGINEER, { subStatus: 'Problem Resolved', note: 'Fixed.' });
+    const rca = await open('uma@umbrella.example', { ...acmeHighCase, account: 'umbrella' }); // high: RCA 9 BD
+    await act(rca, 'mark-information-complete', ENGINEER, {});
+    await t.advance('P3D'); // Thursday 09:00: 3 business days
+    await act(rca, 'deliver-rca', ENGINEER, { note: 'Root cause: a full disk.' });
+    await act(rca, 'close', ENGINEER, { subStatus: 'Problem Resolved', note: 'Fixed.' });
+    const rows = (
+      await t.api('GET', '/v1/reports/sla-compliance?from=2026-03-01T00:00:00Z&to=2026-03-31T00:00:00Z', {
+        as: ENGINEER,
+      })
+    ).body.rows;
+    expect(
+      rows.find((r: { plan: string }) => r.plan === 'business-care-for-cloud').targets.restoration,
+    ).toEqual({
+      target: '2BD',
+      met: 1,
+      breached: 0,
+      shareMet: 1,
+      contractualShare: 0.95,
+    });
+    expect(rows.find((r: { plan: string }) => r.plan === 'pureconnect').targets).toEqual({
+      rootCause: { target: '9BD', met: 1, breached: 0, shareMet: 1, averageBusinessDays: 3 },
+    });
+  });
+
+  it('a case closed in time as Cancelled stays out of ?breached=true and out of the resolution share a month later', async () => {
+    t = await startTestRuntime(MONDAY);
+    const n = await open();
+    await act(n, 'respond', ENGINEER, { note: 'On it.' });
+    await act(n, 'close', DANA, { subStatus: 'Cancelled', note: 'Not needed any more.' });
+    await t.advance('P30D');
+    const view = await show(n);
+    expect(view.sla.resolution.outcome).toEqual({ state: 'n/a' });
+    const breached = await t.api('GET', '/v1/cases?breached=true', { as: ENGINEER });
+    expect(breached.body.items.map((c: { number: string }) => c.number)).not.toContain(view.number);
+    const report = (
+      await t.api('GET', '/v1/reports/sla-compliance?from=2026-03-01T00:00:00Z&to=2026-03-31T00:00:00Z', {
+        as: ENGINEER,
+      })
+    ).body;
+    expect(report.rows[0].targets).toEqual({
+      response: expect.objectContaining({ met: 1, breached: 0 }),
+      resolution: expect.objectContaining({ met: 0, breached: 0, shareMet: null }),
+    });
+    expect(await t.mails()).not.toContainEqual(
+      expect.objectContaining({ subject: expect.stringContaining('breach') }),
+    );
+  });
+});
+
+describe('owners and queues (SPEC §2)', () => {
+  it('unowned cases of my centres and my cases, most urgent first; the owner is shown to the customer', async () => {
+    t = await startTestRuntime(MONDAY);
+    await t.provision({ engineers: { 'ed@support.example': { name: 'Ed', centres: ['emea'] } } });
+    const ED = 'ed@support.example';
+    const medium = await open(DANA, { ...acmeHighCase, severity: 'medium', businessImpact: undefined }); // 1 BD
+    const high = await open(); // 4 BH: due first
+    const cloud = await open(GUS, globexCase); // north-america
+    const queue = async (as: string, name: string) =>
+      (await t.api('GET', `/v1/cases?queue=${name}`, { as })).body.items.map(
+        (c: { number: string }) => c.number,
+      );
+    expect(await queue(ED, 'unowned')).toEqual([high, medium]);
+    // Eve has no centres given: every centre. High 4 BH (13:00), globex 4 BH from 08:00 New York (17:00), medium 1 BD.
+    expect(await queue(ENGINEER, 'unowned')).toEqual([high, cloud, medium]);
+    expect((await act(high, 'take', ED, {})).body.owner).toBe(ED);
+    const assigned = await act(medium, 'assign', ED, { engineer: ENGINEER });
+    expect(assigned.body.owner).toBe(ENGINEER);
+    expect((await act(medium, 'assign', ED, { engineer: DANA })).body.error.field).toBe('engineer');
+    expect(await queue(ED, 'unowned')).toEqual([]);
+    expect(await queue(ED, 'mine')).toEqual([high]);
+    expect(await queue(ENGINEER, 'mine')).toEqual([medium]);
+    expect((await t.api('GET', `/v1/cases/${high}`, { as: DANA })).body.owner).toBe(ED);
+    expect((await t.api('GET', '/v1/cases?queue=mine', { as: DANA })).status).toBe(403);
+  });
+});
+
+describe('cloud case fields and the SLA explanation of a real case (SPEC §2, §12)', () => {
+  it('a cloud case carries how often, first observed, the users’ hours and location; an on-premise case refuses them (400)', async () => {
+    t = await startTestRuntime(MONDAY);
+    const fields = {
+      frequency: 'Every few minutes',
+      firstObservedAt: '2026-03-01T18:00:00Z',
+      usersWorkingHours: '08:00–18:00 Eastern',
+      usersLocation: 'Boston',
+    };
+    const n = await open(GUS, { ...globexCase, ...fields });
+    expect(await show(n)).toMatchObject(fields);
+    const refused = await t.api('POST', '/v1/cases', {
+      as: DANA,
+      body: { ...acmeHighCase, frequency: 'Daily' },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.field).toBe('frequency');
+  });
+
+  it('GET /v1/cases/{n}/sla says why each target is due then: where it counts from, the open time counted, the pauses', async () => {
+    t = await startTestRuntime('2026-03-06T17:00:00Z'); // Friday 17:00 London
+    const n = await open(); // business-care high: 4 BH response, 2 BD resolution
+    const res = await t.api('GET', `/v1/cases/${n}/sla`, { as: DANA });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      caseNumber: expect.stringMatching(/^\d{10}$/),
+      plan: 'business-care',
+      centre: 'emea',
+    });
+    // Two hours on Friday to 19:00, two on Monday from 08:00: due Monday 10:00.
+    expect(res.body.targets.response).toMatchObject({
+      target: '4BH',
+      due: '2026-03-09T10:00:00.000Z',
+      countsFrom: '2026-03-06T17:00:00.000Z',
+      explanation: {
+        counted: [
+          { from: '2026-03-06T17:00:00.000Z', to: '2026-03-06T19:00:00.000Z' },
+          { from: '2026-03-09T08:00:00.000Z', to: '2026-03-09T10:00:00.000Z' },
+        ],
+      },
+    });
+    expect(res.body.targets.restoration).toMatchObject({ target: null, explanation: null });
+    expect((await t.api('GET', `/v1/cases/${n}/sla`, { as: GUS })).status).toBe(404);
   });
 });

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { LOCAL_ADMINISTRATOR } from '#local/cognito.ts';
+import { demoCatalogue } from '#local/demo.ts';
 import { type LocalRuntime, type RuntimeOptions, startLocalRuntime } from '#local/runtime.ts';
 
 export const ANY_PORTS = { api: 0, dynamodb: 0, s3: 0, ses: 0, stepfunctions: 0, smtp: 0 };
@@ -18,7 +20,9 @@ export interface SentMail {
 export async function startTestRuntime(
   at: string,
   dataDir = mkdtempSync(path.join(tmpdir(), 'casework-test-')),
-  options: Partial<Pick<RuntimeOptions, 'throttle' | 'ports' | 'template'>> = {},
+  options: Partial<
+    Pick<RuntimeOptions, 'throttle' | 'throttleTime' | 'ports' | 'sesSandbox' | 'template'>
+  > = {},
 ) {
   const runtime: LocalRuntime = await startLocalRuntime({
     dataDir,
@@ -60,6 +64,22 @@ export async function startTestRuntime(
   const mails = async (): Promise<SentMail[]> =>
     ((await (await fetch(`${runtime.urls.ses}/store`)).json()) as { emails: SentMail[] }).emails;
 
+  /** Provisions the demo catalogue with more entries, through the admin API as its administrator. */
+  const provision = async (extra: {
+    accounts?: Record<string, unknown>;
+    contacts?: Record<string, unknown>;
+    engineers?: Record<string, unknown>;
+  }) => {
+    const body = {
+      accounts: { ...demoCatalogue.accounts, ...extra.accounts },
+      contacts: { ...demoCatalogue.contacts, ...extra.contacts },
+      engineers: { ...demoCatalogue.engineers, ...extra.engineers },
+    };
+    const res = await api('POST', '/v1/admin/catalogue', { as: LOCAL_ADMINISTRATOR, body });
+    if (res.status !== 200) throw new Error(`provisioning refused: ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+
   const advance = async (duration: string) => api('POST', '/_local/clock', { body: { advance: duration } });
 
   return {
@@ -69,6 +89,7 @@ export async function startTestRuntime(
     token,
     mails,
     advance,
+    provision,
     stop: async (keepData = false) => {
       await runtime.stop();
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });

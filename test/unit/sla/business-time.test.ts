@@ -4,11 +4,14 @@ import {
   addBusinessDays,
   addBusinessTime,
   addElapsed,
+  businessTimeBetween,
   stepBusinessDays,
   stepBusinessTime,
+  stepBusinessTimeBetween,
 } from '#shared/sla/business-time.ts';
 import { type Calendar, instantOf } from '#shared/sla/calendar.ts';
 import { calendarOf } from '#shared/sla/calendars.ts';
+import { addSpan, explainSpan } from '#shared/sla/targets.ts';
 
 const H = 3_600_000;
 const due = (r: { due: Date }) => r.due.toISOString();
@@ -97,11 +100,11 @@ describe('N business hours (SPEC §4)', () => {
       '2026-11-02T14:00:00.000Z',
     ],
     [
-      'north-america: Independence Day observed on Friday 3 July 2026',
+      'north-america (New Brunswick): Canada Day, Wednesday 1 July 2026, is skipped',
       'north-america',
-      '2026-07-03T00:00:00Z',
+      '2026-07-01T00:00:00Z',
       2,
-      '2026-07-06T13:00:00.000Z',
+      '2026-07-02T13:00:00.000Z',
     ],
     [
       'emea: Christmas and the Boxing Day substitute (Mon 28 Dec 2026) are skipped',
@@ -238,11 +241,18 @@ describe('N business days (SPEC §4)', () => {
       '2026-11-02T15:00:00.000Z',
     ],
     [
-      'follow-the-sun: 2 BD is 48 hours',
+      'follow-the-sun (24x7): business days are still weekdays, 1 BD from Friday 22:30 is Monday 22:30',
+      'follow-the-sun',
+      '2026-03-06T22:30:00Z',
+      1,
+      '2026-03-09T22:30:00.000Z',
+    ],
+    [
+      'follow-the-sun (24x7): a weekend start counts from Monday 00:00, 2 BD from Saturday 22:30 is Wednesday 00:00',
       'follow-the-sun',
       '2026-03-07T22:30:00Z',
       2,
-      '2026-03-09T22:30:00.000Z',
+      '2026-03-11T00:00:00.000Z',
     ],
     ['emea: 10 BD spans two weekends', 'emea', '2026-03-02T09:00:00Z', 10, '2026-03-16T09:00:00.000Z'],
   ])('%s', (_rule, centre, from, days, expected) => {
@@ -401,6 +411,72 @@ describe('the indexed count agrees with the interval-by-interval count', () => {
         );
       }),
       { numRuns: 500 },
+    );
+  });
+
+  // Pauses of up to a week, starting anywhere from a day before the start to a month after it.
+  const pausesNear = (from: Date) =>
+    fc
+      .array(
+        fc.tuple(
+          fc.integer({ min: -86_400_000, max: 30 * 86_400_000 }),
+          fc.integer({ min: 0, max: 7 * 86_400_000 }),
+        ),
+        { maxLength: 4 },
+      )
+      .map((list) =>
+        list.map(([at, length]) => ({ from: from.getTime() + at, to: from.getTime() + at + length })),
+      );
+  const withPauses = instant.chain((from) => fc.tuple(fc.constant(from), pausesNear(from)));
+
+  it('for business hours with pauses, to the millisecond', () => {
+    fc.assert(
+      fc.property(centre, withPauses, fc.integer({ min: 0, max: 200 * 60 }), (c, [from, pauses], minutes) => {
+        const ms = minutes * 60_000;
+        expect(addBusinessTime(calendarOf(c), from, ms, pauses).due.toISOString()).toBe(
+          stepBusinessTime(calendarOf(c), from, ms, pauses).due.toISOString(),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('for every catalogue span with pauses, and the explanation read from the fast result is the explaining one', () => {
+    const spans = fc.constantFrom('15min', '4h', '24h', '1BH', '4BH', '11BH', '1BD', '2BD', '10BD', '30BD');
+    fc.assert(
+      fc.property(centre, withPauses, spans, (c, [from, pauses], span) => {
+        const fast = addSpan(calendarOf(c), from, span, pauses);
+        const explained = explainSpan(calendarOf(c), from, span, pauses);
+        expect(fast.due.toISOString()).toBe(explained.due.toISOString());
+        expect(fast.explanation).toEqual(explained.explanation);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('for the open time between two instants, with pauses taken out', () => {
+    fc.assert(
+      fc.property(
+        centre,
+        withPauses,
+        fc.integer({ min: 0, max: 60 * 86_400_000 }),
+        (c, [from, pauses], length) => {
+          const a = from.getTime();
+          const b = a + length;
+          let expected = stepBusinessTimeBetween(calendarOf(c), a, b);
+          // Pauses overlapping each other count once.
+          const merged = [...pauses].sort((x, y) => x.from - y.from);
+          let until = Number.NEGATIVE_INFINITY;
+          for (const p of merged) {
+            const start = Math.max(p.from, until, a);
+            const end = Math.min(p.to, b);
+            if (end > start) expected -= stepBusinessTimeBetween(calendarOf(c), start, end);
+            until = Math.max(until, p.to);
+          }
+          expect(businessTimeBetween(calendarOf(c), a, b, pauses)).toBe(expected);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

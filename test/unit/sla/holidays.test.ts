@@ -5,17 +5,10 @@ const dates = (centre: string) => new Map(calendarOf(centre).holidays.map((h) =>
 
 describe('default centres carry their region’s holidays for 2024–2030 (SPEC §4)', () => {
   it.each([
-    [
-      'north-america: Independence Day 2026 (a Saturday) observed on Friday 3 July',
-      'north-america',
-      '2026-07-03',
-    ],
-    [
-      'north-america: Independence Day 2027 (a Sunday) observed on Monday 5 July',
-      'north-america',
-      '2027-07-05',
-    ],
-    ['north-america: Thanksgiving 2026', 'north-america', '2026-11-26'],
+    ['north-america (Saint John, New Brunswick): Canada Day 2026', 'north-america', '2026-07-01'],
+    ['north-america: New Brunswick Day 2026', 'north-america', '2026-08-03'],
+    ['north-america: Family Day 2026', 'north-america', '2026-02-16'],
+    ['north-america: Remembrance Day 2026', 'north-america', '2026-11-11'],
     ['emea: Christmas 2027 (a Saturday) substitute on Monday 27 December', 'emea', '2027-12-27'],
     ['emea: Boxing Day 2027 substitute on Tuesday 28 December', 'emea', '2027-12-28'],
     ['emea: Early May bank holiday 2026', 'emea', '2026-05-04'],
@@ -31,11 +24,16 @@ describe('default centres carry their region’s holidays for 2024–2030 (SPEC 
     expect(dates(centre).has(date)).toBe(true);
   });
 
+  it('north-america works through US holidays: Independence Day observed 2026 and US Thanksgiving 2026', () => {
+    expect(dates('north-america').has('2026-07-03')).toBe(false);
+    expect(dates('north-america').has('2026-11-26')).toBe(false);
+  });
+
   it('Queensland’s Christmas Eve closes only from 18:00', () => {
     expect(dates('apac').get('2026-12-24')).toMatchObject({ closed: [['18:00', '24:00']] });
   });
 
-  it('kinds are filtered: no Brazilian Carnival bank days, no US observances like Valentine’s Day', () => {
+  it('kinds are filtered: no Brazilian Carnival bank days, no Canadian observances like Valentine’s Day', () => {
     expect(dates('latin-america').has('2026-02-16')).toBe(false);
     expect(dates('north-america').has('2026-02-14')).toBe(false);
   });

@@ -65,4 +65,24 @@ describe('the case-lifecycle state machine (ASL lint)', () => {
       ]);
     }
   });
+
+  it('backs off before routing again when a wait step keeps failing: no hot loop (a case that moved routes at once)', () => {
+    type Retrier = {
+      ErrorEquals: string[];
+      MaxAttempts?: number;
+      IntervalSeconds?: number;
+      BackoffRate?: number;
+    };
+    for (const status of STATUSES) {
+      const retry = (definition.States[WORKFLOW_STATE[status]]?.Retry ?? []) as Retrier[];
+      // Retriers are tried in order: CaseMoved must come first, never retried.
+      expect(retry[0], status).toEqual({ ErrorEquals: ['CaseMoved'], MaxAttempts: 0 });
+      const failed = retry.find((r) => r.ErrorEquals.includes('States.TaskFailed'));
+      expect(failed, status).toMatchObject({ MaxAttempts: expect.any(Number), BackoffRate: 2 });
+      const waited = Array.from({ length: failed?.MaxAttempts ?? 0 }, (_, i) =>
+        Math.min((failed?.IntervalSeconds ?? 0) * 2 ** i, 300),
+      ).reduce((a, b) => a + b, 0);
+      expect(waited, `${status}: seconds of backoff before routing again`).toBeGreaterThanOrEqual(300);
+    }
+  });
 });

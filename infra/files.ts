@@ -1,0 +1,71 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { policy } from '../shared/catalogue/index.ts';
+
+export interface FilesProps {
+  /** Production keeps the buckets and their objects when the stack is deleted. */
+  production: boolean;
+  removalPolicy: RemovalPolicy;
+  /** The portal's origin: browsers upload to presigned URLs from it. */
+  portalOrigin: string;
+}
+
+/**
+ * Case files and raw inbound mail. Versioned, so that closing a case costs one delete marker per
+ * file whatever its size (no copy: S3 copies stop at 5 GB, uploads go to 5 TiB): the files become
+ * noncurrent at closure and expire `purgeDays` later; reopening removes the markers.
+ */
+export class Files extends Construct {
+  readonly bucket: Bucket;
+
+  constructor(scope: Construct, id: string, props: FilesProps) {
+    super(scope, id);
+    const accessLogs = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      removalPolicy: props.removalPolicy,
+      autoDeleteObjects: !props.production,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+    const purgeAfter = Duration.days(policy.windows.purgeDays);
+    this.bucket = new Bucket(this, 'Bucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: props.removalPolicy,
+      autoDeleteObjects: !props.production,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'files/',
+      cors: [
+        {
+          allowedOrigins: [props.portalOrigin],
+          allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
+      lifecycleRules: [
+        // SPEC §7: a closed case's files (noncurrent since its closure) go 30 days later, and so do
+        // the delete markers left with nothing behind them.
+        {
+          id: 'purge-closed-cases',
+          prefix: 'cases/',
+          noncurrentVersionExpiration: purgeAfter,
+          expiredObjectDeleteMarker: true,
+        },
+        { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        // Raw inbound mail is kept as long as a closed case's files.
+        {
+          id: 'expire-inbound-mail',
+          prefix: 'inbox/',
+          expiration: purgeAfter,
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,84 @@
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  CfnUserPoolGroup,
+  CfnUserPoolUser,
+  CfnUserPoolUserToGroupAttachment,
+  ClientAttributes,
+  Mfa,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { GROUPS } from '../shared/identity.ts';
+
+export interface IdentityProps {
+  /** Invited as the first administrator, who provisions everyone else (`casework admin apply`). */
+  administratorEmail?: string;
+}
+
+/**
+ * The desk's users: a Cognito user pool whose `sub` identifies each user, whose e-mail is
+ * required, verified and immutable (no one becomes someone else by editing it), and whose groups
+ * are the roles. No self sign-up: administrators invite users by provisioning the catalogue.
+ */
+export class Identity extends Construct {
+  readonly userPool: UserPool;
+  readonly client: UserPoolClient;
+  readonly issuer: string;
+
+  constructor(scope: Construct, id: string, props: IdentityProps) {
+    super(scope, id);
+    this.userPool = new UserPool(this, 'Users', {
+      signInAliases: { email: true },
+      selfSignUpEnabled: false,
+      standardAttributes: {
+        email: { required: true, mutable: false },
+        fullname: { required: false, mutable: true },
+      },
+      autoVerify: { email: true },
+      keepOriginal: { email: true },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+      },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.userPool).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-COG8',
+      reason:
+        'the Essentials tier with required TOTP MFA and a strong password policy; Plus-tier threat protection is an operator choice with its own cost',
+    });
+    // The portal may change a user's name, never the e-mail (it is not writable anyway).
+    this.client = this.userPool.addClient('Portal', {
+      authFlows: { userSrp: true },
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
+    });
+    for (const group of Object.values(GROUPS)) {
+      new CfnUserPoolGroup(this, `${group}Group`, { userPoolId: this.userPool.userPoolId, groupName: group });
+    }
+    if (props.administratorEmail) {
+      const administrator = new CfnUserPoolUser(this, 'Administrator', {
+        userPoolId: this.userPool.userPoolId,
+        username: props.administratorEmail,
+        userAttributes: [
+          { name: 'email', value: props.administratorEmail },
+          { name: 'email_verified', value: 'true' },
+        ],
+        desiredDeliveryMediums: ['EMAIL'],
+      });
+      const membership = new CfnUserPoolUserToGroupAttachment(this, 'AdministratorMembership', {
+        userPoolId: this.userPool.userPoolId,
+        groupName: GROUPS.administrator,
+        username: props.administratorEmail,
+      });
+      membership.addDependency(administrator);
+      membership.addDependency(this.node.findChild(`${GROUPS.administrator}Group`) as CfnUserPoolGroup);
+    }
+    this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
+  }
+}

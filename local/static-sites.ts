@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import path from 'node:path';
+
+/**
+ * The two static sites over the API: the engineers' console (`/console/`) and the customer portal
+ * (`/portal/`), served locally as a static host (S3 + CloudFront) would serve them on AWS.
+ */
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
+const SITES = ['console', 'portal'] as const;
+
+/** Answers a GET under a site's prefix; false when the path belongs to no site. */
+export function serveStaticSite(pathname: string, res: ServerResponse): boolean {
+  const site = SITES.find((s) => pathname === `/${s}` || pathname.startsWith(`/${s}/`));
+  if (!site) return false;
+  // Relative links (style.css, app.js) resolve under /site/.
+  if (pathname === `/${site}`) {
+    res.writeHead(301, { location: `/${site}/` });
+    res.end();
+    return true;
+  }
+  const name = pathname.slice(site.length + 2);
+  const asset = /^[\w-]+\.(html|js|css)$/.test(name) ? name : undefined;
+  // The portal's pages are paths (mail links to /portal/cases/N): any other path is its index page.
+  const file = asset ?? (site === 'portal' || name === '' ? 'index.html' : undefined);
+  let content: Buffer | undefined;
+  try {
+    content = file ? readFileSync(path.join(import.meta.dirname, site, file)) : undefined;
+  } catch {}
+  if (!file || !content) {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 'NotFound', message: `no ${site} file ${name}` } }));
+    return true;
+  }
+  res.writeHead(200, {
+    'content-type': TYPES[path.extname(file)] ?? 'text/plain',
+    'cache-control': 'no-store',
+  });
+  res.end(content);
+  return true;
+}

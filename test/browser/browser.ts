@@ -1,0 +1,80 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+
+/**
+ * A Chromium found on this machine, never installed by a test: `CASEWORK_BROWSER` if set, else
+ * Playwright's own download, else the system's (`chromium`, `chromium-browser`, `google-chrome` on
+ * the PATH). CI installs Debian's `chromium` before the tests (`.ci/run`).
+ */
+export function findBrowser(env = process.env, playwrights = playwrightsChromium()): string {
+  const executable = (file: string | undefined) => {
+    if (!file) return false;
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (env.CASEWORK_BROWSER) {
+    if (executable(env.CASEWORK_BROWSER)) return env.CASEWORK_BROWSER;
+    throw new Error(`CASEWORK_BROWSER=${env.CASEWORK_BROWSER} is not an executable file`);
+  }
+  if (executable(playwrights)) return playwrights as string;
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable']) {
+    for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+      const file = path.join(dir, name);
+      if (executable(file)) return file;
+    }
+  }
+  throw new Error(
+    'no browser found for the browser tests: set CASEWORK_BROWSER to a Chromium or Chrome executable, or install one (Debian: apt-get install chromium, as .ci/run does)',
+  );
+}
+
+/** Where Playwright's own Chromium is when `npx playwright install chromium` was run. */
+function playwrightsChromium(): string | undefined {
+  try {
+    return chromium.executablePath();
+  } catch {
+    return undefined;
+  }
+}
+
+export const launchBrowser = (): Promise<Browser> =>
+  chromium.launch({ executablePath: findBrowser(), args: ['--no-sandbox', '--disable-gpu'] });
+
+/** The two widths every screen is checked at: a laptop's and a desktop monitor's. */
+export const WIDTHS = [
+  { width: 1280, height: 800 },
+  { width: 1920, height: 1080 },
+] as const;
+
+/** Screenshots of the page at each width, kept in `test-artifacts/<dir>/` (CI artifacts). */
+export function screenshots(dir: string) {
+  const folder = path.join('test-artifacts', dir);
+  mkdirSync(folder, { recursive: true });
+  return async (page: Page, name: string) => {
+    for (const size of WIDTHS) {
+      await page.setViewportSize(size);
+      await page.screenshot({ path: path.join(folder, `${name}-${size.width}.png`), fullPage: true });
+    }
+    await page.setViewportSize(WIDTHS[0]);
+  };
+}
+
+/** Fails on any script error a page raises: a broken page must not pass for a finished one. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/Failed to load resource/.test(message.text()))
+      errors.push(message.text());
+  });
+  return errors;
+}
+
+/** An element's text as a person sees it (rendered, laid out), once the element is there. */
+// biome-ignore lint/performance/useDomNodeTextContent: Playwright's rendered text is the point, not a DOM property
+export const seen = (locator: Locator) => locator.innerText();

@@ -1,0 +1,159 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from '../integration/runtime.ts';
+import { launchBrowser, screenshots, seen, watchErrors } from './browser.ts';
+
+/** A contact's whole case in the customer portal, as they see it (virtual time from Monday 09:00). */
+
+let t: TestRuntime;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let number: string;
+const shot = screenshots('portal');
+const text = (selector: string) => seen(page.locator(selector));
+
+beforeAll(async () => {
+  t = await startTestRuntime('2026-03-02T09:00:00Z');
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.setDefaultTimeout(Number(process.env.CASEWORK_BROWSER_TIMEOUT_MS ?? 30_000));
+  errors = watchErrors(page);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+});
+
+describe('the customer portal: a contact’s case from opening to survey (browser)', () => {
+  it('a contact signs in and sees their (empty) list of cases', async () => {
+    await page.goto(t.runtime.urls.portal);
+    await shot(page, '0-sign-in');
+    await page.getByLabel('E-mail').fill('dana@acme.example');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Your cases' }).waitFor();
+    expect(await text('main')).toContain('You have no case yet.');
+    expect(await text('#me')).toBe('dana@acme.example');
+  });
+
+  it('opens a case: the form shows the API’s validation in words, then the case and its clocks', async () => {
+    await page.getByRole('link', { name: 'Open a case' }).click();
+    await page.getByLabel('Product', { exact: true }).fill('Contact Center');
+    await page.getByLabel('Version', { exact: true }).fill('12.4');
+    await page.getByLabel('Severity').selectOption('high');
+    await page.getByLabel('Subject', { exact: true }).fill('Agents cannot log in');
+    await page
+      .getByLabel('Description', { exact: true })
+      .fill('Since the upgrade, agents get an error at login.');
+    await page.getByLabel('Users affected').fill('40');
+    await page.getByLabel('Circumstances').fill('Upgraded to 12.4 on Sunday.');
+    await page.getByRole('button', { name: 'Open the case' }).click();
+    const error = page.locator('#new-case .form-error');
+    await error.waitFor();
+    expect(await seen(error)).toBe(
+      'Business impact (required for high and critical): required for high severity',
+    );
+    expect(await page.locator('textarea[name=businessImpact]').getAttribute('aria-invalid')).toBe('true');
+    await shot(page, '1-validation');
+    await page.locator('textarea[name=businessImpact]').fill('Half of the agents cannot take calls.');
+    await page.getByRole('button', { name: 'Open the case' }).click();
+    await page.locator('#case-status').waitFor();
+    number = /Case # (\d+)/.exec(await text('h1'))?.[1] ?? '';
+    expect(number).toMatch(/^\d{10}$/);
+    expect(page.url()).toBe(`${t.runtime.urls.portal}/cases/${number}`);
+    expect(await text('#case-status')).toBe('We are working on your case.');
+    const clocks = await text('#clocks');
+    expect(clocks).toContain(
+      'We will give you our first response by Mon, 2 Mar 2026, 13:00 UTC (4 business hours).',
+    );
+    expect(clocks).toContain(
+      'We will give you our resolution by Wed, 4 Mar 2026, 09:00 UTC (2 business days).',
+    );
+    await shot(page, '2-case');
+  });
+
+  it('the confirmation mail links to the case in the portal', async () => {
+    const confirmation = (await t.mails()).find((m) => m.subject.includes(number));
+    expect(confirmation?.body.text).toContain(`${t.runtime.urls.portal}/cases/${number}`);
+    await page.goto(`${t.runtime.urls.portal}/cases/${number}`);
+    await page.locator('#case-status', { hasText: 'We are working on your case.' }).waitFor();
+  });
+
+  it('uploads a file straight to S3 with a progress bar; the file is listed as uploaded', async () => {
+    const log = Buffer.from('2026-03-02 08:59 login failed: token expired\n'.repeat(2000));
+    await page
+      .getByLabel('Add files')
+      .setInputFiles({ name: 'login-server.log', mimeType: 'text/plain', buffer: log });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.locator('#status-line', { hasText: 'Uploaded 1 file.' }).waitFor();
+    expect(await text('#files')).toBe('login-server.log · 87.9 KiB · uploaded');
+    expect(
+      await page.locator('#progress progress').evaluate((bar) => (bar as unknown as { value: number }).value),
+    ).toBe(100);
+    await shot(page, '3-uploaded');
+    const files = (await t.api('GET', `/v1/cases/${number}/files`, { as: 'eve@support.example' })).body.items;
+    expect(files).toMatchObject([{ name: 'login-server.log', size: log.length, status: 'uploaded' }]);
+  });
+
+  it('replies in the conversation; the engineer sees the reply', async () => {
+    await page.getByLabel('Your reply').fill('The log is attached.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('#timeline li.mine', { hasText: 'The log is attached.' }).waitFor();
+    const timeline = (await t.api('GET', `/v1/cases/${number}/timeline`, { as: 'eve@support.example' })).body
+      .items;
+    expect(timeline.some((e: { text?: string }) => e.text === 'The log is attached.')).toBe(true);
+  });
+
+  it('a proposed solution asks the contact in words; accepting it closes the case', async () => {
+    await t.advance('PT2H');
+    await t.api('POST', `/v1/cases/${number}/actions/propose-solution`, {
+      as: 'eve@support.example',
+      body: { note: 'Clear the login cache, then restart the agents.' },
+    });
+    await page.reload();
+    await page.locator('#case-status', { hasText: 'We have proposed a solution.' }).waitFor();
+    expect(await text('#timeline')).toContain('Clear the login cache, then restart the agents.');
+    expect(await text('#clocks')).toContain(
+      'Our first response came on Mon, 2 Mar 2026, 11:00 UTC, within the 4 business hours we promise.',
+    );
+    await shot(page, '4-solution-proposed');
+    await page.getByRole('button', { name: 'Yes, it solves my problem: close the case' }).click();
+    await page.locator('#case-status', { hasText: 'This case was closed (Resolved)' }).waitFor();
+    await shot(page, '5-closed');
+  });
+
+  it('the closure mail’s survey link opens the survey in the portal; the answers are recorded', async () => {
+    const closure = (await t.mails()).find((m) => m.body.text.includes('/survey'));
+    const link = /(http\S+\/survey)/.exec(closure?.body.text ?? '')?.[1];
+    expect(link).toBe(`${t.runtime.urls.portal}/cases/${number}/survey`);
+    await page.goto(link as string);
+    await page.getByRole('heading', { name: `How did we do on case # ${number}?` }).waitFor();
+    const questions = page.locator('#survey fieldset');
+    expect(await questions.count()).toBe(6);
+    await shot(page, '6-survey');
+    for (let i = 0; i < 6; i++)
+      await questions
+        .nth(i)
+        .getByLabel(String(5 - (i % 2)))
+        .check();
+    await page.getByLabel('Anything else').fill('Quick and clear.');
+    await page.getByRole('button', { name: 'Send my answers' }).click();
+    await page.locator('#survey-done').waitFor();
+    const timeline = (await t.api('GET', `/v1/cases/${number}/timeline`, { as: 'eve@support.example' })).body
+      .items;
+    expect(timeline.some((e: { kind: string }) => e.kind === 'survey')).toBe(true);
+    await shot(page, '7-survey-done');
+  });
+
+  it('the case list tells where each case is in words', async () => {
+    await page.getByRole('link', { name: 'Back to your cases' }).click();
+    const row = page.locator('#my-cases tbody tr', { hasText: number });
+    expect(await seen(row)).toContain('Closed');
+    await shot(page, '8-cases');
+  });
+
+  it('no page raised a script error', () => {
+    expect(errors).toEqual([]);
+  });
+});
