@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { type FunctionName, functions } from '#functions/registry.ts';
@@ -46,6 +46,8 @@ export async function lambda(
   counts: Record<string, number>,
   definitions: Map<FunctionName, FunctionDefinition>,
 ) {
+  /** The function of each invocation in flight, by the X-Ray trace id its AWS SDK calls carry. */
+  const functionOfTrace = new Map<string, FunctionName>();
   type Handler = (event: unknown, context: Context) => Promise<unknown>;
   const handlers = new Map<string, Handler>();
   const handlerOf = async (name: FunctionName, definition: FunctionDefinition) => {
@@ -69,12 +71,18 @@ export async function lambda(
       async () => {
         const handler = await handlerOf(name, definition);
         const context = lambdaContext(name);
-        return inInvocation(context.awsRequestId, () => handler(event, context));
+        const traceId = `Root=1-${randomBytes(4).toString('hex')}-${randomBytes(12).toString('hex')}`;
+        functionOfTrace.set(traceId, name);
+        try {
+          return await inInvocation(context.awsRequestId, traceId, () => handler(event, context));
+        } finally {
+          functionOfTrace.delete(traceId);
+        }
       },
       name,
     );
   };
   /** The function an ARN names, as the state machine's Task states name them. */
   const byArn = (arn: string) => [...definitions.keys()].find((name) => functionArn(name) === arn);
-  return { invoke, byArn };
+  return { invoke, byArn, functionOfTrace };
 }

@@ -11,6 +11,7 @@ import { apiThrottle, type FunctionName } from '#functions/registry.ts';
 import { useClock } from '#shared/clock.ts';
 import { type ApiContext, startApi } from './api.ts';
 import { LOCAL_ADMINISTRATOR, LOCAL_USER_POOL_ID, startCognito } from './cognito.ts';
+import { type Calls, type CountedService, countCalls } from './counters.ts';
 import { provisionDemo } from './demo.ts';
 import { governVariables } from './function-env.ts';
 import { host } from './http.ts';
@@ -100,6 +101,8 @@ export interface LocalRuntime {
   counters: {
     invocations: Record<string, number>;
     dynamodb: Record<string, number>;
+    /** Requests to each service per calling function (see `countCalls`). */
+    calls: Record<string, Calls>;
     metrics: Record<string, number>;
   };
   /** Waits until every execution has finished reacting (no step in flight). */
@@ -132,7 +135,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       bucket: BUCKET,
       functionName: (name) => `casework-${name}`,
     });
-    const counters = { invocations: {}, dynamodb: {}, metrics: {} };
+    const counters = { invocations: {}, dynamodb: {}, calls: {}, metrics: {} };
     collectMetrics(counters.metrics);
     const iam = new Iam(new Map([...stack.functions.values()].map((fn) => [fn.name, fn.statements])), {
       region: REGION,
@@ -169,7 +172,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       definitions.set(fn.name, { handlerExport: fn.handlerExport, environment });
     }
     governVariables([...definitions.values()].flatMap((d) => Object.keys(d.environment)));
-    const { invoke, byArn } = await lambda(counters.invocations, definitions);
+    const { invoke, byArn, functionOfTrace } = await lambda(counters.invocations, definitions);
     const sfn = await startStepFunctions({
       port: ports.stepfunctions,
       dataDir,
@@ -185,6 +188,9 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     stops.push(sfn.stop);
     const cognito = await startCognito(ports.cognito ?? 0, dataDir);
     stops.push(cognito.stop);
+    for (const [service, { server }] of Object.entries({ dynamodb, s3, ses, stepfunctions: sfn }))
+      if (server)
+        countCalls(server, service as CountedService, counters.calls, (trace) => functionOfTrace.get(trace));
 
     // The SDK's endpoints and the local settings, for every function; and the stack's names for
     // what runs outside a function (seeding, redrive, tests).

@@ -39,6 +39,7 @@ export async function startDynamoDB(
   const front = await startSignedFront({ iam, port, backend, service: 'dynamodb', protocol: 'json' });
   return {
     url: front.url,
+    server: front.server,
     stop: async () => {
       await front.stop();
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));

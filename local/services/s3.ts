@@ -49,6 +49,7 @@ export async function startS3(
     });
     return {
       url: front.url,
+      server: front.server,
       stop: async () => {
         await front.stop();
         await close(versioned);
