@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import type { LifeCounts } from './product.ts';
 
 /**
  * The cost of one typical case life on AWS, counted on the local runtime: open, information
  * request, reply, solution, accept (closes), the 30-day reopen window, purge. Step Functions bills
  * state transitions; Lambda bills invocations; DynamoDB bills writes.
  */
-export async function lifecycleCosts(): Promise<string> {
+export async function lifecycleCosts(): Promise<{ table: string; counts: LifeCounts }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'casework-bench-life-'));
   const ports = { api: 0, dynamodb: 0, s3: 0, ses: 0, stepfunctions: 0, smtp: 0 };
   // The handlers run in this process: keep their logs out of the benchmark's output.
@@ -28,6 +29,11 @@ export async function lifecycleCosts(): Promise<string> {
       return json;
     };
     const writesBefore = { ...rt.counters.dynamodb };
+    const sum = (service: 's3' | 'ses') =>
+      Object.values(rt.counters.calls).reduce((n, calls) => n + calls[service], 0);
+    const s3Before = sum('s3');
+    const sesBefore = sum('ses');
+    const cpu = process.cpuUsage();
     const invocationsBefore = { ...rt.counters.invocations };
     const { number } = await call('POST', '/cases', 'dana@acme.example', {
       account: 'acme',
@@ -83,7 +89,8 @@ export async function lifecycleCosts(): Promise<string> {
       .filter(([op]) => !writeOps.includes(op))
       .reduce((sum, [, v]) => sum + v, 0);
     const totalInvocations = Object.values(invocations).reduce((a, b) => a + b, 0);
-    return `| measure | per case life |
+    const used = process.cpuUsage(cpu);
+    const table = `| measure | per case life |
 |---|---|
 | Step Functions state transitions (states entered) | ${transitions} (execution ${status}) |
 | Lambda invocations | ${totalInvocations} (${Object.entries(invocations)
@@ -94,6 +101,20 @@ export async function lifecycleCosts(): Promise<string> {
       .map((op) => `${op} ${writes[op]}`)
       .join(', ')}) |
 | DynamoDB reads (Get/Query/Describe) | ${totalReads} |`;
+    const counts: LifeCounts = {
+      transitions,
+      invocations: totalInvocations,
+      writes: totalWrites,
+      reads: totalReads,
+      sesCalls: sum('ses') - sesBefore,
+      s3Puts: sum('s3') - s3Before,
+      s3Gets: 0,
+      // A write of the case item rewrites its entries in byAccount and byKind (updatedAt is in
+      // both sort keys, and they project ALL); the insert too.
+      indexWrites: 2 * ((writes.UpdateItem ?? 0) + 1),
+      cpuMs: (used.user + used.system) / 1000,
+    };
+    return { table, counts };
   } finally {
     await rt.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -60,4 +60,6 @@ export const errorJson = (code: string, message: string) => ({ error: { code, me
 export interface Service {
   url: string;
   stop(): Promise<void>;
+  /** The HTTP server answering it (the runtime counts its requests). */
+  server?: Server;
 }

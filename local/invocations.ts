@@ -9,7 +9,16 @@ import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
  */
 export async function concurrentInvocations() {
   process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '1000';
+  // With a function name set, the AWS SDK sends each invocation's X-Ray trace id with its calls
+  // (as on Lambda): the runtime counts the calls per function by it.
+  process.env.AWS_LAMBDA_FUNCTION_NAME ??= 'casework-local';
   const store = await InvokeStore.getInstanceAsync(true);
-  return <T>(requestId: string, invocation: () => T): T =>
-    store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: requestId }, invocation);
+  return <T>(requestId: string, traceId: string, invocation: () => T): T =>
+    store.run(
+      {
+        [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: requestId,
+        [InvokeStoreBase.PROTECTED_KEYS.X_RAY_TRACE_ID]: traceId,
+      },
+      invocation,
+    );
 }

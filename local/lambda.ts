@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
@@ -46,6 +46,8 @@ export type Invoke = (name: FunctionName, event: unknown) => Promise<unknown>;
  * its own context; counts invocations per function into `counts`.
  */
 export async function lambda(counts: Record<string, number>) {
+  /** The function of each invocation in flight, by the X-Ray trace id its AWS SDK calls carry. */
+  const functionOfTrace = new Map<string, FunctionName>();
   type Handler = (event: unknown, context: Context) => Promise<unknown>;
   const handlers = new Map<string, Handler>();
   const handlerOf = async (name: FunctionName) => {
@@ -61,10 +63,16 @@ export async function lambda(counts: Record<string, number>) {
     counts[name] = (counts[name] ?? 0) + 1;
     const handler = await handlerOf(name);
     const context = lambdaContext(name);
-    return inInvocation(context.awsRequestId, () => handler(event, context));
+    const traceId = `Root=1-${randomBytes(4).toString('hex')}-${randomBytes(12).toString('hex')}`;
+    functionOfTrace.set(traceId, name);
+    try {
+      return await inInvocation(context.awsRequestId, traceId, () => handler(event, context));
+    } finally {
+      functionOfTrace.delete(traceId);
+    }
   };
   /** The function an ARN names, as the state machine's Task states name them. */
   const byArn = (arn: string) =>
     (Object.keys(functions) as FunctionName[]).find((name) => functionArn(name) === arn);
-  return { invoke, byArn };
+  return { invoke, byArn, functionOfTrace };
 }

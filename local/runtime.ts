@@ -6,6 +6,7 @@ import { apiThrottle } from '#functions/registry.ts';
 import { useClock } from '#shared/clock.ts';
 import { type ApiContext, startApi } from './api.ts';
 import { LOCAL_ADMINISTRATOR, LOCAL_USER_POOL_ID, startCognito } from './cognito.ts';
+import { type Calls, type CountedService, countCalls } from './counters.ts';
 import { provisionDemo } from './demo.ts';
 import { host } from './http.ts';
 import { startInboundMail } from './inbound-mail.ts';
@@ -88,6 +89,8 @@ export interface LocalRuntime {
   counters: {
     invocations: Record<string, number>;
     dynamodb: Record<string, number>;
+    /** Requests to each service per calling function (see `countCalls`). */
+    calls: Record<string, Calls>;
     metrics: Record<string, number>;
   };
   /** Waits until every execution has finished reacting (no step in flight). */
@@ -109,9 +112,9 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     );
     useClock(clock);
     stops.push(async () => clock.stop());
-    const counters = { invocations: {}, dynamodb: {}, metrics: {} };
+    const counters = { invocations: {}, dynamodb: {}, calls: {}, metrics: {} };
     collectMetrics(counters.metrics);
-    const { invoke, byArn } = await lambda(counters.invocations);
+    const { invoke, byArn, functionOfTrace } = await lambda(counters.invocations);
 
     const dynamodb = await startDynamoDB(ports.dynamodb, dataDir, counters.dynamodb);
     stops.push(dynamodb.stop);
@@ -139,6 +142,9 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     const api = await startApi(ports.api, new Promise((resolve) => (apiReady = resolve)));
     stops.push(api.stop);
     portalOrigin = api.url;
+    for (const [service, { server }] of Object.entries({ dynamodb, s3, ses, stepfunctions: sfn }))
+      if (server)
+        countCalls(server, service as CountedService, counters.calls, (trace) => functionOfTrace.get(trace));
 
     // The handlers read these, exactly as they read the stack's settings on AWS.
     Object.assign(process.env, {

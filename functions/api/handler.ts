@@ -159,6 +159,7 @@ async function update(event: ApiEvent, caller: Caller): Promise<ApiResult> {
         () => clock.now(),
         input.revision,
         requestIdOf(event, caller),
+        c,
       ),
       clock.now(),
       caller,
@@ -382,7 +383,15 @@ async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     const spec = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
     if (!spec) throw notFound(`unknown action "${name}"`);
     const body = parseBody(event, spec.body);
-    changed = await applyCommand(c.caseId, spec.command(body as never), actor, now, body.revision, request);
+    changed = await applyCommand(
+      c.caseId,
+      spec.command(body as never),
+      actor,
+      now,
+      body.revision,
+      request,
+      c,
+    );
   }
   return json(200, caseView(changed, clock.now(), caller));
 }
@@ -401,6 +410,7 @@ async function survey(event: ApiEvent, caller: Caller): Promise<ApiResult> {
         () => clock.now(),
         undefined,
         requestIdOf(event, caller),
+        c,
       ),
       clock.now(),
       caller,

@@ -37,6 +37,7 @@ export async function startDynamoDB(
   const front = await startSignedFront({ port, backend, service: 'dynamodb', protocol: 'json' });
   return {
     url: front.url,
+    server: front.server,
     stop: async () => {
       await front.stop();
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));

@@ -42,6 +42,7 @@ export async function startS3(port: number, dataDir: string, portalOrigin: () =>
     });
     return {
       url: front.url,
+      server: front.server,
       stop: async () => {
         await front.stop();
         await close(versioned);

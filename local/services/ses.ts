@@ -75,6 +75,7 @@ export async function startSes(
   });
   return {
     url: front.url,
+    server: front.server,
     mailViewer: `${front.url}/`,
     stop: async () => {
       await front.stop();

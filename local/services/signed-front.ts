@@ -160,5 +160,5 @@ export async function startSignedFront(options: {
     }
   });
   const bound = await listen(server, options.port);
-  return { url: urlOf(bound), stop: () => close(server) };
+  return { url: urlOf(bound), stop: () => close(server), server };
 }

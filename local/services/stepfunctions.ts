@@ -56,6 +56,7 @@ export async function startStepFunctions(options: {
   const port = await listen(server, options.port);
   return {
     url: urlOf(port),
+    server,
     stepFunctions,
     stop: async () => {
       stepFunctions.close();

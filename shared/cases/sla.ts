@@ -37,7 +37,8 @@ export function actedAt(c: CaseRecord, kind: TargetKind): Date | null {
   return at ? new Date(instantMs(at)) : null;
 }
 
-const later = (a: string, b: string | null | undefined) => (b && b > a ? b : a);
+/** An optional stored instant in epoch ms (each read once: the clocks run on every view). */
+const msOf = (at: string | null | undefined) => (at ? instantMs(at) : Number.NEGATIVE_INFINITY);
 
 /**
  * Where each target counts from (SPEC §4): the complete time; response on cloud plans from the
@@ -46,17 +47,18 @@ const later = (a: string, b: string | null | undefined) => (b && b > a ? b : a);
  */
 export function targetStarts(c: CaseRecord): Record<TargetKind, Date | null> {
   const plan = planNamed(c.plan);
-  const complete = c.completedAt as string;
-  const base: Record<TargetKind, string | null> = {
-    response: plan.responseFrom === 'submission' ? c.createdAt : complete,
+  const complete = instantMs(c.completedAt as string);
+  const base: Record<TargetKind, number> = {
+    response: plan.responseFrom === 'submission' ? instantMs(c.createdAt) : complete,
     restoration: complete,
     resolution: complete,
-    rootCause: c.informationCompleteAt ?? null,
+    rootCause: msOf(c.informationCompleteAt),
   };
+  const floor = Math.max(msOf(c.coveredFrom), msOf(c.raisedAt));
   const out = {} as Record<TargetKind, Date | null>;
   for (const kind of TARGET_KINDS) {
     const from = base[kind];
-    out[kind] = from ? new Date(instantMs(later(later(from, c.coveredFrom), c.raisedAt))) : null;
+    out[kind] = from === Number.NEGATIVE_INFINITY ? null : new Date(Math.max(from, floor));
   }
   return out;
 }
@@ -142,8 +144,7 @@ export function slaStatus(c: CaseRecord, now: Date): Record<TargetKind, TargetSt
 }
 
 /** The next instant at which a target would be breached, if nothing happens before. */
-export function nextTargetDeadline(c: CaseRecord, now: Date): Date | null {
-  const status = slaStatus(c, now);
+export function nextTargetDeadline(c: CaseRecord, now: Date, status = slaStatus(c, now)): Date | null {
   if (!status || c.status === 'Closed') return null;
   const dues = Object.values(status)
     .filter((s) => s.outcome.state === 'pending' && !s.paused && s.due)
@@ -201,8 +202,8 @@ export function nextObligationDeadline(c: CaseRecord, now: Date): Date | null {
 }
 
 /** The next instant something is due on an open case (a target or an obligation): queues sort by it. */
-export function nextDueAt(c: CaseRecord, now: Date): Date | null {
-  const dues = [nextTargetDeadline(c, now), nextObligationDeadline(c, now)].filter((d) => d !== null);
+export function nextDueAt(c: CaseRecord, now: Date, status = slaStatus(c, now)): Date | null {
+  const dues = [nextTargetDeadline(c, now, status), nextObligationDeadline(c, now)].filter((d) => d !== null);
   return dues.length ? new Date(Math.min(...dues.map((d) => d.getTime()))) : null;
 }
 

@@ -22,7 +22,6 @@ import {
   allocateCaseNumber,
   claimGracePeriod,
   claimIdempotencyKey,
-  findIdempotencyKey,
   getAccount,
   getCase,
   insertCase,
@@ -62,11 +61,14 @@ export async function writableCase(caller: Caller, number: string): Promise<Stor
 const sequence = (revision: number, kind: string, i: number) =>
   `${String(revision).padStart(6, '0')}-${kind}${i}`;
 
-/** A change's side effects; its mails claimed by `holder`, the writer, from the write that saves them. */
+/**
+ * A change's side effects; its mails claimed by `holder`, the writer, from the write that saves
+ * them, or left unclaimed for the workflow to send.
+ */
 function effectsOf(
   revision: number,
   decision: Pick<Decision, 'timeline' | 'mails'>,
-  holder: MailClaim,
+  holder: MailClaim | undefined,
   signal = false,
 ): Record<string, OutboxEntry> {
   const effects: Record<string, OutboxEntry> = {};
@@ -77,15 +79,25 @@ function effectsOf(
   });
   decision.mails.forEach((mail, i) => {
     const id = sequence(revision, 'm', i);
-    effects[id] = { type: 'mail', mail: { ...mail, id }, claim: holder };
+    effects[id] = { type: 'mail', mail: { ...mail, id }, ...(holder ? { claim: holder } : {}) };
   });
   return effects;
 }
 
-/** Completes a change's side effects; safe to run any number of times, concurrently or after a crash. */
-export async function flushOutbox(caseId: string, now: Date, holder: string = randomUUID()): Promise<void> {
-  const c = await getCase(caseId);
-  if (!c) return;
+/**
+ * Completes a change's side effects; safe to run any number of times, concurrently or after a crash.
+ * The workflow runs it as it wakes (`awake`: no need to signal itself), from the case it just read.
+ * False when a mail could not reach SES and was given back for a retry.
+ */
+export async function flushOutbox(
+  caseId: string,
+  now: Date,
+  holder: string = randomUUID(),
+  { awake = false, read }: { awake?: boolean; read?: StoredCase } = {},
+): Promise<boolean> {
+  const c = read ?? (await getCase(caseId));
+  if (!c) return true;
+  let allSent = true;
   // Timeline items and signals are idempotent, so finished ones are taken off together: before the
   // signal (sorted last), so that the woken workflow finds nothing left to redo, and after it. A
   // mail goes out only under its claim, and its entry leaves the outbox with its own write.
@@ -98,6 +110,10 @@ export async function flushOutbox(caseId: string, now: Date, holder: string = ra
     for (const [id, effect] of entries) {
       if (effect.type === 'timeline') await putTimelineEntry(caseId, id, effect.entry);
       else if (effect.type === 'signal') {
+        if (awake) {
+          done.push(id);
+          continue;
+        }
         await removeOutboxEntries(caseId, done);
         done = [];
         await signalCaseWorkflow(caseId);
@@ -106,13 +122,14 @@ export async function flushOutbox(caseId: string, now: Date, holder: string = ra
           if (!(await claimMail(caseId, id, claimFor(holder, now), now))) continue;
           held.add(id);
         }
-        await sendOutboxMail(c, id, effect, holder, now);
+        if (!(await sendOutboxMail(c, id, effect, holder, now))) allSent = false;
         held.delete(id);
         continue;
       }
       done.push(id);
     }
     await removeOutboxEntries(caseId, done);
+    return allSent;
   } finally {
     // Failing before its mails went out, a writer gives their claims back: a retry sends them at once.
     for (const id of held) await releaseMail(caseId, id, holder).catch(() => {});
@@ -165,14 +182,17 @@ async function persist<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Sends one claimed outbox mail; a mail SES refuses is set aside, never failing the change. */
+/**
+ * Sends one claimed outbox mail; a mail SES refuses is set aside, never failing the change. False
+ * when SES could not be reached (the claim is given back).
+ */
 async function sendOutboxMail(
   c: StoredCase,
   id: string,
   effect: Extract<OutboxEntry, { type: 'mail' }>,
   holder: string,
   now: Date,
-): Promise<void> {
+): Promise<boolean> {
   const { mail } = effect;
   let messageId: string;
   try {
@@ -181,7 +201,7 @@ async function sendOutboxMail(
     logger.warn('mail not sent', { caseNumber: c.number, mail: id, error: (error as Error).message });
     if (!isRefusal(error)) {
       await releaseMail(c.caseId, id, holder);
-      return;
+      return false;
     }
     const attempts = (effect.setAside?.attempts ?? 0) + 1;
     const aside = {
@@ -200,7 +220,7 @@ async function sendOutboxMail(
         text: `The ${mail.kind} mail to ${mail.to} could not be sent (${aside.error}); it is tried again from ${aside.nextAt}.`,
       });
     }
-    return;
+    return true;
   }
   // SES sets the Message-ID header to <its id@its domain>: a reply names it in In-Reply-To.
   for (const domain of [`${process.env.AWS_REGION ?? 'us-east-1'}.amazonses.com`, 'email.amazonses.com']) {
@@ -208,6 +228,7 @@ async function sendOutboxMail(
   }
   await persist(() => recordMailSent(c.caseId, mail.id, messageId, now.toISOString()));
   await persist(() => completeMail(c.caseId, id, holder));
+  return true;
 }
 
 const hashOf = (input: unknown) => createHash('sha256').update(JSON.stringify(input)).digest('hex');
@@ -263,26 +284,20 @@ export async function openCase(
   }
 
   const hash = hashOf(input);
-  let caseId: string | undefined;
+  // A number first, then the key claimed for it: a retry finds the key's case (and skips a number).
+  let caseId = await allocateCaseNumber();
+  let stored: StoredCase | undefined;
   if (idempotencyKey) {
-    const existing = await findIdempotencyKey(caller.email, idempotencyKey);
-    if (existing && existing.hash !== hash)
+    const claim = await claimIdempotencyKey(caller.email, idempotencyKey, { hash, caseId });
+    if (claim.hash !== hash)
       throw refused('this Idempotency-Key was used with another request body', 'Idempotency-Key');
-    caseId = existing?.caseId;
-  }
-  if (!caseId) {
-    caseId = await allocateCaseNumber();
-    if (idempotencyKey) {
-      const claim = await claimIdempotencyKey(caller.email, idempotencyKey, { hash, caseId });
-      if (claim.hash !== hash)
-        throw refused('this Idempotency-Key was used with another request body', 'Idempotency-Key');
+    if (claim.caseId !== caseId) {
       caseId = claim.caseId;
+      stored = await getCase(caseId);
     }
   }
 
-  const stored = await getCase(caseId);
   let created = false;
-  const holder = randomUUID();
   if (!stored) {
     const at = now.toISOString();
     const complete = isComplete(input);
@@ -324,21 +339,24 @@ export async function openCase(
         ],
         mails: [{ id: '', kind: 'confirmation', to: caller.email }],
       },
-      claimFor(holder, now),
+      undefined,
     );
-    created = await insertCase({ ...record, outbox });
+    stored = { ...record, outbox };
+    created = await insertCase(stored);
     if (created) logger.info('case opened', { caseNumber: caseId, account: record.account, severity });
   }
-  // A retried request completes whatever a crashed first attempt left undone.
-  await flushOutbox(caseId, now, holder);
+  // A retried request completes whatever a crashed first attempt left undone; a new case's effects
+  // (confirmation, timeline) are completed by its workflow's first step, out of the request.
+  if (!created) await flushOutbox(caseId, now);
   await startCaseWorkflow(caseId);
-  return { case: (await getCase(caseId)) as StoredCase, created };
+  return { case: created ? (stored as StoredCase) : ((await getCase(caseId)) as StoredCase), created };
 }
 
 /**
  * Applies a command through the reducer with optimistic versioning: on a concurrent change it
  * re-reads and decides again, so no update is ever lost. `expectedRevision`, when the caller gave
- * one, must match (409 otherwise).
+ * one, must match (409 otherwise). `read` is the case as the caller just read it, decided on first.
+ * The change's effects are completed by the workflow, woken with the token read with the case.
  */
 export async function applyCommand(
   caseId: string,
@@ -347,11 +365,13 @@ export async function applyCommand(
   now: () => Date,
   expectedRevision?: number,
   requestId?: string,
+  read?: StoredCase,
 ): Promise<StoredCase> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    let c = await getCase(caseId);
+    let c = attempt === 0 && read ? read : await getCase(caseId);
     if (!c) throw notFound(`case ${caseId} not found`);
-    if (attempt === 0 && Object.keys(c.outbox ?? {}).length) {
+    const unfinished = Object.values(c.outbox ?? {}).some((e) => e.type !== 'mail' || !e.setAside);
+    if (attempt === 0 && unfinished) {
       // An earlier change crashed before finishing its effects: finish them first.
       await flushOutbox(caseId, now());
       c = (await getCase(caseId)) as StoredCase;
@@ -365,8 +385,11 @@ export async function applyCommand(
     }
     const decision = decide(c, command, actor, now());
     if (decision.unchanged) return c;
+    // A case whose workflow is over has nobody else to complete its effects.
+    const completeHere = !!c.workflowDone;
     const holder = randomUUID();
-    const effects = effectsOf(decision.next.revision, decision, claimFor(holder, now()), true);
+    const claim = completeHere ? claimFor(holder, now()) : undefined;
+    const effects = effectsOf(decision.next.revision, decision, claim, true);
     const next = requestId
       ? { ...decision.next, requests: recentRequests(c, requestId, decision.next.revision) }
       : decision.next;
@@ -381,8 +404,12 @@ export async function applyCommand(
       });
       // Counted with the write that records the breaches, so once each.
       countBreaches(breaches.length);
-      await flushOutbox(caseId, now(), holder);
-      return (await getCase(caseId)) as StoredCase;
+      if (completeHere) {
+        await flushOutbox(caseId, now(), holder);
+        return (await getCase(caseId)) as StoredCase;
+      }
+      await signalCaseWorkflow(caseId, c.wait?.token);
+      return { ...c, ...next, outbox: { ...c.outbox, ...effects } };
     }
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(attempt + 1, 10)));
   }
@@ -434,14 +461,15 @@ export async function grantGracePeriod(
 /** The case as the API shows it: no workflow internals, with its SLA clocks once complete. */
 export function caseView(c: StoredCase, now: Date, viewer: Caller) {
   const internal = mayOnCase(viewer, 'read-internal', c);
+  const sla = slaStatus(c, now);
   const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, requests: _q, featureRequest, ...record } = c;
   return {
     ...record,
     ...(featureRequest && (internal || featureRequestVisible(featureRequest, now)) ? { featureRequest } : {}),
     owner: c.owner ?? null,
     ...(internal ? { unsentMails: unsentMails(c) } : {}),
-    sla: slaStatus(c, now),
-    nextDue: nextDueAt(c, now),
+    sla,
+    nextDue: nextDueAt(c, now, sla),
     obligations: obligationsOf(c, now),
   };
 }

@@ -77,7 +77,8 @@ export async function route(input: RouteInput, now: Date): Promise<Route> {
   if (cycles > CONTINUE_AFTER_CYCLES || age > CONTINUE_AFTER_DAYS * 86_400_000)
     return { ...base, state: 'ContinueAsNew' };
   // A change that crashed half-way is completed here, whoever notices first.
-  await flushOutbox(caseId, now);
+  // A mail SES could not take is tried once more at once, then at the next wake.
+  if (!(await flushOutbox(caseId, now, undefined, { awake: true, read: c }))) await flushOutbox(caseId, now);
   await placeFiles(c);
   const end = reopenWindowEnd(c);
   if (c.status === 'Closed' && end && end <= now) return { ...base, state: 'Purge' };

@@ -113,11 +113,12 @@ export function dueAfterBusinessDays(calendar: Calendar, from: number, days: num
   if (!Number.isInteger(days) || days < 0) throw new RangeError('days must be a non-negative integer');
   const cal = compile(calendar);
   if (days === 0) return cal.dueAfterOpenTime(from, 0);
-  return cal.dueAfterBusinessDays(businessDayStart(cal, from), days);
+  return cal.dueAfterBusinessDays(cal.businessDayOpening(from), days);
 }
 
 /**
- * Where N BD count from: the first open instant at or after `from` that falls on a business day
+ * Where N BD count from, day by day (the explaining path; `businessDayOpening` reads it from the
+ * index): the first open instant at or after `from` that falls on a business day
  * (on a centre open around the clock, a weekend start counts from Monday 00:00, so a later start
  * is never due earlier).
  */

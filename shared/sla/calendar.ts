@@ -277,6 +277,21 @@ export class CompiledCalendar {
     return openTimeUpTo(idx, to) - openTimeUpTo(idx, from);
   }
 
+  /**
+   * The first open instant at or after `start` on a business day (where N BD count from), from the
+   * index: the business-day counts tell a business day from any other.
+   */
+  businessDayOpening(start: number): number {
+    let from = start;
+    for (;;) {
+      const opening = this.dueAfterOpenTime(from, 0);
+      const idx = this.indexFor(opening, 14);
+      const k = dayAt(idx, opening);
+      if ((idx.bizCount[k + 1] as number) > (idx.bizCount[k] as number)) return opening;
+      from = idx.midnight[k + 1] as number;
+    }
+  }
+
   /** N BD (SPEC §4) from an instant already rolled to open time. */
   dueAfterBusinessDays(start: number, n: number): number {
     let ahead = n * 2 + 14;

@@ -36,18 +36,27 @@ export async function startCaseWorkflow(caseId: string, generation = 1): Promise
 /** Errors that mean the wait this token belonged to is already over: nothing left to signal. */
 const GONE = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
 
+/** Answers a wait's task token: false when that wait is already over. */
+async function answerWait(caseId: string, token: string): Promise<boolean> {
+  try {
+    await sfn().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ caseId }) }));
+    return true;
+  } catch (error) {
+    if (!GONE.has((error as Error).name)) throw error;
+    return false;
+  }
+}
+
 /**
- * Wakes the case's workflow so that it re-reads the case and waits for the next deadline. The
+ * Wakes the case's workflow so that it re-reads the case and waits for the next deadline: with the
+ * token the caller read with the case, else (or when that wait is over) the stored one. A stored
  * token is cleared only once answered, so a crash in between leaves it for the retry; answering a
  * token twice is harmless (the second answer finds the wait over).
  */
-export async function signalCaseWorkflow(caseId: string): Promise<void> {
+export async function signalCaseWorkflow(caseId: string, read?: string): Promise<void> {
+  if (read && (await answerWait(caseId, read))) return;
   const token = await waitToken(caseId);
-  if (!token) return;
-  try {
-    await sfn().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ caseId }) }));
-  } catch (error) {
-    if (!GONE.has((error as Error).name)) throw error;
-  }
+  if (!token || token === read) return;
+  await answerWait(caseId, token);
   await clearWaitToken(caseId, token);
 }

@@ -12,7 +12,7 @@ describe('concurrent invocations in the local runtime keep their logs apart, as 
     try {
       await Promise.all(
         ['a', 'b', 'c'].map((id, i) =>
-          inInvocation(`request-${id}`, async () => {
+          inInvocation(`request-${id}`, `Root=1-00000000-${id}`, async () => {
             logger.setLogLevel('INFO'); // this invocation only: the tests' level stays SILENT
             logger.setCorrelationId(id);
             await new Promise((resolve) => setTimeout(resolve, 20 - i * 5));
