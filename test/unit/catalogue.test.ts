@@ -41,7 +41,7 @@ describe('the catalogue is data, validated when loaded', () => {
     expect(() => parseCatalogue(CentresSchema, inverted, 'centres.json')).toThrow('japan.week.mon.0');
   });
 
-  it('holds the windows of SPEC §3, §7, §9', () => {
+  it('holds the windows of SPEC §3, §7, §9, §10', () => {
     expect(parseCatalogue(PolicySchema, policyData, 'p').windows).toEqual({
       reopenDays: 30,
       surveyDays: 60,
@@ -50,6 +50,7 @@ describe('the catalogue is data, validated when loaded', () => {
       snoozeMaxDays: 30,
       closedFeatureRequestVisibleDays: 365,
       gracePeriodMaxDays: 30,
+      featureEvaluationBusinessDays: 55,
     });
   });
 });
