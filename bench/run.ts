@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import nodemailer from 'nodemailer';
 import { bundleSizes } from './bundles.ts';
 import { lifecycleCosts } from './lifecycle.ts';
@@ -224,6 +226,41 @@ async function load(seconds: number, clients: number, pid: number) {
   return { total, perSecond: total / seconds, errors, serverErrors, peakRss, rows: rows.join('\n') };
 }
 
+/**
+ * Mails SES holds, and mails the system meant to send: one sent-marker (`MAIL#`) per mail sent,
+ * plus those still waiting in an outbox.
+ */
+async function mailCounts() {
+  const store = await fetch(`http://127.0.0.1:${ports.CASEWORK_SES_PORT}/store`);
+  const sent = ((await store.json()) as { emails: unknown[] }).emails.length;
+  const db = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${ports.CASEWORK_DYNAMODB_PORT}`,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+  let intended = 0;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new ScanCommand({
+        TableName: 'casework',
+        ProjectionExpression: '#sk, outbox',
+        ExpressionAttributeNames: { '#sk': 'sk' },
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      if (String(item.sk).startsWith('MAIL#')) intended++;
+      const outbox = Object.values((item.outbox ?? {}) as Record<string, { type: string }>);
+      intended += outbox.filter((e) => e.type === 'mail').length;
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return { sent, intended };
+}
+
 const loadAtStart = os.loadavg()[0]?.toFixed(1);
 const { child, dataDir, readyMs } = await startRuntime();
 try {
@@ -235,7 +272,12 @@ try {
   const caseNumber = await firstCaseNumber();
   const smallMail = await inboundMail(caseNumber, 200, 0);
   const bigMail = await inboundMail(caseNumber, 40, 1024 * 1024);
+  const mailsBefore = await mailCounts();
   const loaded = await load(60, 20, child.pid as number);
+  await sleep(5000); // the workflows' last steps
+  const mailsAfter = await mailCounts();
+  const mailsSent = mailsAfter.sent - mailsBefore.sent;
+  const mailsIntended = mailsAfter.intended - mailsBefore.intended;
   const afterLoadRss = rssMb(child.pid as number);
   // The peer libraries count in the process's local time: make it the emea centre's.
   process.env.TZ = 'Europe/London';
@@ -274,7 +316,7 @@ SMTP (linked to a case by its subject).
 |---|---|---|---|---|
 ${loaded.rows}
 
-${loaded.total} operations, ${loaded.perSecond.toFixed(1)} per second, ${loaded.errors} failed operations (${loaded.serverErrors} of them 5xx); resident memory peaked at ${loaded.peakRss.toFixed(0)} MB and was ${afterLoadRss.toFixed(0)} MB after the run. The runtime is one Node process on ${os.cpus().length} cores (emulators and handlers share it), so these are figures of the laptop setup, not of AWS. What grows with the number of cases is the emulators' in-memory state (each waiting execution's interpreter, the SES mail viewer's store); DynamoDB, S3 and the execution histories stay on disk.
+${loaded.total} operations, ${loaded.perSecond.toFixed(1)} per second; mails sent per intended mail: ${(mailsSent / Math.max(mailsIntended, 1)).toFixed(2)} (${mailsSent} sent by SES, ${mailsIntended} intended); ${loaded.errors} failed operations (${loaded.serverErrors} of them 5xx); resident memory peaked at ${loaded.peakRss.toFixed(0)} MB and was ${afterLoadRss.toFixed(0)} MB after the run. The runtime is one Node process on ${os.cpus().length} cores (emulators and handlers share it), so these are figures of the laptop setup, not of AWS. What grows with the number of cases is the emulators' in-memory state (each waiting execution's interpreter, the SES mail viewer's store); DynamoDB, S3 and the execution histories stay on disk.
 
 ## SLA engine (issue: SLA engine)
 Target computations per second on one core, emea calendar (Europe/London, 08:00–19:00, England &

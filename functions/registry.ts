@@ -94,7 +94,10 @@ export const functions = {
     // Linking a mail stores its attachments as case files and wakes the case's workflow.
     access: ['table.items', 'inbox.read', 'files.put', 'workflow.answer', 'mail.send'],
     invokedBy: 'api',
-    routes: ['GET /v1/triage', 'POST /v1/triage/{id}/link'].map((route) => ({ route, auth: true })),
+    routes: ['GET /v1/triage', 'POST /v1/triage/{id}/link', 'POST /v1/triage/{id}/dismiss'].map((route) => ({
+      route,
+      auth: true,
+    })),
   },
   admin: {
     entry: 'functions/admin/handler.ts',

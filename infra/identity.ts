@@ -53,9 +53,10 @@ export class Identity extends Construct {
       reason:
         'the Essentials tier with required TOTP MFA and a strong password policy; Plus-tier threat protection is an operator choice with its own cost',
     });
-    // The portal may change a user's name, never the e-mail (it is not writable anyway).
+    // The portal may change a user's name, never the e-mail (it is not writable anyway). The
+    // password flow lets an administrator sign in from the command line (TLS to Cognito).
     this.client = this.userPool.addClient('Portal', {
-      authFlows: { userSrp: true },
+      authFlows: { userSrp: true, userPassword: true },
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
     });
     for (const group of Object.values(GROUPS)) {

@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Duration } from 'luxon';
-import { type FunctionName, functions } from '#functions/registry.ts';
+import type { FunctionName } from '#functions/registry.ts';
 import { close, errorJson, listen, readBody, send, urlOf } from './http.ts';
 import { AUDIENCE, type LocalIssuer, TokenRejected, verifyBearer } from './jwt.ts';
 import type { Invoke } from './lambda.ts';
@@ -21,18 +21,16 @@ export interface ApiContext {
 }
 
 /**
- * The API Gateway HTTP API emulation (routes, JWT authorizer, stage throttle) with the local
+ * The API Gateway HTTP API emulation (the stack's routes, JWT authorizer, stage throttle) with the local
  * extras: the issuer's JWKS and tokens, the virtual clock, the console. The port opens at once (its
  * address is part of the system's settings) with the handler attached; a request arriving before
  * `ready` resolves waits for it instead of going unanswered.
  */
-export async function startApi(port: number, ready: Promise<ApiContext>) {
-  const routes = Object.values(functions).flatMap((spec) =>
-    ('routes' in spec ? spec.routes : []).map((r) => ({
-      ...r,
-      fn: Object.entries(functions).find(([, s]) => s === spec)?.[0] as FunctionName,
-    })),
-  );
+export async function startApi(
+  port: number,
+  routes: { route: string; auth: boolean; fn: FunctionName }[],
+  ready: Promise<ApiContext>,
+) {
   const match = compileRoutes(routes.map((r) => r.route));
   let throttle: TokenBucket | undefined;
 

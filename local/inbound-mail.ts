@@ -1,21 +1,51 @@
 import { randomUUID } from 'node:crypto';
 import { SMTPServer } from 'smtp-server';
+import type { FunctionName } from '#functions/registry.ts';
 import type { Clock } from '#shared/clock.ts';
 import { putObject } from '#shared/store/files.ts';
 import { addressOf, host } from './http.ts';
 import type { Invoke } from './lambda.ts';
 
+/** The stack's receipt rule: which recipients, where in S3, which function. */
+export interface ReceiptRule {
+  recipients: string[];
+  objectKeyPrefix: string;
+  fn: FunctionName;
+}
+
+/** SES matches a rule's recipient as an address, a domain, or (with a leading dot) its subdomains. */
+const matches = (address: string, recipients: string[]) => {
+  const lower = address.toLowerCase();
+  const domain = lower.split('@')[1] ?? '';
+  return (
+    recipients.length === 0 ||
+    recipients.some((r) => {
+      const rule = r.toLowerCase();
+      return rule.includes('@')
+        ? rule === lower
+        : rule.startsWith('.')
+          ? domain.endsWith(rule)
+          : rule === domain;
+    })
+  );
+};
+
 /**
- * SES receiving, with a real SMTP listener in front: each message is written to S3 under
- * `inbox/`, then the inbound-mail function is invoked with the SES event, as the receipt rule does.
+ * SES receiving, with a real SMTP listener in front: a recipient no receipt rule names is refused;
+ * each message is written to S3 under the rule's prefix, then the rule's function is invoked with
+ * the SES event.
  */
-export async function startInboundMail(port: number, clock: Clock, invoke: Invoke) {
+export async function startInboundMail(port: number, clock: Clock, invoke: Invoke, rule: ReceiptRule) {
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     size: 40 * 1024 * 1024,
     logger: false,
     banner: 'casework local inbound',
+    onRcptTo(address, _session, callback) {
+      if (matches(address.address, rule.recipients)) return callback();
+      callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -23,8 +53,8 @@ export async function startInboundMail(port: number, clock: Clock, invoke: Invok
         try {
           const messageId = randomUUID();
           const raw = Buffer.concat(chunks);
-          await putObject(`inbox/${messageId}`, raw, 'message/rfc822');
-          await invoke('inboundMail', {
+          await putObject(`${rule.objectKeyPrefix}${messageId}`, raw, 'message/rfc822');
+          await invoke(rule.fn, {
             Records: [
               {
                 eventSource: 'aws:ses',

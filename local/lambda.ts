@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { type FunctionName, functions } from '#functions/registry.ts';
+import { withEnvironment } from './function-env.ts';
 import { concurrentInvocations } from './invocations.ts';
 
 export const REGION = 'us-east-1';
@@ -10,16 +10,6 @@ export const ACCOUNT = '000000000000';
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 export const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:casework-${name}`;
-
-/** The state machine definition with its substitutions, as the CDK stack does it on AWS. */
-export function substitutedDefinition(arnOf: (name: FunctionName) => string): string {
-  let text = readFileSync(path.join(ROOT, 'statemachines/case-lifecycle.asl.json'), 'utf8');
-  for (const [name, spec] of Object.entries(functions)) {
-    if ('substitution' in spec)
-      text = text.replaceAll(`\${${spec.substitution}}`, arnOf(name as FunctionName));
-  }
-  return text;
-}
 
 function lambdaContext(name: string): Context {
   const deadline = Date.now() + 60_000;
@@ -41,38 +31,58 @@ function lambdaContext(name: string): Context {
 
 export type Invoke = (name: FunctionName, event: unknown) => Promise<unknown>;
 
+/** A function as the stack defines it: its handler's export and its environment. */
+export interface FunctionDefinition {
+  handlerExport: string;
+  environment: Record<string, string>;
+}
+
 /**
  * Lambda: the same handler modules, loaded once and invoked in this process, each invocation in
- * its own context; counts invocations per function into `counts`.
+ * its own context and with its function's environment; a function the stack does not define does
+ * not exist. Counts invocations per function into `counts`.
  */
-export async function lambda(counts: Record<string, number>) {
+export async function lambda(
+  counts: Record<string, number>,
+  definitions: Map<FunctionName, FunctionDefinition>,
+) {
   /** The function of each invocation in flight, by the X-Ray trace id its AWS SDK calls carry. */
   const functionOfTrace = new Map<string, FunctionName>();
   type Handler = (event: unknown, context: Context) => Promise<unknown>;
   const handlers = new Map<string, Handler>();
-  const handlerOf = async (name: FunctionName) => {
+  const handlerOf = async (name: FunctionName, definition: FunctionDefinition) => {
     let handler = handlers.get(name);
     if (!handler) {
-      handler = ((await import(path.join(ROOT, functions[name].entry))) as { handler: Handler }).handler;
+      const module = (await import(path.join(ROOT, functions[name].entry))) as Record<string, Handler>;
+      handler = module[definition.handlerExport];
+      if (typeof handler !== 'function')
+        throw new Error(`${functions[name].entry} exports no ${definition.handlerExport}`);
       handlers.set(name, handler);
     }
     return handler;
   };
   const inInvocation = await concurrentInvocations();
   const invoke: Invoke = async (name, event) => {
+    const definition = definitions.get(name);
+    if (!definition) throw new Error(`function ${name} is not in the stack`);
     counts[name] = (counts[name] ?? 0) + 1;
-    const handler = await handlerOf(name);
-    const context = lambdaContext(name);
-    const traceId = `Root=1-${randomBytes(4).toString('hex')}-${randomBytes(12).toString('hex')}`;
-    functionOfTrace.set(traceId, name);
-    try {
-      return await inInvocation(context.awsRequestId, traceId, () => handler(event, context));
-    } finally {
-      functionOfTrace.delete(traceId);
-    }
+    return withEnvironment(
+      definition.environment,
+      async () => {
+        const handler = await handlerOf(name, definition);
+        const context = lambdaContext(name);
+        const traceId = `Root=1-${randomBytes(4).toString('hex')}-${randomBytes(12).toString('hex')}`;
+        functionOfTrace.set(traceId, name);
+        try {
+          return await inInvocation(context.awsRequestId, traceId, () => handler(event, context));
+        } finally {
+          functionOfTrace.delete(traceId);
+        }
+      },
+      name,
+    );
   };
   /** The function an ARN names, as the state machine's Task states name them. */
-  const byArn = (arn: string) =>
-    (Object.keys(functions) as FunctionName[]).find((name) => functionArn(name) === arn);
+  const byArn = (arn: string) => [...definitions.keys()].find((name) => functionArn(name) === arn);
   return { invoke, byArn, functionOfTrace };
 }

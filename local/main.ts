@@ -16,7 +16,7 @@ for (const part of Object.keys(ports) as (keyof Ports)[]) {
     process.exit(1);
   }
 }
-const runtime = await startLocalRuntime({ dataDir, ports });
+const runtime = await startLocalRuntime({ dataDir, ports, progress: console.log });
 const { urls } = runtime;
 console.log(`casework is running (data in ${path.relative(process.cwd(), dataDir) || '.'}, virtual time ${runtime.clock.now().toISOString()})
 

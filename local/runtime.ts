@@ -1,32 +1,40 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { apiThrottle } from '#functions/registry.ts';
+import {
+  CreateBucketCommand,
+  type LifecycleRule,
+  PutBucketLifecycleConfigurationCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { apiThrottle, type FunctionName } from '#functions/registry.ts';
 import { useClock } from '#shared/clock.ts';
 import { type ApiContext, startApi } from './api.ts';
 import { LOCAL_ADMINISTRATOR, LOCAL_USER_POOL_ID, startCognito } from './cognito.ts';
 import { type Calls, type CountedService, countCalls } from './counters.ts';
 import { provisionDemo } from './demo.ts';
+import { governVariables } from './function-env.ts';
 import { host } from './http.ts';
 import { startInboundMail } from './inbound-mail.ts';
 import { LocalIssuer } from './jwt.ts';
-import { ACCOUNT, functionArn, lambda, REGION, substitutedDefinition } from './lambda.ts';
+import { ACCOUNT, type FunctionDefinition, lambda, REGION } from './lambda.ts';
 import { collectMetrics } from './metrics.ts';
 import { redrive } from './seed.ts';
 import { startDynamoDB } from './services/dynamodb.ts';
+import { Iam } from './services/iam.ts';
 import { startS3 } from './services/s3.ts';
 import { type SesSandbox, startSes } from './services/ses.ts';
 import { startStepFunctions } from './services/stepfunctions.ts';
+import { readStack } from './stack.ts';
 import type { LocalStepFunctions } from './stepfunctions.ts';
 import { ensureTable } from './table.ts';
+import { stackTemplate, type Template } from './template.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 export { ACCOUNT, REGION } from './lambda.ts';
 
 const TABLE = 'casework';
 const BUCKET = 'casework-files';
-const STATE_MACHINE = 'casework-case-lifecycle';
 
 export interface Ports {
   api: number;
@@ -71,6 +79,10 @@ export interface RuntimeOptions {
   frozenAt?: Date;
   /** The API stage's throttle; the stack's unless given. */
   throttle?: { rateLimit: number; burstLimit: number };
+  /** Told what takes time on a first start after a change (synthesizing the stack). */
+  progress?: (line: string) => void;
+  /** Tests change the stack's template (say, a function's policy) before it is read. */
+  template?: (template: Template) => Template;
   /** SES as in its sandbox: mail to other recipients than these identities is refused. */
   sesSandbox?: SesSandbox;
   /** The throttle's time source in milliseconds (wall-clock time unless given, e.g. by a test). */
@@ -98,7 +110,10 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
-/** Starts the whole system in this process: emulators, Step Functions, API, SMTP, clock. */
+/**
+ * Starts the whole system in this process, as the synthesized stack describes it: emulators,
+ * functions with their environments, Step Functions, API routes, SMTP receipt, clock.
+ */
 export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
   const { dataDir, ports } = options;
   mkdirSync(dataDir, { recursive: true });
@@ -112,41 +127,73 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     );
     useClock(clock);
     stops.push(async () => clock.stop());
+    const template = await stackTemplate(options.progress);
+    const stack = readStack(options.template?.(template) ?? template, {
+      region: REGION,
+      account: ACCOUNT,
+      table: TABLE,
+      bucket: BUCKET,
+      functionName: (name) => `casework-${name}`,
+    });
     const counters = { invocations: {}, dynamodb: {}, calls: {}, metrics: {} };
     collectMetrics(counters.metrics);
-    const { invoke, byArn, functionOfTrace } = await lambda(counters.invocations);
+    const iam = new Iam(new Map([...stack.functions.values()].map((fn) => [fn.name, fn.statements])), {
+      region: REGION,
+      account: ACCOUNT,
+      table: TABLE,
+      stateMachineArn: stack.stateMachine.arn,
+    });
 
-    const dynamodb = await startDynamoDB(ports.dynamodb, dataDir, counters.dynamodb);
+    const dynamodb = await startDynamoDB(ports.dynamodb, dataDir, counters.dynamodb, iam);
     stops.push(dynamodb.stop);
     let portalOrigin = '';
     // The bucket's CORS rule (infra): the portal, served by the API's server, uploads from the browser.
-    const s3 = await startS3(ports.s3, dataDir, () => portalOrigin);
+    const s3 = await startS3(ports.s3, dataDir, () => portalOrigin, iam);
     stops.push(s3.stop);
-    const ses = await startSes(ports.ses, dataDir, clock, options.sesSandbox);
+    const ses = await startSes(ports.ses, dataDir, clock, options.sesSandbox, iam);
     stops.push(ses.stop);
+    let apiReady: (context: ApiContext) => void = () => {};
+    const api = await startApi(ports.api, stack.routes, new Promise((resolve) => (apiReady = resolve)));
+    stops.push(api.stop);
+    portalOrigin = api.url;
+
+    // Each function's environment is the stack's, with local values for what points outside.
+    const definitions = new Map<FunctionName, FunctionDefinition>();
+    const logLevel = process.env.POWERTOOLS_LOG_LEVEL;
+    const localValues: Record<string, string> = {
+      CASEWORK_PORTAL_URL: `${api.url}/portal`,
+      CASEWORK_USER_POOL_ID: LOCAL_USER_POOL_ID,
+      ...(logLevel ? { POWERTOOLS_LOG_LEVEL: logLevel } : {}),
+    };
+    for (const fn of stack.functions.values()) {
+      const { NODE_OPTIONS: _, ...environment } = fn.environment;
+      for (const [name, value] of Object.entries(localValues))
+        if (name in environment) environment[name] = value;
+      definitions.set(fn.name, { handlerExport: fn.handlerExport, environment });
+    }
+    governVariables([...definitions.values()].flatMap((d) => Object.keys(d.environment)));
+    const { invoke, byArn, functionOfTrace } = await lambda(counters.invocations, definitions);
     const sfn = await startStepFunctions({
       port: ports.stepfunctions,
       dataDir,
       clock,
-      name: STATE_MACHINE,
+      name: stack.stateMachine.name,
       region: REGION,
       account: ACCOUNT,
-      definition: substitutedDefinition(functionArn),
+      definition: stack.stateMachine.definition,
       invoke,
       byArn,
+      iam,
     });
     stops.push(sfn.stop);
     const cognito = await startCognito(ports.cognito ?? 0, dataDir);
     stops.push(cognito.stop);
-    let apiReady: (context: ApiContext) => void = () => {};
-    const api = await startApi(ports.api, new Promise((resolve) => (apiReady = resolve)));
-    stops.push(api.stop);
-    portalOrigin = api.url;
     for (const [service, { server }] of Object.entries({ dynamodb, s3, ses, stepfunctions: sfn }))
       if (server)
         countCalls(server, service as CountedService, counters.calls, (trace) => functionOfTrace.get(trace));
 
-    // The handlers read these, exactly as they read the stack's settings on AWS.
+    // The SDK's endpoints and the local settings, for every function; and the stack's names for
+    // what runs outside a function (seeding, redrive, tests).
     Object.assign(process.env, {
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'local',
@@ -185,7 +232,10 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
 
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     await ensureTable(new DynamoDBClient({ region: REGION, endpoint: dynamodb.url, credentials }), TABLE);
-    await createBucket(new S3Client({ region: REGION, endpoint: s3.url, credentials, forcePathStyle: true }));
+    await createBucket(
+      new S3Client({ region: REGION, endpoint: s3.url, credentials, forcePathStyle: true }),
+      stack.lifecycleRules,
+    );
     await provisionDemo((event) => invoke('admin', event), {
       ...(cognito.pool.signIn(LOCAL_ADMINISTRATOR) as { sub: string; groups: string[] }),
       email: LOCAL_ADMINISTRATOR,
@@ -204,7 +254,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       throttleTime: options.throttleTime ?? (() => performance.now()),
       mailStore: `${ses.url}/store`,
     });
-    const smtp = await startInboundMail(ports.smtp, clock, invoke);
+    const smtp = await startInboundMail(ports.smtp, clock, invoke, stack.receiptRule);
     stops.push(smtp.stop);
     await redrive(sfn.stepFunctions);
 
@@ -234,10 +284,31 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   }
 }
 
-async function createBucket(s3: S3Client): Promise<void> {
+/** The files bucket, with the stack's lifecycle rules (the template's shape turned into S3's). */
+async function createBucket(s3: S3Client, rules: Record<string, unknown>[]): Promise<void> {
   try {
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   } catch (error) {
     if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes((error as Error).name)) throw error;
   }
+  if (!rules.length) return;
+  const Rules = rules.map((rule): LifecycleRule => {
+    const abort = rule.AbortIncompleteMultipartUpload as { DaysAfterInitiation: number } | undefined;
+    return {
+      ID: rule.Id as string | undefined,
+      Status: rule.Status === 'Disabled' ? 'Disabled' : 'Enabled',
+      Filter: { Prefix: (rule.Prefix as string | undefined) ?? '' },
+      ...(rule.ExpirationInDays ? { Expiration: { Days: Number(rule.ExpirationInDays) } } : {}),
+      ...(rule.ExpiredObjectDeleteMarker ? { Expiration: { ExpiredObjectDeleteMarker: true } } : {}),
+      ...(rule.NoncurrentVersionExpiration
+        ? { NoncurrentVersionExpiration: rule.NoncurrentVersionExpiration as { NoncurrentDays: number } }
+        : {}),
+      ...(abort
+        ? { AbortIncompleteMultipartUpload: { DaysAfterInitiation: abort.DaysAfterInitiation } }
+        : {}),
+    };
+  });
+  await s3.send(
+    new PutBucketLifecycleConfigurationCommand({ Bucket: BUCKET, LifecycleConfiguration: { Rules } }),
+  );
 }

@@ -215,8 +215,10 @@ export class LocalStepFunctions {
           rmSync(this.file(summary, kind), { force: true });
         continue;
       }
-      const execution: Execution = { ...summary, busy: false, abort: () => {} };
-      this.executions.set(summary.executionArn, execution);
+      // Named after this state machine, whatever it was called when the execution was kept.
+      const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${summary.name}`;
+      const execution: Execution = { ...summary, executionArn, busy: false, abort: () => {} };
+      this.executions.set(executionArn, execution);
       if (execution.status !== 'RUNNING') continue;
       // Its summary was last saved when it started: count the events it recorded since.
       execution.events = this.history(execution).length;

@@ -6,6 +6,7 @@ import {
   type ApiResult,
   callerOf,
   httpErrors,
+  idempotent,
   identityOf,
   json,
   parseBody,
@@ -38,7 +39,8 @@ export const handler = middy<ApiEvent, ApiResult>()
       await callerOf(event); // someone unknown is told so (401) before being refused (403)
       throw forbidden(`${email} is not an administrator`);
     }
-    const route = routes[event.routeKey];
+    const route = Object.hasOwn(routes, event.routeKey) ? routes[event.routeKey] : undefined;
     if (!route) throw notFound(`no route ${event.routeKey}`);
-    return route(event);
+    // An Idempotency-Key is honoured as on every state-changing route, scoped to the administrator.
+    return event.requestContext.http?.method === 'POST' ? idempotent(route, event, { email }) : route(event);
   });

@@ -234,6 +234,19 @@ function outcomeBadge(t) {
   return `<span class="badge ${state}">${state}${at}</span>`;
 }
 
+/** Why a target is due when it is (`GET /v1/cases/{n}/sla`), as a list of plain lines. */
+function dueBecause(target) {
+  const e = target?.explanation;
+  if (!e) return '';
+  const lines = [];
+  if (target.countsFrom) lines.push(`counts from ${when(target.countsFrom)}`);
+  if (e.rolledTo) lines.push(`outside business hours: starts at ${when(e.rolledTo)}`);
+  for (const c of e.counted ?? []) lines.push(`counted ${when(c.from)} → ${when(c.to).slice(11)}`);
+  for (const h of e.holidaysSkipped ?? []) lines.push(`holiday skipped: ${h.date} ${h.name}`);
+  for (const p of e.paused ?? []) lines.push(`paused ${when(p.from)} → ${when(p.to)}`);
+  return lines.map((l) => `<li>${esc(l)}</li>`).join('');
+}
+
 /** The forms an engineer may use on a case in its status (the API has the last word). */
 function actionsFor(c) {
   const note = (label = 'Note', required = true) =>
@@ -337,7 +350,7 @@ async function casePage(number) {
     optional(`/v1/cases/${number}/files`),
     optional(`/v1/cases/${number}/sla`),
   ]);
-  const explanations = sla?.targets ?? sla ?? {};
+  const explanations = sla?.targets ?? {};
   const field = (label, value) =>
     `<dt>${label}</dt><dd>${value === undefined || value === null || value === '' ? '—' : esc(value)}</dd>`;
   const forms = actionsFor(c);
@@ -372,8 +385,8 @@ async function casePage(number) {
                 c.sla,
               )
                 .map(([kind, t]) => {
-                  const why = explanations[kind]?.explanation;
-                  return `<tr><th scope="row">${esc(kind)}</th><td>${esc(t.target ?? 'n/a')}</td><td>${when(t.due)}</td><td>${t.paused ? 'paused' : t.remainingMs === null || t.remainingMs === undefined ? '—' : span(t.remainingMs)}</td><td>${outcomeBadge(t)}${why ? `<details><summary>why</summary><pre>${esc(typeof why === 'string' ? why : JSON.stringify(why, null, 1))}</pre></details>` : ''}</td></tr>`;
+                  const why = dueBecause(explanations[kind]);
+                  return `<tr><th scope="row">${esc(kind)}</th><td>${esc(t.target ?? 'n/a')}</td><td>${when(t.due)}</td><td>${t.paused ? 'paused' : t.remainingMs === null || t.remainingMs === undefined ? '—' : span(t.remainingMs)}</td><td>${outcomeBadge(t)}${why ? `<details class="why"><summary>why then</summary><ul>${why}</ul></details>` : ''}</td></tr>`;
                 })
                 .join('')}</tbody></table>`
             : '<p>Not started: the case is not complete yet.</p>'
@@ -583,7 +596,7 @@ function graph(definition, edges, visits, current) {
     })
     .join('');
   return `<svg class="graph" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="state machine: ${order.length} states, the path taken in bold">
-    <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>
+    <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>
     ${arcs}${boxes}</svg>`;
 }
 
@@ -641,7 +654,7 @@ async function executionPage(number, params) {
         ${graph(execution.definition, edges, visits, execution.currentState)}
       </section>
       <section aria-labelledby="path-h"><h3 id="path-h">Path taken</h3>
-        <form id="path-form"><label><input type="checkbox" name="internal" ${showInternal ? 'checked' : ''}> show workflow steps</label></form>
+        <form id="path-form"><label class="inline"><input type="checkbox" name="internal" ${showInternal ? 'checked' : ''}> show workflow steps</label></form>
         <table id="path"><thead><tr><th scope="col">#</th><th scope="col">State</th><th scope="col">Entered</th><th scope="col">Duration</th></tr></thead><tbody>${shownVisits
           .map(
             (v, i) =>
@@ -690,14 +703,22 @@ async function executionPage(number, params) {
 
 async function triagePage() {
   const { items } = await api('/v1/triage');
+  const result = (text) => {
+    document.getElementById('triage-result').textContent = text;
+  };
   main.innerHTML = `<h2>Triage queue</h2>
-    <p>Mail that could not be added to a case. Link it to one, or dismiss it.</p>
-    <table id="triage"><thead><tr><th scope="col">Received</th><th scope="col">From</th><th scope="col">Subject and message</th><th scope="col">Reason</th><th scope="col">Link to case</th></tr></thead><tbody>${items
+    <p>Mail that could not be added to a case: link it to one, or dismiss it.</p>
+    <table id="triage"><thead><tr><th scope="col">Received</th><th scope="col">From</th><th scope="col">Subject and message</th><th scope="col">Reason</th><th scope="col">Decision</th></tr></thead><tbody>${items
       .map(
         (
           m,
-        ) => `<tr data-id="${esc(m.id)}"><td>${when(m.at)}</td><td>${esc(m.from)}</td><td><strong>${esc(m.subject)}</strong>${m.text ? `<details><summary>message</summary><pre class="mail">${esc(m.text)}</pre></details>` : ''}</td><td>${esc(m.reason)}</td>
-        <td>${m.quarantined ? 'quarantined' : `<form class="link"><label class="sr" for="link-${esc(m.id)}">case number</label><input id="link-${esc(m.id)}" name="caseNumber" size="12" required inputmode="numeric"><button type="submit">Link</button></form>`}</td></tr>`,
+        ) => `<tr data-id="${esc(m.id)}" data-key="${uid()}"><td>${when(m.at)}</td><td>${esc(m.from)}</td><td><strong>${esc(m.subject) || '(no subject)'}</strong>${m.text ? `<pre class="mail">${esc(m.text)}</pre>` : ''}</td><td>${esc(m.reason)}</td>
+        <td>${
+          m.quarantined
+            ? 'quarantined'
+            : `<form class="link"><label class="sr" for="link-${esc(m.id)}">case number</label><input id="link-${esc(m.id)}" name="caseNumber" size="12" required inputmode="numeric" placeholder="case number"><button type="submit">Link</button></form>
+          <button type="button" class="dismiss secondary">Dismiss</button>`
+        }</td></tr>`,
       )
       .join(
         '',
@@ -705,17 +726,33 @@ async function triagePage() {
   for (const form of main.querySelectorAll('form.link')) {
     form.onsubmit = async (e) => {
       e.preventDefault();
-      const id = form.closest('tr').dataset.id;
+      const row = form.closest('tr');
       try {
-        const r = await api(`/v1/triage/${id}/link`, {
+        const r = await api(`/v1/triage/${row.dataset.id}/link`, {
           method: 'POST',
           body: { caseNumber: form.caseNumber.value },
-          idempotencyKey: `link-${id}`,
+          idempotencyKey: `${row.dataset.key}-${form.caseNumber.value}`,
         });
-        document.getElementById('triage-result').textContent = `Linked to case ${r.linkedTo}`;
-        form.closest('tr').remove();
+        result(`Linked to case ${r.linkedTo}`);
+        row.remove();
       } catch (error) {
-        document.getElementById('triage-result').textContent = error.message;
+        result(`Not linked: ${error.message}`);
+      }
+    };
+  }
+  for (const button of main.querySelectorAll('button.dismiss')) {
+    button.onclick = async () => {
+      const row = button.closest('tr');
+      try {
+        await api(`/v1/triage/${row.dataset.id}/dismiss`, {
+          method: 'POST',
+          body: {},
+          idempotencyKey: `${row.dataset.key}-dismiss`,
+        });
+        result(`Dismissed: ${row.querySelector('strong').textContent}`);
+        row.remove();
+      } catch (error) {
+        result(`Not dismissed: ${error.message}`);
       }
     };
   }

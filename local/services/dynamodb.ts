@@ -3,6 +3,7 @@ import path from 'node:path';
 import dynalite from 'dynalite';
 import { closeDynaliteIterators } from '../dynalite-iterators.ts';
 import { close, listen, type Service } from '../http.ts';
+import type { Iam } from './iam.ts';
 import { startSignedFront } from './signed-front.ts';
 
 /**
@@ -13,6 +14,7 @@ export async function startDynamoDB(
   port: number,
   dataDir: string,
   counts: Record<string, number>,
+  iam?: Iam,
 ): Promise<Service> {
   closeDynaliteIterators();
   const server = dynalite({
@@ -34,7 +36,7 @@ export async function startDynamoDB(
     });
   });
   const backend = await listen(server, 0);
-  const front = await startSignedFront({ port, backend, service: 'dynamodb', protocol: 'json' });
+  const front = await startSignedFront({ iam, port, backend, service: 'dynamodb', protocol: 'json' });
   return {
     url: front.url,
     server: front.server,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { startFauxqs } from 'fauxqs';
 import { close, host, listen, type Service, urlOf } from '../http.ts';
 import { S3Versioning } from '../s3-versions.ts';
+import type { Iam } from './iam.ts';
 import { startSignedFront } from './signed-front.ts';
 
 /**
@@ -10,7 +11,12 @@ import { startSignedFront } from './signed-front.ts';
  * refuses what S3 refuses and fauxqs does not: unsigned requests, bad or expired signatures, bodies
  * that do not match their checksums.
  */
-export async function startS3(port: number, dataDir: string, portalOrigin: () => string): Promise<Service> {
+export async function startS3(
+  port: number,
+  dataDir: string,
+  portalOrigin: () => string,
+  iam?: Iam,
+): Promise<Service> {
   // fauxqs binds every interface whatever it is told: keep it on loopback.
   const original = http.Server.prototype.listen;
   http.Server.prototype.listen = function (this: Server, ...args: unknown[]) {
@@ -34,6 +40,7 @@ export async function startS3(port: number, dataDir: string, portalOrigin: () =>
     const versionedPort = await listen(versioned, 0);
     // The bucket's CORS rule (infra): the portal may PUT and GET from the browser, nothing else may.
     const front = await startSignedFront({
+      iam,
       port,
       backend: versionedPort,
       service: 's3',

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Clock } from '#shared/clock.ts';
 import { addressOf, close, host, type Service, send } from '../http.ts';
 import { REGION } from '../lambda.ts';
+import type { Iam } from './iam.ts';
 import { startSignedFront } from './signed-front.ts';
 
 interface StoredMail {
@@ -35,6 +36,7 @@ export async function startSes(
   dataDir: string,
   clock: Clock,
   sandbox?: SesSandbox,
+  iam?: Iam,
 ): Promise<Service & { mailViewer: string }> {
   // A CommonJS module: its export sits one `default` deeper under Node than under a bundler.
   const sesModule = (await import('aws-ses-v2-local')) as unknown as {
@@ -66,6 +68,7 @@ export async function startSes(
 
   const server = await start({ host, port: 0 });
   const front = await startSignedFront({
+    iam,
     port,
     backend: addressOf(server),
     service: 'ses',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { close, host, listen, readBody, type Service, urlOf } from '../http.ts';
+import type { Iam } from './iam.ts';
 import { type Refusal, verifySignature } from './sigv4.ts';
 
 /** How a service words its errors: S3 in XML, DynamoDB and Step Functions in AWS JSON, SES v2 in REST JSON. */
@@ -24,7 +25,7 @@ export function refuse(res: ServerResponse, refusal: Refusal, protocol: Protocol
     );
     return;
   }
-  const code = JSON_ERRORS[refusal.code] ?? 'IncompleteSignatureException';
+  const code = refusal.jsonCode ?? JSON_ERRORS[refusal.code] ?? 'IncompleteSignatureException';
   if (protocol === 'json') {
     res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
     res.end(JSON.stringify({ __type: `com.amazon.coral.service#${code}`, message: refusal.message }));
@@ -105,6 +106,8 @@ export async function startSignedFront(options: {
   service: string;
   protocol: Protocol;
   open?: (req: IncomingMessage) => boolean;
+  /** Checks a function's requests against its policy. */
+  iam?: Iam;
   /** Answers a signed request itself, as the service would (true), instead of forwarding it. */
   answer?: (req: IncomingMessage, body: Buffer, res: ServerResponse) => boolean;
   /** The one origin a bucket's CORS rule lets in (the portal's), and the methods it may use. */
@@ -133,6 +136,7 @@ export async function startSignedFront(options: {
       if (!options.open?.(req)) {
         const refusal =
           (await verifySignature(req, body, service)) ??
+          (await options.iam?.refusal(service, req, body)) ??
           (service === 's3' ? s3BodyRefusal(req, body) : undefined);
         if (refusal) return refuse(res, refusal, protocol);
       }

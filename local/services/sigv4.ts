@@ -11,6 +11,8 @@ export interface Refusal {
   status: number;
   code: string;
   message: string;
+  /** The code when the JSON services name it otherwise than S3 does. */
+  jsonCode?: string;
 }
 
 const bytes = (data: SourceData) =>

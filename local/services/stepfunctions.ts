@@ -4,6 +4,7 @@ import { close, listen, readBody, type Service, send, urlOf } from '../http.ts';
 import type { Invoke } from '../lambda.ts';
 import { LocalStepFunctions, SfnError } from '../stepfunctions.ts';
 import type { VirtualClock } from '../virtual-clock.ts';
+import type { Iam } from './iam.ts';
 import { refuse, refusePreflight } from './signed-front.ts';
 import { verifySignature } from './sigv4.ts';
 
@@ -23,6 +24,7 @@ export async function startStepFunctions(options: {
   definition: string;
   invoke: Invoke;
   byArn: (arn: string) => Parameters<Invoke>[0] | undefined;
+  iam?: Iam;
 }): Promise<Service & { stepFunctions: LocalStepFunctions }> {
   const { invoke, byArn, clock } = options;
   const stepFunctions = new LocalStepFunctions({
@@ -44,7 +46,8 @@ export async function startStepFunctions(options: {
     try {
       if (refusePreflight(req, res, 'json')) return;
       const raw = await readBody(req, 1024 * 1024);
-      const refusal = await verifySignature(req, raw, 'states');
+      const refusal =
+        (await verifySignature(req, raw, 'states')) ?? (await options.iam?.refusal('states', req, raw));
       if (refusal) return refuse(res, refusal, 'json');
       const body = JSON.parse(raw.toString() || '{}');
       send(res, 200, stepFunctions.handle(String(req.headers['x-amz-target'] ?? ''), body) ?? {}, JSON_1_0);

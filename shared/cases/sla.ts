@@ -144,8 +144,7 @@ export function slaStatus(c: CaseRecord, now: Date): Record<TargetKind, TargetSt
 }
 
 /** The next instant at which a target would be breached, if nothing happens before. */
-export function nextTargetDeadline(c: CaseRecord, now: Date): Date | null {
-  const status = slaStatus(c, now);
+export function nextTargetDeadline(c: CaseRecord, now: Date, status = slaStatus(c, now)): Date | null {
   if (!status || c.status === 'Closed') return null;
   const dues = Object.values(status)
     .filter((s) => s.outcome.state === 'pending' && !s.paused && s.due)
@@ -203,8 +202,8 @@ export function nextObligationDeadline(c: CaseRecord, now: Date): Date | null {
 }
 
 /** The next instant something is due on an open case (a target or an obligation): queues sort by it. */
-export function nextDueAt(c: CaseRecord, now: Date): Date | null {
-  const dues = [nextTargetDeadline(c, now), nextObligationDeadline(c, now)].filter((d) => d !== null);
+export function nextDueAt(c: CaseRecord, now: Date, status = slaStatus(c, now)): Date | null {
+  const dues = [nextTargetDeadline(c, now, status), nextObligationDeadline(c, now)].filter((d) => d !== null);
   return dues.length ? new Date(Math.min(...dues.map((d) => d.getTime()))) : null;
 }
 

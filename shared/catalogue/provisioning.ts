@@ -123,7 +123,7 @@ export function fileOf(accounts: Account[], users: User[]): CatalogueFile {
     engineers: sorted(
       users
         .filter((u) => u.role === 'engineer')
-        .map((u) => [u.email, { name: u.name, centres: u.centres ?? [] }]),
+        .map((u) => [u.email, { name: u.name, ...(u.centres ? { centres: u.centres } : {}) }]),
     ),
   };
 }

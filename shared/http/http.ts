@@ -130,7 +130,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  * The caller's request identity under its `Idempotency-Key` (undefined without one): a change
  * made under it is recorded on the case in the same write, so a retry finds it made.
  */
-export function requestIdOf(event: ApiEvent, caller: User): string | undefined {
+export function requestIdOf(event: ApiEvent, caller: Pick<User, 'email'>): string | undefined {
   const key = idempotencyKey(event);
   return key === undefined ? undefined : sha256(`${caller.email}\n${key}`).slice(0, 32);
 }
@@ -144,7 +144,11 @@ const MAX_KEPT_RESPONSE = 300 * 1024;
  * succeeded gets its answer again; one that failed or crashed runs again, and its case change
  * (recorded with the key) is made once.
  */
-async function idempotent(route: Route, event: ApiEvent, caller: User): Promise<ApiResult> {
+export async function idempotent<C extends Pick<User, 'email'>>(
+  route: (event: ApiEvent, caller: C) => Promise<ApiResult>,
+  event: ApiEvent,
+  caller: C,
+): Promise<ApiResult> {
   const id = requestIdOf(event, caller);
   if (id === undefined) return route(event, caller);
   const hash = sha256(JSON.stringify([event.routeKey, event.pathParameters ?? {}, event.body ?? '']));

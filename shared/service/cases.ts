@@ -461,14 +461,15 @@ export async function grantGracePeriod(
 /** The case as the API shows it: no workflow internals, with its SLA clocks once complete. */
 export function caseView(c: StoredCase, now: Date, viewer: Caller) {
   const internal = mayOnCase(viewer, 'read-internal', c);
+  const sla = slaStatus(c, now);
   const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, requests: _q, featureRequest, ...record } = c;
   return {
     ...record,
     ...(featureRequest && (internal || featureRequestVisible(featureRequest, now)) ? { featureRequest } : {}),
     owner: c.owner ?? null,
     ...(internal ? { unsentMails: unsentMails(c) } : {}),
-    sla: slaStatus(c, now),
-    nextDue: nextDueAt(c, now),
+    sla,
+    nextDue: nextDueAt(c, now, sla),
     obligations: obligationsOf(c, now),
   };
 }

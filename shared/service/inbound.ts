@@ -146,7 +146,8 @@ export async function receiveMail(raw: Buffer, receipt: Receipt, now: () => Date
 
   const automated = isAutomated((name) => headerText(parsed, name), from, receipt.envelopeSender);
   const triage = async (reason: string) => {
-    await putTriageItem({ ...base, reason });
+    // The start of the message, for the engineer who decides where it belongs (quarantined mail has none).
+    await putTriageItem({ ...base, reason, text: (parsed.text ?? '').trim().slice(0, 2_000) });
     const answered = !automated && (await autoReply(from, subject || '(no subject)', reason, now()));
     return finish({ outcome: 'triaged', reason, autoReply: answered });
   };

@@ -611,6 +611,8 @@ export interface TriageItem {
   messageId: string;
   /** Quarantined mail (spam, virus, failed authentication) is kept apart and never linked. */
   quarantined?: boolean;
+  /** The start of the message's text. */
+  text?: string;
 }
 
 export async function putTriageItem(item: TriageItem): Promise<void> {
@@ -710,12 +712,14 @@ export async function listTriage(cursor?: string, limit = 50): Promise<Page<Tria
   return pageOf<TriageItem>(page);
 }
 
-export async function getTriageItem(id: string): Promise<(TriageItem & { linkedTo?: string }) | undefined> {
+export async function getTriageItem(
+  id: string,
+): Promise<(TriageItem & { linkedTo?: string; dismissedAt?: string }) | undefined> {
   const { Item } = await ddb().send(
     new GetCommand({ TableName: table(), Key: { pk: `TRIAGE#${id}`, sk: 'TRIAGE' }, ConsistentRead: true }),
   );
   if (!Item) return undefined;
-  return withoutKeys<TriageItem & { linkedTo?: string }>(Item);
+  return withoutKeys<TriageItem & { linkedTo?: string; dismissedAt?: string }>(Item);
 }
 
 /** Takes a triage item out of the queue, linked to a case; false when it was linked to another. */
@@ -727,6 +731,19 @@ export async function markTriageLinked(id: string, caseId: string, by: string, a
       UpdateExpression: 'SET linkedTo = :c, linkedBy = :by, linkedAt = :at REMOVE gsi2pk, gsi2sk',
       ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(linkedTo) OR linkedTo = :c)',
       ExpressionAttributeValues: { ':c': caseId, ':by': by, ':at': at },
+    }),
+  );
+}
+
+/** Takes a triage item out of the queue unlinked (a thank-you, a duplicate); false when it was linked. */
+export async function markTriageDismissed(id: string, by: string, at: string): Promise<boolean> {
+  return writeIf(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { pk: `TRIAGE#${id}`, sk: 'TRIAGE' },
+      UpdateExpression: 'SET dismissedBy = :by, dismissedAt = :at REMOVE gsi2pk, gsi2sk',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(linkedTo)',
+      ExpressionAttributeValues: { ':by': by, ':at': at },
     }),
   );
 }

@@ -40,6 +40,7 @@ beforeAll(async () => {
     body: { ...acmeHighCase, account: 'globex', severity: 'medium', subject: 'Reports are slow' },
   });
   await sendMail('ops@acme.example', 'Server logs', 'Logs for the login problem.');
+  await sendMail('ops@acme.example', 'Thanks!', 'Thank you all, great work.');
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(Number(process.env.CASEWORK_BROWSER_TIMEOUT_MS ?? 30_000));
@@ -101,7 +102,7 @@ describe('the engineers’ console: a whole case life (browser)', () => {
     expect(await page.locator(`tr.case-row[data-number="${number}"]`).count()).toBe(0);
   });
 
-  it('the case page shows every field the customer gave, its SLA clocks and its files', async () => {
+  it('the case page shows every field the customer gave, its SLA clocks and why they are due then, and its files', async () => {
     await page.goto(`${t.runtime.urls.console}/#/cases`);
     await page.locator(`tr.case-row[data-number="${number}"] a`).click();
     await page.locator('#fields').waitFor();
@@ -119,6 +120,9 @@ describe('the engineers’ console: a whole case life (browser)', () => {
     expect(await text('#business-impact')).toBe(acmeHighCase.businessImpact);
     expect(await text('#sla')).toMatch(/response\s+4BH\s+2026-03-02 13:00Z\s+4 h 0 min\s+pending/);
     expect(await text('#files')).toBe('No files.');
+    const response = page.locator('#sla tbody tr', { hasText: 'response' });
+    await response.locator('summary', { hasText: 'why then' }).click();
+    expect(await seen(response.locator('details.why'))).toContain('counted 2026-03-02 09:00Z → 13:00Z');
     await shot(page, '2-case');
   });
 
@@ -160,12 +164,17 @@ describe('the engineers’ console: a whole case life (browser)', () => {
     expect(await seen(published.locator('.mark'))).toMatch(/public/i);
   });
 
-  it('triage: an engineer links an unmatched mail to the case, and finds it in the timeline', async () => {
+  it('triage: an engineer reads an unmatched mail, dismisses a thank-you, links the other to the case and finds it in the timeline', async () => {
     await page.getByRole('link', { name: 'Triage' }).click();
     const row = page.locator('#triage tbody tr', { hasText: 'Server logs' });
     await page.locator('#triage').waitFor();
     await row.waitFor();
     expect(await seen(row)).toContain('ops@acme.example');
+    expect(await seen(row.locator('pre.mail'))).toBe('Logs for the login problem.');
+    const thanks = page.locator('#triage tbody tr', { hasText: 'Thanks!' });
+    await thanks.getByRole('button', { name: 'Dismiss' }).click();
+    await page.locator('#triage-result', { hasText: 'Dismissed: Thanks!' }).waitFor();
+    expect(await thanks.count()).toBe(0);
     await shot(page, '8-triage');
     await row.getByLabel('case number').fill(number);
     await row.getByRole('button', { name: 'Link' }).click();

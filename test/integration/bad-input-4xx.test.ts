@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
+import { decodeJwt, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
@@ -15,12 +15,14 @@ afterAll(async () => {
   await t?.stop();
 });
 
-/** A token signed by the local issuer's own key, with the claims given (and no others). */
+/** A token signed by the local issuer's own key, with the claims given. */
 async function tokenWith(claims: JWTPayload, expires = true) {
   const stored = JSON.parse(readFileSync(path.join(t.dataDir, 'issuer-key.json'), 'utf8')) as {
     private: JWK;
   };
-  const jwt = new SignJWT(claims)
+  // Dana's own claims (sub, groups, email_verified), then those given.
+  const { exp: _e, iat: _i, iss: _s, aud: _a, ...dana } = decodeJwt(await t.token('dana@acme.example'));
+  const jwt = new SignJWT({ ...dana, ...claims })
     .setProtectedHeader({ alg: 'RS256', kid: stored.private.kid as string })
     .setIssuer(`${t.runtime.urls.api.replace(/\/v1$/, '')}/_local`)
     .setAudience('casework')
@@ -76,10 +78,18 @@ describe('4xx instead of 500', () => {
   });
 
   it('a token without exp is refused (401), as the HTTP API JWT authorizer refuses it', async () => {
-    const token = await tokenWith({ email: 'dana@acme.example' }, false);
+    // Dana's own claims (sub, e-mail, groups), signed once without and once with an expiry.
+    const {
+      sub,
+      email,
+      email_verified,
+      'cognito:groups': groups,
+    } = decodeJwt(await t.token('dana@acme.example'));
+    const claims = { sub, email, email_verified, 'cognito:groups': groups };
+    const token = await tokenWith(claims, false);
     const res = await t.api('GET', '/v1/cases', { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(401);
-    const good = await tokenWith({ email: 'dana@acme.example' });
+    const good = await tokenWith(claims);
     expect((await t.api('GET', '/v1/cases', { headers: { authorization: `Bearer ${good}` } })).status).toBe(
       200,
     );
@@ -93,4 +103,54 @@ describe('4xx instead of 500', () => {
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('PayloadTooLarge');
   });
+});
+
+describe('API fuzz from openapi.yaml (bounded: a fixed number of runs): query values and headers never answer 5xx', () => {
+  it('every documented query parameter and the Idempotency-Key header, given hostile values', async () => {
+    const fc = (await import('fast-check')).default;
+    const { readFileSync: read } = await import('node:fs');
+    const YAML = (await import('yaml')).default;
+    const spec = YAML.parse(read('openapi.yaml', 'utf8'));
+    type Param = { name?: string; in?: string; $ref?: string };
+    const ops = Object.entries(
+      spec.paths as Record<string, Record<string, { parameters?: Param[] }>>,
+    ).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([method]) => method === 'get' || method === 'post')
+        .map(([method, op]) => ({
+          method: method.toUpperCase(),
+          path: path
+            .replace('{caseNumber}', n)
+            .replace('{action}', 'request-info')
+            .replace(/\{\w+\}/g, 'x'),
+          query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name as string),
+        })),
+    );
+    const hostile = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom('zzz', '%00', '__proto__', 'constructor', 'x'.repeat(5_000), '[]', '{}', '-1', '1e309'),
+      fc.string({ maxLength: 30 }).map((s) => Buffer.from(s).toString('base64url')),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...ops),
+        fc.constantFrom('dana@acme.example', 'eve@support.example', 'rita@acme.example'),
+        hostile,
+        hostile,
+        async (op, as, value, key) => {
+          const query = op.query.map((q) => `${q}=${encodeURIComponent(value)}`).join('&');
+          const url = `${op.path}${query ? `?${query}` : ''}`;
+          const headers: Record<string, string> =
+            op.method === 'POST' ? { 'Idempotency-Key': encodeURIComponent(key).slice(0, 200) } : {};
+          const res = await t.api(op.method, url, {
+            as,
+            headers,
+            ...(op.method === 'POST' ? { raw: '{}' } : {}),
+          });
+          expect(res.status, `${op.method} ${url}`).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 150, seed: 18 },
+    );
+  }, 300_000);
 });

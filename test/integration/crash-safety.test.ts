@@ -104,7 +104,7 @@ const openCase = async (subject: string) =>
     .number as string;
 
 describe('crash safety: a crash at any write, then a retry, leaves exactly one effect', () => {
-  it('case creation (retried with its Idempotency-Key)', async () => {
+  it('case creation (retried with its Idempotency-Key)', { timeout: 300_000 }, async () => {
     const create = (subject: string) =>
       t.api('POST', '/v1/cases', {
         as: 'dana@acme.example',
@@ -133,7 +133,7 @@ describe('crash safety: a crash at any write, then a retry, leaves exactly one e
     );
   });
 
-  it('a transition (request-info, retried by the client)', async () => {
+  it('a transition (request-info, retried by the client)', { timeout: 300_000 }, async () => {
     const request = (n: string) =>
       t.api('POST', `/v1/cases/${n}/actions/request-info`, {
         as: 'eve@support.example',
@@ -159,7 +159,7 @@ describe('crash safety: a crash at any write, then a retry, leaves exactly one e
     );
   });
 
-  it('a public note (retried by the client with its Idempotency-Key)', async () => {
+  it('a public note (retried by the client with its Idempotency-Key)', { timeout: 300_000 }, async () => {
     const note = (n: string) =>
       t.api('POST', `/v1/cases/${n}/updates`, {
         as: 'eve@support.example',
@@ -183,7 +183,7 @@ describe('crash safety: a crash at any write, then a retry, leaves exactly one e
     );
   });
 
-  it('mail linking (redelivered by SES)', async () => {
+  it('mail linking (redelivered by SES)', { timeout: 300_000 }, async () => {
     const { handler } = await import('#functions/inbound-mail/handler.ts');
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     const deliver = async (n: string) => {
@@ -244,7 +244,7 @@ describe('crash safety: a crash at any write, then a retry, leaves exactly one e
     );
   });
 
-  it('a file grant (retried by the client)', async () => {
+  it('a file grant (retried by the client)', { timeout: 300_000 }, async () => {
     const body = {
       files: [{ name: 'a.log', size: 4, sha256: createHash('sha256').update('line').digest('hex') }],
     };

@@ -15,6 +15,7 @@ type Schema = {
   maxLength?: number;
   $ref?: string;
   items?: Schema;
+  oneOf?: Schema[];
   enum?: unknown[];
 };
 interface Operation {
@@ -25,15 +26,18 @@ interface Operation {
 }
 
 const spec = YAML.parse(readFileSync('openapi.yaml', 'utf8'));
+// A body of several shapes (the actions') is fuzzed as its first shape, request-info's (ids.action).
 const resolve = (s: Schema | undefined): Schema | undefined =>
-  s?.$ref
-    ? resolve(
-        s.$ref
-          .split('/')
-          .slice(1)
-          .reduce((o: Record<string, unknown>, k) => o[k] as Record<string, unknown>, spec) as Schema,
-      )
-    : s;
+  s?.oneOf
+    ? resolve(s.oneOf[0])
+    : s?.$ref
+      ? resolve(
+          s.$ref
+            .split('/')
+            .slice(1)
+            .reduce((o: Record<string, unknown>, k) => o[k] as Record<string, unknown>, spec) as Schema,
+        )
+      : s;
 const operations: Operation[] = Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(
   ([path, item]) =>
     Object.entries(item)

@@ -163,3 +163,53 @@ describe('header injection: no CR, LF or control character reaches a header the 
     expect(JSON.stringify(answer?.destination)).not.toContain('victim');
   });
 });
+
+describe('MIME fuzz (bounded: a fixed number of runs): every hostile mail ends in one outcome', () => {
+  it('nested parts, long and repeated headers, list and bounce markers, control characters', async () => {
+    const fc = (await import('fast-check')).default;
+    const headerValue = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom('x'.repeat(5_000), '<>', '=?UTF-8?B?SGkNCkJjYzogdkBleA==?=', '\u0000\u0007\r'),
+    );
+    const header = fc.tuple(
+      fc.constantFrom(
+        'List-Id',
+        'List-Post',
+        'Return-Path',
+        'In-Reply-To',
+        'References',
+        'Precedence',
+        'X-Loop',
+        'Subject',
+        'Auto-Submitted',
+      ),
+      headerValue,
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 60 }),
+        fc.array(header, { maxLength: 6 }),
+        fc.constantFrom('dana@acme.example', 'stranger@elsewhere.example', '', 'x'.repeat(400)),
+        fc.constantFrom('', 'sender@elsewhere.example'),
+        async (depth, headers, from, envelope) => {
+          let open = '';
+          let close = '';
+          for (let i = 0; i < depth; i++) {
+            open += `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n`;
+            close = `\r\n--b${i}--\r\n${close}`;
+          }
+          const extra = headers
+            .map(([name, value]) => `${name}: ${value.replace(/\r?\n/g, ' ')}`)
+            .join('\r\n');
+          const raw = `From: ${from}\r\nMessage-ID: <fuzz-${randomUUID()}@f.example>\r\n${extra}${extra ? '\r\n' : ''}${open}Content-Type: text/plain\r\n\r\nHello ${ref}${close}`;
+          const first = await deliver(raw, envelope);
+          expect(['linked', 'triaged', 'quarantined']).toContain(first.outcome);
+          expect(await deliver(raw, envelope)).toEqual({ outcome: 'duplicate' });
+          const automatic = envelope === '' || headers.some(([name]) => /^(List-|X-Loop)/.test(name));
+          if (automatic && first.outcome === 'triaged') expect(first.autoReply).toBe(false);
+        },
+      ),
+      { numRuns: 60, seed: 18 },
+    );
+  }, 300_000);
+});

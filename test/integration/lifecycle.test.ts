@@ -675,16 +675,18 @@ describe('SLA compliance report (SPEC §4)', () => {
 
   it('cloud restoration carries a 95% share; pureconnect RCAs are reported as an average of business days', async () => {
     t = await startTestRuntime(MONDAY);
-    const { putAccount, putUser } = await import('#shared/store/repository.ts');
-    await putAccount({
-      id: 'umbrella',
-      name: 'Umbrella',
-      plan: 'pureconnect',
-      centre: 'emea',
-      contract: { start: '2024-01-01', end: '2030-12-31' },
-      products: ['Contact Center'],
+    await t.provision({
+      accounts: {
+        umbrella: {
+          name: 'Umbrella',
+          plan: 'pureconnect',
+          centre: 'emea',
+          contract: { start: '2024-01-01', end: '2030-12-31' },
+          products: ['Contact Center'],
+        },
+      },
+      contacts: { 'uma@umbrella.example': { name: 'Uma', access: { umbrella: 'designated' } } },
     });
-    await putUser({ email: 'uma@umbrella.example', name: 'Uma', role: 'customer', grants: { umbrella: 3 } });
     const cloud = await open(GUS, { ...globexCase, severity: 'high', businessImpact: 'Calls drop.' });
     await act(cloud, 'mark-restored', ENGINEER, { note: 'Standby active.' });
     await act(cloud, 'close', ENGINEER, { subStatus: 'Problem Resolved', note: 'Fixed.' });

@@ -20,7 +20,9 @@ export interface SentMail {
 export async function startTestRuntime(
   at: string,
   dataDir = mkdtempSync(path.join(tmpdir(), 'casework-test-')),
-  options: Partial<Pick<RuntimeOptions, 'throttle' | 'throttleTime' | 'ports' | 'sesSandbox'>> = {},
+  options: Partial<
+    Pick<RuntimeOptions, 'throttle' | 'throttleTime' | 'ports' | 'sesSandbox' | 'template'>
+  > = {},
 ) {
   const runtime: LocalRuntime = await startLocalRuntime({
     dataDir,

@@ -41,7 +41,7 @@ describe('the catalogue is data, validated when loaded', () => {
     expect(() => parseCatalogue(CentresSchema, inverted, 'centres.json')).toThrow('japan.week.mon.0');
   });
 
-  it('holds the windows of SPEC §3, §7, §9', () => {
+  it('holds the windows of SPEC §3, §7, §9, §10', () => {
     expect(parseCatalogue(PolicySchema, policyData, 'p').windows).toEqual({
       reopenDays: 30,
       surveyDays: 60,
@@ -50,6 +50,7 @@ describe('the catalogue is data, validated when loaded', () => {
       snoozeMaxDays: 30,
       closedFeatureRequestVisibleDays: 365,
       gracePeriodMaxDays: 30,
+      featureEvaluationBusinessDays: 55,
     });
   });
 });
@@ -85,5 +86,23 @@ describe('accounts and their contacts (SPEC §1)', () => {
       'account x: its contract ends (2025-01-01) before it starts (2026-01-01)',
       'account x: its contract covers no product',
     ]);
+  });
+});
+
+describe('plan settings from the handbooks (SPEC §3, §4)', () => {
+  const plans = parseCatalogue(PolicySchema, policyData, 'p').plans;
+
+  it('reopening: support only on premise, the customer on cloud but not after Resolved, a request on pureconnect', () => {
+    expect(plans['business-care']?.reopen).toEqual({ byCustomer: 'never', notAfter: [] });
+    expect(plans['business-care-for-cloud']?.reopen).toEqual({
+      byCustomer: 'direct',
+      notAfter: ['Resolved'],
+    });
+    expect(plans.pureconnect?.reopen).toEqual({ byCustomer: 'request', notAfter: ['No Response'] });
+  });
+
+  it('cloud response counts from submission, with a 95% restoration share; on-premise response from completion', () => {
+    expect(plans['care-for-cloud']).toMatchObject({ responseFrom: 'submission', restorationShare: 0.95 });
+    expect(plans['premium-care']).toMatchObject({ responseFrom: 'complete' });
   });
 });

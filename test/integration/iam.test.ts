@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ACCOUNT, REGION } from '#local/runtime.ts';
+import { Iam } from '#local/services/iam.ts';
+import { readStack } from '#local/stack.ts';
+import { stackTemplate, type Template } from '#local/template.ts';
+import { startTestRuntime, type TestRuntime } from './runtime.ts';
+
+type Statement = { Action: string | string[] };
+
+/** The template with `action` taken out of the policies of the role of `fn` (found by type, not by path). */
+function withoutPermission(template: Template, fn: string, action: string): Template {
+  const copy = structuredClone(template);
+  const resources = Object.values(copy.Resources);
+  const lambda = resources.find(
+    (r) =>
+      r.Type === 'AWS::Lambda::Function' &&
+      (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+        ?.CASEWORK_FUNCTION === fn,
+  );
+  const roleId = (lambda?.Properties?.Role as { 'Fn::GetAtt': [string] } | undefined)?.['Fn::GetAtt'][0];
+  if (!roleId) throw new Error(`no function ${fn} with a role in the template`);
+  for (const policy of resources.filter((r) => r.Type === 'AWS::IAM::Policy')) {
+    const roles = (policy.Properties?.Roles ?? []) as { Ref: string }[];
+    if (!roles.some((r) => r.Ref === roleId)) continue;
+    const document = policy.Properties?.PolicyDocument as { Statement: Statement[] };
+    document.Statement = document.Statement.map((s) => ({
+      ...s,
+      Action: ([] as string[]).concat(s.Action).filter((a) => a !== action),
+    })).filter((s) => s.Action.length > 0);
+  }
+  return copy;
+}
+
+const names = { region: REGION, account: ACCOUNT, table: 'casework', bucket: 'casework-files' };
+
+describe('IAM is enforced locally: each function may make only the calls its policy in the template allows', () => {
+  let t: TestRuntime | undefined;
+  afterEach(async () => {
+    await t?.stop();
+    t = undefined;
+  });
+
+  it('with dynamodb:DescribeTable removed from the health function, its DescribeTable is refused (AccessDeniedException) and health answers 503', async () => {
+    t = await startTestRuntime('2026-03-02T09:00:00Z', undefined, {
+      template: (template) => withoutPermission(template, 'health', 'dynamodb:DescribeTable'),
+    });
+    const res = await t.api('GET', '/v1/health');
+    expect(res.status).toBe(503);
+    expect(res.body.parts).toEqual({
+      dynamodb: 'down: AccessDeniedException',
+      s3: 'up',
+      stepfunctions: 'up',
+      ses: 'up',
+    });
+  });
+
+  it('the stack as synthesized lets health check every part', async () => {
+    t = await startTestRuntime('2026-03-02T09:00:00Z');
+    expect((await t.api('GET', '/v1/health')).status).toBe(200);
+  });
+
+  it("calls outside a function's policy are refused, inside it allowed (least privilege as written in the stack)", async () => {
+    const stack = readStack(await stackTemplate(), { ...names, functionName: (n) => `casework-${n}` });
+    const arn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${stack.stateMachine.name}`;
+    const iam = new Iam(new Map([...stack.functions.values()].map((f) => [f.name, f.statements])), {
+      ...names,
+      stateMachineArn: arn,
+    });
+    const object = (key: string) => `arn:aws:s3:::casework-files/${key}`;
+    const refused = async (fn: string, action: string, resource: string, context = {}) =>
+      (await iam.check(fn, [{ action, resource, context }]))?.code;
+    expect(await refused('workflow', 's3:PutObject', object('cases/1/f/a.txt'))).toBeUndefined();
+    expect(await refused('workflow', 's3:PutObject', object('inbox/message'))).toBe('AccessDenied');
+    expect(await refused('inboundMail', 's3:GetObject', object('inbox/message'))).toBeUndefined();
+    expect(await refused('inboundMail', 's3:DeleteObject', object('inbox/message'))).toBe('AccessDenied');
+    expect(
+      await refused('workflow', 's3:ListBucket', 'arn:aws:s3:::casework-files', { 's3:prefix': 'cases/1/' }),
+    ).toBeUndefined();
+    expect(await refused('triage', 's3:DeleteObject', object('inbox/message'))).toBe('AccessDenied');
+    expect(await refused('files', 'states:StartExecution', arn)).toBe('AccessDenied');
+    expect(await refused('api', 'states:StartExecution', arn)).toBeUndefined();
+    expect(
+      await refused('health', 'dynamodb:PutItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/casework`),
+    ).toBe('AccessDenied');
+  });
+});

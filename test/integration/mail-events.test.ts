@@ -1,0 +1,60 @@
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler } from '#functions/mail-events/handler.ts';
+import { undeliverable } from '#shared/store/repository.ts';
+import { startTestRuntime, type TestRuntime } from './runtime.ts';
+
+let t: TestRuntime;
+beforeAll(async () => {
+  t = await startTestRuntime('2026-03-02T09:00:00Z');
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+/** An SES event as the configuration set sends it to EventBridge. */
+const sesEvent = (detailType: string, detail: object) =>
+  ({
+    version: '0',
+    id: 'e1',
+    'detail-type': detailType,
+    source: 'aws.ses',
+    account: '000000000000',
+    time: '2026-03-02T09:00:00Z',
+    region: 'us-east-1',
+    resources: [],
+    detail: { mail: { messageId: 'm1' }, ...detail },
+  }) as unknown as Parameters<typeof handler>[0];
+const context = { awsRequestId: 'r1', functionName: 'mailEvents' } as Context;
+
+describe('bounces and complaints mark the address (SES suppresses it for the configuration set)', () => {
+  it('a permanent bounce and a complaint mark the address with the reason; a transient bounce does not', async () => {
+    await handler(
+      sesEvent('Email Bounced', {
+        eventType: 'Bounce',
+        bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'Gone@Acme.example' }] },
+      }),
+      context,
+    );
+    await handler(
+      sesEvent('Email Bounced', {
+        eventType: 'Bounce',
+        bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: 'full@acme.example' }] },
+      }),
+      context,
+    );
+    await handler(
+      sesEvent('Email Complaint Received', {
+        eventType: 'Complaint',
+        complaint: { complainedRecipients: [{ emailAddress: 'angry@acme.example' }] },
+      }),
+      context,
+    );
+    expect(await undeliverable('gone@acme.example')).toEqual({
+      reason: 'bounce',
+      at: '2026-03-02T09:00:00.000Z',
+    });
+    expect(await undeliverable('angry@acme.example')).toMatchObject({ reason: 'complaint' });
+    expect(await undeliverable('full@acme.example')).toBeUndefined();
+  });
+});

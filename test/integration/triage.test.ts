@@ -1,0 +1,70 @@
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
+
+/** SPEC §6: mail no case takes waits in triage, with its text, until an engineer links or dismisses it. */
+
+let t: TestRuntime;
+let number: string;
+const triage = async () => (await t.api('GET', '/v1/triage', { as: 'eve@support.example' })).body.items;
+async function sendMail(subject: string, text: string) {
+  const { port } = new URL(t.runtime.urls.smtp);
+  await nodemailer
+    .createTransport({ host: '127.0.0.1', port: Number(port), secure: false, ignoreTLS: true })
+    .sendMail({ from: 'ops@acme.example', to: 'cases@support.example', subject, text });
+  await t.runtime.settled();
+}
+
+beforeAll(async () => {
+  t = await startTestRuntime('2026-03-02T09:00:00Z');
+  number = (await t.api('POST', '/v1/cases', { as: 'dana@acme.example', body: acmeHighCase })).body.number;
+  await sendMail('Thanks!', 'Thank you all, great work.');
+  await sendMail('Server logs', 'Logs for the login problem.');
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('the triage queue', () => {
+  it('shows each mail with the start of its text', async () => {
+    const items = await triage();
+    expect(items.map((m: { subject: string; text: string }) => [m.subject, m.text.trim()])).toEqual(
+      expect.arrayContaining([
+        ['Thanks!', 'Thank you all, great work.'],
+        ['Server logs', 'Logs for the login problem.'],
+      ]),
+    );
+  });
+
+  it('only an engineer dismisses; a dismissed mail leaves the queue, once, whatever the retries', async () => {
+    const thanks = (await triage()).find((m: { subject: string }) => m.subject === 'Thanks!');
+    const path = `/v1/triage/${thanks.id}/dismiss`;
+    expect((await t.api('POST', path, { as: 'dana@acme.example', body: {} })).status).toBe(403);
+    expect(
+      (await t.api('POST', path, { as: 'eve@support.example', body: { note: 'x' } })).body.error.field,
+    ).toBe('note');
+    const first = await t.api('POST', path, { as: 'eve@support.example', body: {} });
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ id: thanks.id, dismissed: true });
+    expect((await t.api('POST', path, { as: 'eve@support.example', body: {} })).status).toBe(200);
+    expect((await triage()).map((m: { subject: string }) => m.subject)).toEqual(['Server logs']);
+  });
+
+  it('a linked mail cannot be dismissed (409); an unknown one is 404', async () => {
+    const logs = (await triage())[0];
+    const linked = await t.api('POST', `/v1/triage/${logs.id}/link`, {
+      as: 'eve@support.example',
+      body: { caseNumber: number },
+    });
+    expect(linked.status).toBe(200);
+    const refused = await t.api('POST', `/v1/triage/${logs.id}/dismiss`, {
+      as: 'eve@support.example',
+      body: {},
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain(`linked to case ${number}`);
+    expect(
+      (await t.api('POST', '/v1/triage/nothing/dismiss', { as: 'eve@support.example', body: {} })).status,
+    ).toBe(404);
+  });
+});
