@@ -374,3 +374,5 @@ ${bundles}
   await new Promise((r) => child.once('exit', r));
   rmSync(dataDir, { recursive: true, force: true });
 }
+// The in-process runtimes' clients and esbuild's service would keep the process alive.
+process.exit(0);

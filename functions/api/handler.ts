@@ -131,7 +131,16 @@ async function show(event: ApiEvent, caller: Caller): Promise<ApiResult> {
 
 async function timeline(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   const c = await readableCase(caller, caseNumberOf(event));
-  const entries = await listTimeline(c.caseId);
+  const written = await listTimeline(c.caseId);
+  // A change's items are written by its workflow as it wakes; until then they wait in the case's
+  // outbox, and are shown from there.
+  const listed = new Set(written.map((e) => e.id));
+  const pending = Object.entries(c.outbox ?? {}).flatMap(([id, e]) =>
+    e.type === 'timeline' && !listed.has(id) ? [{ id, ...e.entry }] : [],
+  );
+  const entries = pending.length
+    ? [...written, ...pending].sort((a, b) => `${a.at}#${a.id}`.localeCompare(`${b.at}#${b.id}`))
+    : written;
   // Internal items (engineer notes, unpublished mail) never reach a customer.
   const visible = mayOnCase(caller, 'read-internal', c)
     ? entries

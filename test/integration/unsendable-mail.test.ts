@@ -60,6 +60,7 @@ describe('unsendable mail is set aside, never blocking the case', () => {
     const c = await getCase(n);
     expect(c?.status).toBe('Awaiting Info');
     expect(c?.wait?.state).toBe('AwaitingInfo');
+    // The change's mail is sent by the workflow as it wakes: set aside there, shown on the case.
     const view = (await t.api('GET', `/v1/cases/${n}`, { as: 'eve@support.example' })).body;
     expect(view.unsentMails.map((m: { kind: string }) => m.kind)).toEqual(['confirmation', 'info-requested']);
   });
