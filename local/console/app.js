@@ -449,9 +449,6 @@ async function casePage(number) {
         const done = form.closest('details')?.querySelector('summary').textContent ?? 'Taken';
         await casePage(number);
         say(`Case # ${c.number}: ${done} — now ${changed.status} / ${changed.subStatus}`);
-        // The case answers at once; its timeline items are written as the change's effects run.
-        const here = location.hash;
-        setTimeout(() => location.hash === here && casePage(number).catch(() => {}), 1000);
       } catch (error) {
         form.querySelector('button[type=submit]').disabled = false;
         showError(form, error);
