@@ -1,7 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
+import { clock } from './clock.ts';
 
 /** Names the stack's alarms use too: the metric they watch is the one published here. */
 export const SERVICE = 'casework';
@@ -9,8 +11,33 @@ export const METRICS_NAMESPACE = 'casework';
 export const BREACH_METRIC = 'SlaBreached';
 export const RESTART_METRIC = 'WorkflowsRestarted';
 
+/**
+ * Powertools' standard keys, stamped from the one clock: a case opened or changed is logged at the
+ * instant the system took it to happen (the system clock on AWS, virtual time locally).
+ */
+export class ClockLogFormatter extends LogFormatter {
+  formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
+    const context = attributes.lambdaContext;
+    return new LogItem({
+      attributes: {
+        level: attributes.logLevel,
+        message: attributes.message,
+        timestamp: this.formatTimestamp(clock.now()),
+        service: attributes.serviceName,
+        cold_start: context?.coldStart,
+        function_arn: context?.invokedFunctionArn,
+        function_memory_size: context?.memoryLimitInMB,
+        function_name: context?.functionName,
+        function_request_id: context?.awsRequestId,
+        sampling_rate: attributes.sampleRateValue,
+        xray_trace_id: attributes.xRayTraceId,
+      },
+    }).addAttributes(additional);
+  }
+}
+
 /** Structured JSON logs (CloudWatch Logs on AWS), one line per event, with a correlation id. */
-export const logger = new Logger({ serviceName: SERVICE });
+export const logger = new Logger({ serviceName: SERVICE, logFormatter: new ClockLogFormatter() });
 
 /**
  * CloudWatch metrics in the embedded metric format: written as log lines, no API call. Powertools

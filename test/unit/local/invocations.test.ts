@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { concurrentInvocations } from '#local/invocations.ts';
+import { useClock } from '#shared/clock.ts';
 import { logger } from '#shared/observability.ts';
 
 describe('concurrent invocations in the local runtime keep their logs apart, as on Lambda', () => {
@@ -26,5 +27,28 @@ describe('concurrent invocations in the local runtime keep their logs apart, as 
     const logged = lines.map((line) => JSON.parse(line) as { invocation: string; correlation_id: string });
     expect(logged).toHaveLength(3);
     for (const line of logged) expect(line.correlation_id).toBe(line.invocation);
+  });
+
+  it('log lines carry the system clock’s time, virtual time locally (a case changed is logged when it happened)', () => {
+    const lines: string[] = [];
+    const output = logger as unknown as { console: Pick<Console, 'info'> };
+    const original = output.console;
+    output.console = { info: (line: string) => lines.push(line) };
+    useClock({ now: () => new Date('2027-03-02T09:00:00Z') });
+    const level = logger.getLevelName();
+    try {
+      logger.setLogLevel('INFO');
+      logger.info('case changed', { caseNumber: '0000000001' });
+    } finally {
+      logger.setLogLevel(level);
+      output.console = original;
+    }
+    expect(JSON.parse(lines[0] as string)).toMatchObject({
+      level: 'INFO',
+      message: 'case changed',
+      timestamp: '2027-03-02T09:00:00.000Z',
+      service: 'casework',
+      caseNumber: '0000000001',
+    });
   });
 });
