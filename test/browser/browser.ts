@@ -29,11 +29,11 @@ export function findBrowser(env = process.env, playwrights = playwrightsChromium
     }
   }
   throw new Error(
-    'no browser found for the browser tests: set CASEWORK_BROWSER to a Chromium or Chrome executable, or install one (Debian: apt-get install chromium, as .ci/run does)',
+    'no browser found for the browser tests: set CASEWORK_BROWSER to a Chromium or Chrome executable, or install one (the Debian package chromium, which .ci/run installs)',
   );
 }
 
-/** Where Playwright's own Chromium is when `npx playwright install chromium` was run. */
+/** Where Playwright's own Chromium is, when its own download was installed. */
 function playwrightsChromium(): string | undefined {
   try {
     return chromium.executablePath();

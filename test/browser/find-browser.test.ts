@@ -29,6 +29,6 @@ describe('the browser tests use a browser found on the machine, never install on
     expect(findBrowser({ PATH: dir }, undefined)).toBe(path.join(dir, 'chromium'));
     expect(() =>
       findBrowser({ PATH: mkdtempSync(path.join(tmpdir(), 'casework-empty-')) }, undefined),
-    ).toThrow(/set CASEWORK_BROWSER .* apt-get install chromium/);
+    ).toThrow(/set CASEWORK_BROWSER .*the Debian package chromium/);
   });
 });
