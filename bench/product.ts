@@ -19,7 +19,8 @@ type Calls = Record<Service, number>;
 const NONE: Calls = { dynamodb: 0, s3: 0, ses: 0, stepfunctions: 0 };
 
 const START = '2026-03-02T09:00:00Z';
-const newCase = {
+/** The medium case every benchmark opens (complete, so its clocks start). */
+export const newCase = {
   account: 'acme',
   product: 'Contact Center',
   type: 'problem',

@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import nodemailer from 'nodemailer';
 import { bundleSizes } from './bundles.ts';
 import { lifecycleCosts } from './lifecycle.ts';
-import { costTable, productFigures, productTables } from './product.ts';
+import { costTable, newCase, productFigures, productTables } from './product.ts';
 import { slaBenchmark } from './sla.ts';
 
 /**
@@ -76,17 +76,6 @@ async function token(email: string): Promise<string> {
   const res = await fetch(`${api}/_local/token`, { method: 'POST', body: JSON.stringify({ email }) });
   return ((await res.json()) as { token: string }).token;
 }
-
-const newCase = {
-  account: 'acme',
-  product: 'Contact Center',
-  type: 'problem',
-  environment: 'production',
-  severity: 'medium',
-  subject: 'Benchmark case',
-  description: 'A case opened by the benchmark.',
-  circumstances: 'None.',
-};
 
 async function caseCreations(total: number, concurrency: number) {
   const bearer = `Bearer ${await token('dana@acme.example')}`;
