@@ -1,15 +1,14 @@
 import nodemailer from 'nodemailer';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acmeHighCase, startTestRuntime, type TestRuntime } from '../integration/runtime.ts';
-import { launchBrowser, screenshots, seen, watchErrors } from './browser.ts';
+import { acmeHighCase, type TestRuntime } from '../integration/runtime.ts';
+import { type BrowserWalk, screenshots, seen, startBrowserWalk } from './browser.ts';
 
 /** An engineer works a whole case life in the console, as a person sees it (virtual time from Monday 09:00). */
 
+let walk: BrowserWalk;
 let t: TestRuntime;
-let browser: Browser;
 let page: Page;
-let errors: string[];
 let number: string;
 const shot = screenshots('console');
 const text = (selector: string) => seen(page.locator(selector));
@@ -33,7 +32,8 @@ async function act(title: string, fill: (form: ReturnType<Page['locator']>) => P
 }
 
 beforeAll(async () => {
-  t = await startTestRuntime('2026-03-02T09:00:00Z');
+  walk = await startBrowserWalk('2026-03-02T09:00:00Z');
+  ({ t, page } = walk);
   number = (await t.api('POST', '/v1/cases', { as: 'dana@acme.example', body: acmeHighCase })).body.number;
   await t.api('POST', '/v1/cases', {
     as: 'gus@globex.example',
@@ -41,16 +41,9 @@ beforeAll(async () => {
   });
   await sendMail('ops@acme.example', 'Server logs', 'Logs for the login problem.');
   await sendMail('ops@acme.example', 'Thanks!', 'Thank you all, great work.');
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(Number(process.env.CASEWORK_BROWSER_TIMEOUT_MS ?? 30_000));
-  errors = watchErrors(page);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
-});
+afterAll(() => walk?.stop());
 
 describe('the engineers’ console: a whole case life (browser)', () => {
   it('shows nothing but the sign-in without a token', async () => {
@@ -128,7 +121,7 @@ describe('the engineers’ console: a whole case life (browser)', () => {
 
   it('a form shows the API’s validation message naming the field, and changes nothing', async () => {
     const form = await act('Set sub-status', (f) => f.getByLabel('Sub-status').fill('Banana'));
-    await form.locator('.form-error', { hasText: 'subStatus:' }).waitFor();
+    await form.locator('.form-error', { hasText: 'Sub-status:' }).waitFor();
     expect(await form.locator('input[name=subStatus]').getAttribute('aria-invalid')).toBe('true');
     expect(await text('#status')).toBe('Open / New');
   });
@@ -317,6 +310,6 @@ describe('the engineers’ console: a whole case life (browser)', () => {
   });
 
   it('no page raised a script error', () => {
-    expect(errors).toEqual([]);
+    expect(walk.errors).toEqual([]);
   });
 });

@@ -1,30 +1,23 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRuntime, type TestRuntime } from '../integration/runtime.ts';
-import { launchBrowser, screenshots, seen, watchErrors } from './browser.ts';
+import type { TestRuntime } from '../integration/runtime.ts';
+import { type BrowserWalk, screenshots, seen, startBrowserWalk } from './browser.ts';
 
 /** A contact's whole case in the customer portal, as they see it (virtual time from Monday 09:00). */
 
+let walk: BrowserWalk;
 let t: TestRuntime;
-let browser: Browser;
 let page: Page;
-let errors: string[];
 let number: string;
 const shot = screenshots('portal');
 const text = (selector: string) => seen(page.locator(selector));
 
 beforeAll(async () => {
-  t = await startTestRuntime('2026-03-02T09:00:00Z');
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(Number(process.env.CASEWORK_BROWSER_TIMEOUT_MS ?? 30_000));
-  errors = watchErrors(page);
+  walk = await startBrowserWalk('2026-03-02T09:00:00Z');
+  ({ t, page } = walk);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
-});
+afterAll(() => walk?.stop());
 
 describe('the customer portal: a contact’s case from opening to survey (browser)', () => {
   it('a contact signs in and sees their (empty) list of cases', async () => {
@@ -154,6 +147,6 @@ describe('the customer portal: a contact’s case from opening to survey (browse
   });
 
   it('no page raised a script error', () => {
-    expect(errors).toEqual([]);
+    expect(walk.errors).toEqual([]);
   });
 });
