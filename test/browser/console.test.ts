@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import nodemailer from 'nodemailer';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +21,20 @@ async function sendMail(from: string, subject: string, body: string) {
     .createTransport({ host: '127.0.0.1', port: Number(port), secure: false, ignoreTLS: true })
     .sendMail({ from, to: 'cases@support.example', subject, text: body });
   await t.runtime.settled();
+}
+
+/** A file uploaded to the case as a contact does it through the API: grant, PUT, complete. */
+async function uploadAs(email: string, name: string, content: Buffer) {
+  const sha256 = createHash('sha256').update(content).digest('hex');
+  const [grant] = (
+    await t.api('POST', `/v1/cases/${number}/files`, {
+      as: email,
+      body: { files: [{ name, size: content.length, sha256 }] },
+    })
+  ).body.files;
+  const put = await fetch(grant.url, { method: 'PUT', headers: grant.headers, body: content });
+  expect(put.status).toBe(200);
+  await t.api('POST', `/v1/cases/${number}/files/${grant.fileId}/complete`, { as: email, body: {} });
 }
 
 /** Opens an action form in the case page's action panel and submits it. */
@@ -155,6 +171,21 @@ describe('the engineers’ console: a whole case life (browser)', () => {
     await page.locator('#status-line', { hasText: 'The mail is now public' }).waitFor();
     const published = page.locator('#timeline li.kind-mail-received', { hasText: 'The log is attached' });
     expect(await seen(published.locator('.mark'))).toMatch(/public/i);
+  });
+
+  it('a file the customer uploaded downloads from the case page under its name, with its bytes (presigned GET)', async () => {
+    const content = Buffer.from('2026-03-02 10:58 login failed: token expired\n'.repeat(500));
+    await uploadAs('dana@acme.example', 'login-server.log', content);
+    await page.reload();
+    const row = page.locator('#files tbody tr', { hasText: 'login-server.log' });
+    expect(await seen(row)).toContain('dana@acme.example');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: 'Download login-server.log' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('login-server.log');
+    expect(await readFile(await download.path())).toEqual(content);
+    expect(page.url()).toBe(`${t.runtime.urls.console}/#/case/${number}`); // the page stays
   });
 
   it('triage: an engineer reads an unmatched mail, dismisses a thank-you, links the other to the case and finds it in the timeline', async () => {

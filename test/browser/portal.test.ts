@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestRuntime } from '../integration/runtime.ts';
@@ -10,6 +11,7 @@ let t: TestRuntime;
 let page: Page;
 let number: string;
 const shot = screenshots('portal');
+const log = Buffer.from('2026-03-02 08:59 login failed: token expired\n'.repeat(2000));
 const text = (selector: string) => seen(page.locator(selector));
 
 beforeAll(async () => {
@@ -74,7 +76,6 @@ describe('the customer portal: a contact’s case from opening to survey (browse
   });
 
   it('uploads a file straight to S3 with a progress bar; the file is listed as uploaded', async () => {
-    const log = Buffer.from('2026-03-02 08:59 login failed: token expired\n'.repeat(2000));
     await page
       .getByLabel('Add files')
       .setInputFiles({ name: 'login-server.log', mimeType: 'text/plain', buffer: log });
@@ -87,6 +88,16 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     await shot(page, '3-uploaded');
     const files = (await t.api('GET', `/v1/cases/${number}/files`, { as: 'eve@support.example' })).body.items;
     expect(files).toMatchObject([{ name: 'login-server.log', size: log.length, status: 'uploaded' }]);
+  });
+
+  it('downloads the file back: the browser saves it under its name with the same bytes (presigned GET)', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'login-server.log' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('login-server.log');
+    expect(await readFile(await download.path())).toEqual(log);
+    expect(page.url()).toBe(`${t.runtime.urls.portal}/cases/${number}`); // the page stays
   });
 
   it('replies in the conversation; the engineer sees the reply', async () => {
