@@ -251,16 +251,18 @@ async function casePage(number) {
         <dl class="details"><dt>Product</dt><dd>${esc(c.product)} ${esc(c.version ?? '')}</dd><dt>Severity</dt><dd>${esc(c.severity)}</dd><dt>Opened</dt><dd>${when(c.createdAt)}</dd><dt>Description</dt><dd class="prose">${esc(c.description)}</dd></dl>
       </section>
     </div>`;
-  const post = (form, path, body) => async (e) => {
-    e.preventDefault();
-    try {
-      await api(path, { method: 'POST', body: body(), idempotencyKey: form.dataset.key });
-      await render();
-      say('Thank you: sent.');
-    } catch (error) {
-      showError(form, error);
-    }
-  };
+  const post =
+    (form, path, body, done = 'Thank you: sent.') =>
+    async (e) => {
+      e.preventDefault();
+      try {
+        await api(path, { method: 'POST', body: body(), idempotencyKey: form.dataset.key });
+        await render();
+        say(done);
+      } catch (error) {
+        showError(form, error);
+      }
+    };
   const reply = document.getElementById('reply');
   if (reply)
     reply.onsubmit = post(reply, `/v1/cases/${c.number}/updates`, () => ({ note: reply.note.value }));
@@ -271,9 +273,12 @@ async function casePage(number) {
     );
   const reject = document.getElementById('reject');
   if (reject)
-    reject.onsubmit = post(reject, `/v1/cases/${c.number}/actions/reject-solution`, () => ({
-      note: reject.note.value,
-    }));
+    reject.onsubmit = post(
+      reject,
+      `/v1/cases/${c.number}/actions/reject-solution`,
+      () => ({ note: reject.note.value }),
+      'Thank you: the case is back with our engineers, with what you told us.',
+    );
   listFiles(c, files.items);
   const upload = document.getElementById('upload');
   if (upload) upload.onsubmit = (e) => uploadFiles(e, upload, c);

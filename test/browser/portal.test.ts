@@ -14,6 +14,16 @@ const shot = screenshots('portal');
 const log = Buffer.from('2026-03-02 08:59 login failed: token expired\n'.repeat(2000));
 const text = (selector: string) => seen(page.locator(selector));
 
+/** The engineer proposes a solution (through the API); the contact's page shows it. */
+async function propose(note: string) {
+  const proposed = await t.api('POST', `/v1/cases/${number}/actions/propose-solution`, {
+    as: 'eve@support.example',
+    body: { note },
+  });
+  expect(proposed.status).toBe(200);
+  await page.reload();
+}
+
 beforeAll(async () => {
   walk = await startBrowserWalk('2026-03-02T09:00:00Z');
   ({ t, page } = walk);
@@ -109,19 +119,38 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     expect(timeline.some((e: { text?: string }) => e.text === 'The log is attached.')).toBe(true);
   });
 
-  it('a proposed solution asks the contact in words; accepting it closes the case', async () => {
+  it('a proposed solution asks the contact in words; rejecting it with what is still wrong sends the case back to support (Open / Customer Responded)', async () => {
     await t.advance('PT2H');
-    await t.api('POST', `/v1/cases/${number}/actions/propose-solution`, {
-      as: 'eve@support.example',
-      body: { note: 'Clear the login cache, then restart the agents.' },
-    });
-    await page.reload();
+    await propose('Clear the login cache, then restart the agents.');
     await page.locator('#case-status', { hasText: 'We have proposed a solution.' }).waitFor();
     expect(await text('#timeline')).toContain('Clear the login cache, then restart the agents.');
     expect(await text('#clocks')).toContain(
       'Our first response came on Mon, 2 Mar 2026, 11:00 UTC, within the 4 business hours we promise.',
     );
     await shot(page, '4-solution-proposed');
+    await page.getByLabel('What is still wrong').fill('After the restart agents still get the error.');
+    await page.getByRole('button', { name: 'No, it does not solve it' }).click();
+    await page.locator('#case-status', { hasText: 'We are working on your case.' }).waitFor();
+    expect(await text('#status-line')).toBe(
+      'Thank you: the case is back with our engineers, with what you told us.',
+    );
+    const answer = page.locator('#timeline li.mine', {
+      hasText: 'After the restart agents still get the error.',
+    });
+    expect(await seen(answer.locator('.meta'))).toBe('You · Mon, 2 Mar 2026, 11:00 UTC');
+    expect(await seen(page.locator('#timeline li').last())).toBe(
+      'You · Mon, 2 Mar 2026, 11:00 UTC · We are working on it',
+    );
+    expect(await page.getByRole('button', { name: 'No, it does not solve it' }).count()).toBe(0);
+    await shot(page, '4-solution-rejected');
+    const c = (await t.api('GET', `/v1/cases/${number}`, { as: 'eve@support.example' })).body;
+    expect([c.status, c.subStatus]).toEqual(['Open', 'Customer Responded']);
+  });
+
+  it('a second solution accepted closes the case (Closed / Resolved)', async () => {
+    await t.advance('PT1H');
+    await propose('Clear the login cache on every agent server, then restart them.');
+    await page.locator('#case-status', { hasText: 'We have proposed a solution.' }).waitFor();
     await page.getByRole('button', { name: 'Yes, it solves my problem: close the case' }).click();
     await page.locator('#case-status', { hasText: 'This case was closed (Resolved)' }).waitFor();
     await shot(page, '5-closed');
