@@ -1,40 +1,30 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { accessLevel, authorizeOnCase, mayOnAccount, mayOnCase } from '../cases/access.ts';
-import { type CaseRecord, type FeatureRequest, isCritical, type NewCaseInput } from '../cases/model.ts';
+import {
+  type CaseRecord,
+  type FeatureRequest,
+  isCritical,
+  type MailClaim,
+  type NewCaseInput,
+  type OutboxEntry,
+  type StoredCase,
+} from '../cases/model.ts';
 import { nextDueAt, obligationsOf, slaStatus } from '../cases/sla.ts';
 import { type Command, type Decision, decide } from '../cases/transitions.ts';
+import type { Account, User } from '../catalogue/accounts.ts';
 import { planNamed, policy } from '../catalogue/index.ts';
 import { config } from '../config.ts';
 import { conflict, forbidden, invalid, notFound, refused } from '../errors.ts';
 import { renderMail } from '../mail/render.ts';
 import { countBreaches, logger } from '../observability.ts';
+import { claimGracePeriod, getAccount } from '../store/accounts.ts';
+import { getCase, insertCase, recordMailSent, removeOutboxEntries, saveCase } from '../store/cases.ts';
+import { allocateCaseNumber } from '../store/counters.ts';
+import { claimIdempotencyKey } from '../store/idempotency.ts';
+import { recordOutboundMessageId } from '../store/inbound.ts';
 import { sendMail } from '../store/mailer.ts';
-import {
-  claimFor,
-  claimMail,
-  completeMail,
-  type MailClaim,
-  releaseMail,
-  setMailAside,
-} from '../store/outbox.ts';
-import {
-  type Account,
-  allocateCaseNumber,
-  claimGracePeriod,
-  claimIdempotencyKey,
-  getAccount,
-  getCase,
-  insertCase,
-  type OutboxEntry,
-  publishTimelineMail,
-  putTimelineEntry,
-  recordMailSent,
-  recordOutboundMessageId,
-  removeOutboxEntries,
-  type StoredCase,
-  saveCase,
-  type User,
-} from '../store/repository.ts';
+import { claimFor, claimMail, completeMail, releaseMail, setMailAside } from '../store/outbox.ts';
+import { publishTimelineMail, putTimelineEntry } from '../store/timeline.ts';
 import { signalCaseWorkflow, startCaseWorkflow } from '../store/workflow.ts';
 
 /** Who is calling, resolved from the verified token's e-mail claim. */
@@ -430,32 +420,23 @@ const recentRequests = (c: StoredCase, requestId: string, revision: number) =>
  * SPEC §3: an account without an active contract may be granted one grace period (while a
  * payment is on its way), from a case of it in Maintenance Review: that case and the account's
  * cases until `until` are supported as under contract. Claimed on the account first (again for
- * the same case and day on a retry).
+ * the same case and day on a retry); the `grant-grace-period` command then records it on the case.
  */
-export async function grantGracePeriod(
-  c: StoredCase,
-  request: { note: string; until: string },
-  actor: Parameters<typeof decide>[2],
-  now: () => Date,
-  expectedRevision?: number,
-  requestId?: string,
-): Promise<StoredCase> {
+export async function claimGracePeriodFor(c: StoredCase, until: string, now: Date): Promise<void> {
   if (!c.withoutContract) throw conflict(`case ${c.number} is covered by account ${c.account}'s contract`);
-  const today = dayOf(now());
-  const last = dayOf(new Date(now().getTime() + policy.windows.gracePeriodMaxDays * 86_400_000));
-  if (!(today <= request.until && request.until <= last))
+  const today = dayOf(now);
+  const last = dayOf(new Date(now.getTime() + policy.windows.gracePeriodMaxDays * 86_400_000));
+  if (!(today <= until && until <= last))
     throw invalid(
       'until',
       `a day from ${today} to ${last} (at most ${policy.windows.gracePeriodMaxDays} days)`,
     );
-  if (!(await claimGracePeriod(c.account, { case: c.caseId, until: request.until }))) {
+  if (!(await claimGracePeriod(c.account, { case: c.caseId, until }))) {
     const account = await getAccount(c.account);
     throw refused(
       `account ${c.account} has had its one grace period (until ${account?.grace?.until}, from case ${account?.grace?.case})`,
     );
   }
-  const command = { kind: 'grant-grace-period' as const, note: request.note, until: request.until };
-  return applyCommand(c.caseId, command, actor, now, expectedRevision, requestId);
 }
 
 /** The case as the API shows it: no workflow internals, with its SLA clocks once complete. */
