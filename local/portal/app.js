@@ -258,7 +258,7 @@ async function casePage(number) {
       try {
         await api(path, { method: 'POST', body: body(), idempotencyKey: form.dataset.key });
         await render();
-        say(done);
+        say(done, { focus: true });
       } catch (error) {
         showError(form, error);
       }
