@@ -457,6 +457,10 @@ describe('the engineers’ console with the keyboard only: queue, case, take, re
     });
   });
 
+  it('every control on every screen has a name a screen reader says (a label, or its text)', () => {
+    expect(shot.unlabelled).toEqual([]);
+  });
+
   it('no page raised a script error', () => {
     expect(walk.errors).toEqual([]);
   });

@@ -273,6 +273,10 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     await shot(page, '8-cases');
   });
 
+  it('every control on every screen has a name a screen reader says (a label, or its text)', () => {
+    expect(shot.unlabelled).toEqual([]);
+  });
+
   it('no page raised a script error', () => {
     expect(walk.errors).toEqual([]);
   });
