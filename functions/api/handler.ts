@@ -6,6 +6,7 @@ import {
   mayOnCase,
   readableAccounts,
 } from '#shared/cases/access.ts';
+import type { StoredCase } from '#shared/cases/model.ts';
 import { FR_STATUSES, IncidentReport, NewCaseInput, SEVERITIES, STATUSES } from '#shared/cases/model.ts';
 import { slaExplanation } from '#shared/cases/sla.ts';
 import type { Command } from '#shared/cases/transitions.ts';
@@ -33,14 +34,11 @@ import {
 } from '#shared/service/cases.ts';
 import { caseQueue, QUEUES } from '#shared/service/queues.ts';
 import { slaCompliance } from '#shared/service/reports.ts';
+import { getUser } from '#shared/store/accounts.ts';
+import { listCases } from '#shared/store/cases.ts';
+import { allocateNumber } from '#shared/store/counters.ts';
 import { caseExecutions, executionHistory, stateMachineDefinition } from '#shared/store/executions.ts';
-import {
-  allocateNumber,
-  getUser,
-  listCases,
-  listTimeline,
-  type StoredCase,
-} from '#shared/store/repository.ts';
+import { listTimeline } from '#shared/store/timeline.ts';
 
 /** The case API: one function behind the HTTP API's case routes, dispatched by route key. */
 

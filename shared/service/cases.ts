@@ -1,40 +1,30 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { accessLevel, authorizeOnCase, mayOnAccount, mayOnCase } from '../cases/access.ts';
-import { type CaseRecord, type FeatureRequest, isCritical, type NewCaseInput } from '../cases/model.ts';
+import {
+  type CaseRecord,
+  type FeatureRequest,
+  isCritical,
+  type MailClaim,
+  type NewCaseInput,
+  type OutboxEntry,
+  type StoredCase,
+} from '../cases/model.ts';
 import { nextDueAt, obligationsOf, slaStatus } from '../cases/sla.ts';
 import { type Command, type Decision, decide } from '../cases/transitions.ts';
+import type { Account, User } from '../catalogue/accounts.ts';
 import { planNamed, policy } from '../catalogue/index.ts';
 import { config } from '../config.ts';
 import { conflict, forbidden, invalid, notFound, refused } from '../errors.ts';
 import { renderMail } from '../mail/render.ts';
 import { countBreaches, logger } from '../observability.ts';
+import { claimGracePeriod, getAccount } from '../store/accounts.ts';
+import { getCase, insertCase, recordMailSent, removeOutboxEntries, saveCase } from '../store/cases.ts';
+import { allocateCaseNumber } from '../store/counters.ts';
+import { claimIdempotencyKey } from '../store/idempotency.ts';
+import { recordOutboundMessageId } from '../store/inbound.ts';
 import { sendMail } from '../store/mailer.ts';
-import {
-  claimFor,
-  claimMail,
-  completeMail,
-  type MailClaim,
-  releaseMail,
-  setMailAside,
-} from '../store/outbox.ts';
-import {
-  type Account,
-  allocateCaseNumber,
-  claimGracePeriod,
-  claimIdempotencyKey,
-  getAccount,
-  getCase,
-  insertCase,
-  type OutboxEntry,
-  publishTimelineMail,
-  putTimelineEntry,
-  recordMailSent,
-  recordOutboundMessageId,
-  removeOutboxEntries,
-  type StoredCase,
-  saveCase,
-  type User,
-} from '../store/repository.ts';
+import { claimFor, claimMail, completeMail, releaseMail, setMailAside } from '../store/outbox.ts';
+import { publishTimelineMail, putTimelineEntry } from '../store/timeline.ts';
 import { signalCaseWorkflow, startCaseWorkflow } from '../store/workflow.ts';
 
 /** Who is calling, resolved from the verified token's e-mail claim. */

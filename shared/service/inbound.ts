@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import EmailReplyParser from 'email-reply-parser';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { mayOnCase } from '../cases/access.ts';
+import type { StoredCase } from '../cases/model.ts';
 import { planNamed } from '../catalogue/index.ts';
 import { config } from '../config.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
@@ -14,21 +15,20 @@ import {
   subjectCaseNumber,
 } from '../mail/link.ts';
 import { headerValue } from '../mail/render.ts';
+import { getUser } from '../store/accounts.ts';
+import { getCase } from '../store/cases.ts';
+import { putFileRecord } from '../store/file-records.ts';
 import { fileKey, putObject } from '../store/files.ts';
-import { sendMail } from '../store/mailer.ts';
 import {
   caseOfMessageId,
   claimAutoReply,
-  getCase,
   getTriageItem,
-  getUser,
   inboundDone,
   markInboundDone,
   markTriageLinked,
-  putFileRecord,
   putTriageItem,
-  type StoredCase,
-} from '../store/repository.ts';
+} from '../store/inbound.ts';
+import { sendMail } from '../store/mailer.ts';
 import { applyCommand } from './cases.ts';
 
 export type InboundOutcome =

@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { startTestRuntime, type TestRuntime } from '../integration/runtime.ts';
 
 /**
  * A Chromium found on this machine, never installed by a test: `CASEWORK_BROWSER` if set, else
@@ -65,8 +66,7 @@ export function screenshots(dir: string) {
 }
 
 /** Fails on any script error a page raises: a broken page must not pass for a finished one. */
-export function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
+export function watchErrors(page: Page, errors: string[] = []): string[] {
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
     if (message.type() === 'error' && !/Failed to load resource/.test(message.text()))
@@ -78,3 +78,42 @@ export function watchErrors(page: Page): string[] {
 /** An element's text as a person sees it (rendered, laid out), once the element is there. */
 // biome-ignore lint/performance/useDomNodeTextContent: Playwright's rendered text is the point, not a DOM property
 export const seen = (locator: Locator) => locator.innerText();
+
+/** A browser walk's parts: the whole system, a browser, and its page watched for script errors. */
+export interface BrowserWalk {
+  t: TestRuntime;
+  browser: Browser;
+  page: Page;
+  /** Every script error a page of the walk raised. */
+  errors: string[];
+  /** Another page at 1280 px, a person of their own (own session storage), watched for errors too. */
+  newPage(): Promise<Page>;
+  stop(): Promise<void>;
+}
+
+/** The whole system with virtual time frozen at `at`, a browser and a page at 1280 px. */
+export async function startBrowserWalk(at: string): Promise<BrowserWalk> {
+  const t = await startTestRuntime(at);
+  const browser = await launchBrowser().catch(async (error) => {
+    await t.stop();
+    throw error;
+  });
+  const errors: string[] = [];
+  const newPage = async () => {
+    const page = await browser.newPage({ viewport: WIDTHS[0], acceptDownloads: true });
+    page.setDefaultTimeout(Number(process.env.CASEWORK_BROWSER_TIMEOUT_MS ?? 30_000));
+    watchErrors(page, errors);
+    return page;
+  };
+  return {
+    t,
+    browser,
+    page: await newPage(),
+    errors,
+    newPage,
+    stop: async () => {
+      await browser.close();
+      await t.stop();
+    },
+  };
+}

@@ -1,15 +1,16 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import nodemailer from 'nodemailer';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acmeHighCase, startTestRuntime, type TestRuntime } from '../integration/runtime.ts';
-import { launchBrowser, screenshots, seen, watchErrors } from './browser.ts';
+import { acmeHighCase, type TestRuntime } from '../integration/runtime.ts';
+import { type BrowserWalk, screenshots, seen, startBrowserWalk } from './browser.ts';
 
 /** An engineer works a whole case life in the console, as a person sees it (virtual time from Monday 09:00). */
 
+let walk: BrowserWalk;
 let t: TestRuntime;
-let browser: Browser;
 let page: Page;
-let errors: string[];
 let number: string;
 const shot = screenshots('console');
 const text = (selector: string) => seen(page.locator(selector));
@@ -20,6 +21,20 @@ async function sendMail(from: string, subject: string, body: string) {
     .createTransport({ host: '127.0.0.1', port: Number(port), secure: false, ignoreTLS: true })
     .sendMail({ from, to: 'cases@support.example', subject, text: body });
   await t.runtime.settled();
+}
+
+/** A file uploaded to the case as a contact does it through the API: grant, PUT, complete. */
+async function uploadAs(email: string, name: string, content: Buffer) {
+  const sha256 = createHash('sha256').update(content).digest('hex');
+  const [grant] = (
+    await t.api('POST', `/v1/cases/${number}/files`, {
+      as: email,
+      body: { files: [{ name, size: content.length, sha256 }] },
+    })
+  ).body.files;
+  const put = await fetch(grant.url, { method: 'PUT', headers: grant.headers, body: content });
+  expect(put.status).toBe(200);
+  await t.api('POST', `/v1/cases/${number}/files/${grant.fileId}/complete`, { as: email, body: {} });
 }
 
 /** Opens an action form in the case page's action panel and submits it. */
@@ -33,7 +48,8 @@ async function act(title: string, fill: (form: ReturnType<Page['locator']>) => P
 }
 
 beforeAll(async () => {
-  t = await startTestRuntime('2026-03-02T09:00:00Z');
+  walk = await startBrowserWalk('2026-03-02T09:00:00Z');
+  ({ t, page } = walk);
   number = (await t.api('POST', '/v1/cases', { as: 'dana@acme.example', body: acmeHighCase })).body.number;
   await t.api('POST', '/v1/cases', {
     as: 'gus@globex.example',
@@ -41,16 +57,9 @@ beforeAll(async () => {
   });
   await sendMail('ops@acme.example', 'Server logs', 'Logs for the login problem.');
   await sendMail('ops@acme.example', 'Thanks!', 'Thank you all, great work.');
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(Number(process.env.CASEWORK_BROWSER_TIMEOUT_MS ?? 30_000));
-  errors = watchErrors(page);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
-});
+afterAll(() => walk?.stop());
 
 describe('the engineers’ console: a whole case life (browser)', () => {
   it('shows nothing but the sign-in without a token', async () => {
@@ -128,7 +137,7 @@ describe('the engineers’ console: a whole case life (browser)', () => {
 
   it('a form shows the API’s validation message naming the field, and changes nothing', async () => {
     const form = await act('Set sub-status', (f) => f.getByLabel('Sub-status').fill('Banana'));
-    await form.locator('.form-error', { hasText: 'subStatus:' }).waitFor();
+    await form.locator('.form-error', { hasText: 'Sub-status:' }).waitFor();
     expect(await form.locator('input[name=subStatus]').getAttribute('aria-invalid')).toBe('true');
     expect(await text('#status')).toBe('Open / New');
   });
@@ -162,6 +171,21 @@ describe('the engineers’ console: a whole case life (browser)', () => {
     await page.locator('#status-line', { hasText: 'The mail is now public' }).waitFor();
     const published = page.locator('#timeline li.kind-mail-received', { hasText: 'The log is attached' });
     expect(await seen(published.locator('.mark'))).toMatch(/public/i);
+  });
+
+  it('a file the customer uploaded downloads from the case page under its name, with its bytes (presigned GET)', async () => {
+    const content = Buffer.from('2026-03-02 10:58 login failed: token expired\n'.repeat(500));
+    await uploadAs('dana@acme.example', 'login-server.log', content);
+    await page.reload();
+    const row = page.locator('#files tbody tr', { hasText: 'login-server.log' });
+    expect(await seen(row)).toContain('dana@acme.example');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: 'Download login-server.log' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('login-server.log');
+    expect(await readFile(await download.path())).toEqual(content);
+    expect(page.url()).toBe(`${t.runtime.urls.console}/#/case/${number}`); // the page stays
   });
 
   it('triage: an engineer reads an unmatched mail, dismisses a thank-you, links the other to the case and finds it in the timeline', async () => {
@@ -317,6 +341,6 @@ describe('the engineers’ console: a whole case life (browser)', () => {
   });
 
   it('no page raised a script error', () => {
-    expect(errors).toEqual([]);
+    expect(walk.errors).toEqual([]);
   });
 });
