@@ -62,7 +62,7 @@ export async function productFigures(seedBudgetMs = 8 * 60_000): Promise<Product
   const ports = { api: 0, dynamodb: 0, s3: 0, ses: 0, stepfunctions: 0, smtp: 0 };
   const rt: LocalRuntime = await startLocalRuntime({ dataDir, ports, frozenAt: new Date(START) });
   const { ddb, sfn } = await import('#shared/store/clients.ts');
-  const { indexKeys } = await import('#shared/store/repository.ts');
+  const { caseIndexKeys, caseKey } = await import('#shared/store/keys.ts');
   const tokens = new Map<string, string>();
   const bearer = async (email: string) => {
     if (!tokens.has(email)) tokens.set(email, await rt.issuer.sign(email));
@@ -216,7 +216,7 @@ export async function productFigures(seedBudgetMs = 8 * 60_000): Promise<Product
               : {}),
           };
           batch.push({
-            PutRequest: { Item: { pk: `CASE#${caseId}`, sk: 'CASE', ...indexKeys(c as never), ...c } },
+            PutRequest: { Item: { ...caseKey(caseId), ...caseIndexKeys(c as never), ...c } },
           });
           if (!isClosed) ids.push(caseId);
         }

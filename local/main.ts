@@ -1,9 +1,13 @@
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { defaultPorts, PORT_VARIABLES, type Ports, startLocalRuntime } from './runtime.ts';
+import type { Ports } from './runtime.ts';
+import { dropSqliteWarning } from './sqlite-warning.ts';
 
 /** `npm start`: the whole casework system on this machine, until Ctrl-C. */
 const started = performance.now();
+dropSqliteWarning();
+// Imported once the filter is in place: it loads the S3 emulator, hence node:sqlite.
+const { defaultPorts, PORT_VARIABLES, startLocalRuntime } = await import('./runtime.ts');
 const dataDir = path.resolve(process.env.CASEWORK_DATA_DIR ?? '.casework');
 const ports = defaultPorts();
 // Checked before anything starts: some emulators do not report a port they could not bind.

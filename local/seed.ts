@@ -6,7 +6,7 @@ import type { LocalStepFunctions } from './stepfunctions.ts';
  */
 export async function redrive(stepFunctions: LocalStepFunctions): Promise<void> {
   stepFunctions.redriveInterrupted();
-  const { listCases } = await import('#shared/store/repository.ts');
+  const { listCases } = await import('#shared/store/cases.ts');
   const { caseOfExecution, startCaseWorkflow } = await import('#shared/store/workflow.ts');
   const withExecution = new Set(stepFunctions.executionNames().map(caseOfExecution));
   let cursor: string | undefined;

@@ -4,14 +4,15 @@ import path from 'node:path';
 
 /**
  * The two static sites over the API: the engineers' console (`/console/`) and the customer portal
- * (`/portal/`), served locally as a static host (S3 + CloudFront) would serve them on AWS.
+ * (`/portal/`), with what they share (`/web/`: modules and base styles, no page of its own), served
+ * locally as a static host (S3 + CloudFront) would serve them on AWS.
  */
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
 };
-const SITES = ['console', 'portal'] as const;
+const SITES = ['console', 'portal', 'web'] as const;
 
 /** Answers a GET under a site's prefix; false when the path belongs to no site. */
 export function serveStaticSite(pathname: string, res: ServerResponse): boolean {
@@ -26,7 +27,7 @@ export function serveStaticSite(pathname: string, res: ServerResponse): boolean 
   const name = pathname.slice(site.length + 2);
   const asset = /^[\w-]+\.(html|js|css)$/.test(name) ? name : undefined;
   // The portal's pages are paths (mail links to /portal/cases/N): any other path is its index page.
-  const file = asset ?? (site === 'portal' || name === '' ? 'index.html' : undefined);
+  const file = asset ?? (site === 'portal' || (site === 'console' && name === '') ? 'index.html' : undefined);
   let content: Buffer | undefined;
   try {
     content = file ? readFileSync(path.join(import.meta.dirname, site, file)) : undefined;

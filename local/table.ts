@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CaseRecord } from '#shared/cases/model.ts';
-import { indexKeys } from '#shared/store/repository.ts';
+import { caseIndexKeys } from '#shared/store/keys.ts';
 import { createTableInput, tableDefinition } from '#shared/store/table.ts';
 
 /**
@@ -36,7 +36,7 @@ export async function ensureTable(dynamodb: DynamoDBClient, name: string): Promi
   while (await describe(dynamodb, name)) await pause();
   await create(dynamodb, name);
   for (const item of items) {
-    const keyed = item.sk === 'CASE' ? { ...item, ...indexKeys(item as unknown as CaseRecord) } : item;
+    const keyed = item.sk === 'CASE' ? { ...item, ...caseIndexKeys(item as unknown as CaseRecord) } : item;
     await dynamodb.send(
       new PutItemCommand({ TableName: name, Item: marshall(keyed, { removeUndefinedValues: true }) }),
     );

@@ -11,8 +11,8 @@ import {
   IncidentReport,
   NewCaseInput,
   SEVERITIES,
-  type Severity,
   STATUSES,
+  type StoredCase,
 } from '#shared/cases/model.ts';
 import { slaExplanation } from '#shared/cases/sla.ts';
 import type { Command } from '#shared/cases/transitions.ts';
@@ -32,7 +32,7 @@ import {
   applyCommand,
   type Caller,
   caseView,
-  grantGracePeriod,
+  claimGracePeriodFor,
   openCase,
   publishMail,
   readableCase,
@@ -40,14 +40,11 @@ import {
 } from '#shared/service/cases.ts';
 import { caseQueue, QUEUES } from '#shared/service/queues.ts';
 import { slaCompliance } from '#shared/service/reports.ts';
+import { getUser } from '#shared/store/accounts.ts';
+import { listCases } from '#shared/store/cases.ts';
+import { allocateNumber } from '#shared/store/counters.ts';
 import { caseExecutions, executionHistory, stateMachineDefinition } from '#shared/store/executions.ts';
-import {
-  allocateNumber,
-  getUser,
-  listCases,
-  listTimeline,
-  type StoredCase,
-} from '#shared/store/repository.ts';
+import { listTimeline } from '#shared/store/timeline.ts';
 
 /** The case API: one function behind the HTTP API's case routes, dispatched by route key. */
 
@@ -148,284 +145,203 @@ async function timeline(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   return json(200, { items: visible });
 }
 
-async function update(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  const c = await writableCase(caller, caseNumberOf(event));
-  const input = parseBody(event, NoteInput);
-  const support = mayOnCase(caller, 'support', c);
-  const command: Command = support
-    ? { kind: 'engineer-note', note: input.note, visibility: input.visibility ?? 'internal' }
-    : { kind: 'customer-update', note: input.note, circumstances: input.circumstances };
-  if (!support && input.visibility) {
-    throw invalid('visibility', 'only engineers choose the visibility of a note');
-  }
-  return json(
-    200,
-    caseView(
-      await applyCommand(
-        c.caseId,
-        command,
-        actorOf(caller),
-        () => clock.now(),
-        input.revision,
-        requestIdOf(event, caller),
-        c,
-      ),
-      clock.now(),
-      caller,
-    ),
-  );
-}
-
 const revision = z.number().int().positive().optional();
 const note = z.string().max(20_000, 'at most 20000 characters');
-const NoteBody = z.strictObject({ note, revision });
-const GraceBody = z.strictObject({ note, until: z.iso.date('a day, YYYY-MM-DD'), revision });
 const severity = z.enum(SEVERITIES);
-
-/** Each action of SPEC §12: its body and the command it asks of the case. */
-const ACTIONS: Record<string, { body: z.ZodType<{ revision?: number }>; command: (body: never) => Command }> =
-  {
-    'request-info': {
-      body: NoteBody,
-      command: (b: z.infer<typeof NoteBody>) => ({ kind: 'request-info', note: b.note }),
-    },
-    'propose-solution': {
-      body: z.strictObject({ note, software: z.boolean().optional(), revision }),
-      command: (b: { note: string; software?: boolean }) => ({
-        kind: 'propose-solution',
-        note: b.note,
-        software: b.software,
-      }),
-    },
-    respond: {
-      body: NoteBody,
-      command: (b: z.infer<typeof NoteBody>) => ({ kind: 'respond', note: b.note }),
-    },
-    'accept-solution': {
-      body: z.strictObject({ note: note.optional(), revision }),
-      command: (b: { note?: string }) => ({ kind: 'accept-solution', note: b.note }),
-    },
-    'reject-solution': {
-      body: NoteBody,
-      command: (b: z.infer<typeof NoteBody>) => ({ kind: 'reject-solution', note: b.note }),
-    },
-    'mark-restored': {
-      body: z.strictObject({ note: note.optional(), revision }),
-      command: (b: { note?: string }) => ({ kind: 'mark-restored', note: b.note }),
-    },
-    'set-severity': {
-      body: z.strictObject({ severity, note: note.optional(), revision }),
-      command: (b: { severity: Severity; note?: string }) => ({
-        kind: 'set-severity',
-        severity: b.severity,
-        note: b.note,
-      }),
-    },
-    'set-substatus': {
-      body: z.strictObject({ subStatus: z.string().max(100), revision }),
-      command: (b: { subStatus: string }) => ({ kind: 'set-substatus', subStatus: b.subStatus }),
-    },
-    'snooze-follow-ups': {
-      body: z.strictObject({ until: z.iso.datetime({ offset: true }), revision }),
-      command: (b: { until: string }) => ({ kind: 'snooze-follow-ups', until: b.until }),
-    },
-    close: {
-      body: z.strictObject({ subStatus: z.string().max(100), note, revision }),
-      command: (b: { subStatus: string; note: string }) => ({
-        kind: 'close',
-        subStatus: b.subStatus,
-        note: b.note,
-      }),
-    },
-    reopen: { body: NoteBody, command: (b: z.infer<typeof NoteBody>) => ({ kind: 'reopen', note: b.note }) },
-    escalate: {
-      body: z.strictObject({
-        reason: z.string().max(5_000),
-        rootCause: z.boolean().optional(),
-        businessImpact: z.string().max(5_000).optional(),
-        revision,
-      }),
-      command: (b: { reason: string; rootCause?: boolean; businessImpact?: string }) => ({
-        kind: 'escalate',
-        reason: b.reason,
-        rootCause: b.rootCause,
-        businessImpact: b.businessImpact,
-      }),
-    },
-    take: { body: z.strictObject({ revision }), command: () => ({ kind: 'take' }) },
-    'request-priority-change': {
-      body: z.strictObject({ severity, note, revision }),
-      command: (b: { severity: Severity; note: string }) => ({
-        kind: 'request-priority-change',
-        severity: b.severity,
-        note: b.note,
-      }),
-    },
-  };
-
-const FrBody = z.strictObject({
-  status: z.enum(FR_STATUSES),
-  nextUpdateDue: z.iso.datetime({ offset: true }).optional(),
-  targetRelease: z.string().trim().min(1).max(100).optional(),
-  resolution: z.enum(['declined', 'duplicate', 'implemented']).optional(),
-  revision,
-});
-ACTIONS['update-feature-request'] = {
-  body: FrBody,
-  command: (b: z.infer<typeof FrBody>) => ({ kind: 'update-feature-request', ...b }),
-};
-ACTIONS['acknowledge-change'] = {
-  body: NoteBody,
-  command: (b: z.infer<typeof NoteBody>) => ({ kind: 'acknowledge-change', note: b.note }),
-};
-const DecideBody = z.strictObject({ decision: z.enum(['accepted', 'rejected']), note, revision });
-ACTIONS['decide-change'] = {
-  body: DecideBody,
-  command: (b: z.infer<typeof DecideBody>) => ({ kind: 'decide-change', decision: b.decision, note: b.note }),
-};
-ACTIONS['complete-change'] = {
-  body: NoteBody,
-  command: (b: z.infer<typeof NoteBody>) => ({ kind: 'complete-change', note: b.note }),
-};
-const ReportBody = z.strictObject({
-  stage: z.enum(['post-mortem', 'incident-report']),
-  report: IncidentReport,
-  revision,
-});
-ACTIONS['file-incident-report'] = {
-  body: ReportBody,
-  command: (b: z.infer<typeof ReportBody>) => ({
-    kind: 'file-incident-report',
-    stage: b.stage,
-    report: b.report,
-  }),
-};
-
-const PriorityDecisionBody = z.strictObject({
-  decision: z.enum(['accepted', 'declined']),
-  note: note.optional(),
-  revision,
-});
-ACTIONS['decide-priority-change'] = {
-  body: PriorityDecisionBody,
-  command: (b: z.infer<typeof PriorityDecisionBody>) => ({
-    kind: 'decide-priority-change',
-    decision: b.decision,
-    note: b.note,
-  }),
-};
-const DefectBody = z.strictObject({ defectCorrection: z.boolean(), note: note.optional(), revision });
-ACTIONS['set-defect-correction'] = {
-  body: DefectBody,
-  command: (b: z.infer<typeof DefectBody>) => ({
-    kind: 'set-defect-correction',
-    defectCorrection: b.defectCorrection,
-    note: b.note,
-  }),
-};
+const NoteBody = z.strictObject({ note, revision });
 const OptionalNoteBody = z.strictObject({ note: note.optional(), revision });
-ACTIONS['mark-information-complete'] = {
-  body: OptionalNoteBody,
-  command: (b: z.infer<typeof OptionalNoteBody>) => ({ kind: 'mark-information-complete', note: b.note }),
-};
-ACTIONS['deliver-rca'] = {
-  body: NoteBody,
-  command: (b: z.infer<typeof NoteBody>) => ({ kind: 'deliver-rca', note: b.note }),
-};
-ACTIONS['decline-reopen'] = {
-  body: NoteBody,
-  command: (b: z.infer<typeof NoteBody>) => ({ kind: 'decline-reopen', note: b.note }),
-};
-
-for (const kind of [
-  'refer-to-product-management',
-  'require-services-order',
-  'sign-services-order',
-  'resubmit-change',
-  'request-incident-report',
-] as const) {
-  ACTIONS[kind] = { body: NoteBody, command: (b: z.infer<typeof NoteBody>) => ({ kind, note: b.note }) };
-}
-ACTIONS['mark-service-interruption'] = {
-  body: OptionalNoteBody,
-  command: (b: z.infer<typeof OptionalNoteBody>) => ({ kind: 'mark-service-interruption', note: b.note }),
-};
-const AssignBody = z.strictObject({ engineer: z.email(), note: note.optional(), revision });
-
-const PublishBody = z.strictObject({ entryId: z.string().max(100) });
 const SurveyBody = z.strictObject({
   ratings: z.array(z.number().int().min(1).max(5)).length(6, 'six ratings, one per question'),
   comment: z.string().max(5_000).optional(),
 });
 
-async function action(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  const name = event.pathParameters?.action ?? '';
-  const c = await writableCase(caller, caseNumberOf(event));
-  if (name === 'publish-mail') {
-    authorizeOnCase(caller, 'support', c);
-    await publishMail(c.caseId, parseBody(event, PublishBody).entryId);
-    return json(200, caseView(c, clock.now(), caller));
-  }
-  const actor = actorOf(caller);
-  const now = () => clock.now();
-  const request = requestIdOf(event, caller);
-  let changed: StoredCase;
-  if (name === 'raise-feature-request') {
-    const body = parseBody(event, NoteBody);
-    authorizeOnCase(caller, 'support', c);
-    const frNumber = `FR-${await allocateNumber('FEATURE_REQUEST')}`;
-    const command: Command = { kind: 'raise-feature-request', frNumber, note: body.note };
-    changed = await applyCommand(c.caseId, command, actor, now, body.revision, request);
-  } else if (name === 'assign') {
-    const body = parseBody(event, AssignBody);
-    authorizeOnCase(caller, 'support', c);
-    const assignee = await getUser(body.engineer);
-    if (assignee?.role !== 'engineer')
-      throw invalid('engineer', `${body.engineer} is not a support engineer`);
-    const command: Command = { kind: 'assign', engineer: assignee.email, note: body.note };
-    changed = await applyCommand(c.caseId, command, actor, now, body.revision, request);
-  } else if (name === 'grant-grace-period') {
-    const body = parseBody(event, GraceBody);
-    authorizeOnCase(caller, 'support', c);
-    changed = await grantGracePeriod(c, body, actor, now, body.revision, request);
-  } else {
-    const spec = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
-    if (!spec) throw notFound(`unknown action "${name}"`);
-    const body = parseBody(event, spec.body);
-    changed = await applyCommand(
-      c.caseId,
-      spec.command(body as never),
-      actor,
-      now,
-      body.revision,
-      request,
-      c,
-    );
-  }
-  return json(200, caseView(changed, clock.now(), caller));
+/** The case an action is asked of, as read for this request, and who asks. */
+interface ActionContext {
+  case: StoredCase;
+  caller: Caller;
 }
+type ActionRun = (event: ApiEvent, on: ActionContext) => Promise<StoredCase>;
 
-async function survey(event: ApiEvent, caller: Caller): Promise<ApiResult> {
-  const c = await writableCase(caller, caseNumberOf(event));
-  const body = parseBody(event, SurveyBody);
-  const command: Command = { kind: 'survey', ratings: body.ratings, comment: body.comment };
-  return json(
-    200,
-    caseView(
-      await applyCommand(
-        c.caseId,
-        command,
-        actorOf(caller),
-        () => clock.now(),
-        undefined,
-        requestIdOf(event, caller),
-        c,
-      ),
-      clock.now(),
-      caller,
-    ),
-  );
-}
+/**
+ * A change asked of a case (an action of SPEC §12, a note, a survey answer): its body (unknown
+ * fields refused, a 400 naming the field; `revision` where it takes one) and the command it asks of
+ * the case, applied once however often the request is retried.
+ */
+const action =
+  <T extends { revision?: number; [field: string]: unknown }>(
+    body: z.ZodType<T>,
+    toCommand: (body: T, on: ActionContext) => Command | Promise<Command>,
+  ): ActionRun =>
+  async (event, on) => {
+    const input = parseBody(event, body);
+    const command = await toCommand(input, on);
+    const request = requestIdOf(event, on.caller);
+    return applyCommand(
+      on.case.caseId,
+      command,
+      actorOf(on.caller),
+      () => clock.now(),
+      input.revision,
+      request,
+      on.case,
+    );
+  };
+
+/** Checked before an action that reserves something (a number, an account's grace period). */
+const engineerOnly = (on: ActionContext) => authorizeOnCase(on.caller, 'support', on.case);
+
+const ACTIONS: Record<string, ActionRun> = {
+  take: action(z.strictObject({ revision }), () => ({ kind: 'take' })),
+  assign: action(
+    z.strictObject({ engineer: z.email(), note: note.optional(), revision }),
+    async ({ engineer, note }, on) => {
+      engineerOnly(on);
+      const assignee = await getUser(engineer);
+      if (assignee?.role !== 'engineer') throw invalid('engineer', `${engineer} is not a support engineer`);
+      return { kind: 'assign', engineer: assignee.email, note };
+    },
+  ),
+  respond: action(NoteBody, ({ note }) => ({ kind: 'respond', note })),
+  'request-info': action(NoteBody, ({ note }) => ({ kind: 'request-info', note })),
+  'propose-solution': action(
+    z.strictObject({ note, software: z.boolean().optional(), revision }),
+    ({ note, software }) => ({ kind: 'propose-solution', note, software }),
+  ),
+  'mark-restored': action(OptionalNoteBody, ({ note }) => ({ kind: 'mark-restored', note })),
+  'set-severity': action(
+    z.strictObject({ severity, note: note.optional(), revision }),
+    ({ severity, note }) => ({ kind: 'set-severity', severity, note }),
+  ),
+  'decide-priority-change': action(
+    z.strictObject({ decision: z.enum(['accepted', 'declined']), note: note.optional(), revision }),
+    ({ decision, note }) => ({ kind: 'decide-priority-change', decision, note }),
+  ),
+  'set-defect-correction': action(
+    z.strictObject({ defectCorrection: z.boolean(), note: note.optional(), revision }),
+    ({ defectCorrection, note }) => ({ kind: 'set-defect-correction', defectCorrection, note }),
+  ),
+  'mark-information-complete': action(OptionalNoteBody, ({ note }) => ({
+    kind: 'mark-information-complete',
+    note,
+  })),
+  'deliver-rca': action(NoteBody, ({ note }) => ({ kind: 'deliver-rca', note })),
+  'decline-reopen': action(NoteBody, ({ note }) => ({ kind: 'decline-reopen', note })),
+  'refer-to-product-management': action(NoteBody, ({ note }) => ({
+    kind: 'refer-to-product-management',
+    note,
+  })),
+  'require-services-order': action(NoteBody, ({ note }) => ({ kind: 'require-services-order', note })),
+  'sign-services-order': action(NoteBody, ({ note }) => ({ kind: 'sign-services-order', note })),
+  'mark-service-interruption': action(OptionalNoteBody, ({ note }) => ({
+    kind: 'mark-service-interruption',
+    note,
+  })),
+  'set-substatus': action(z.strictObject({ subStatus: z.string().max(100), revision }), ({ subStatus }) => ({
+    kind: 'set-substatus',
+    subStatus,
+  })),
+  'snooze-follow-ups': action(
+    z.strictObject({ until: z.iso.datetime({ offset: true }), revision }),
+    ({ until }) => ({ kind: 'snooze-follow-ups', until }),
+  ),
+  close: action(
+    z.strictObject({ subStatus: z.string().max(100), note, revision }),
+    ({ subStatus, note }) => ({ kind: 'close', subStatus, note }),
+  ),
+  reopen: action(NoteBody, ({ note }) => ({ kind: 'reopen', note })),
+  /** Not a change of the case's record: a received mail's timeline item made public. */
+  'publish-mail': async (event, on) => {
+    engineerOnly(on);
+    await publishMail(
+      on.case.caseId,
+      parseBody(event, z.strictObject({ entryId: z.string().max(100) })).entryId,
+    );
+    return on.case;
+  },
+  'raise-feature-request': action(NoteBody, async ({ note }, on) => {
+    engineerOnly(on);
+    return { kind: 'raise-feature-request', frNumber: `FR-${await allocateNumber('FEATURE_REQUEST')}`, note };
+  }),
+  'update-feature-request': action(
+    z.strictObject({
+      status: z.enum(FR_STATUSES),
+      nextUpdateDue: z.iso.datetime({ offset: true }).optional(),
+      targetRelease: z.string().trim().min(1).max(100).optional(),
+      resolution: z.enum(['declined', 'duplicate', 'implemented']).optional(),
+      revision,
+    }),
+    ({ status, nextUpdateDue, targetRelease, resolution }) => ({
+      kind: 'update-feature-request',
+      status,
+      nextUpdateDue,
+      targetRelease,
+      resolution,
+    }),
+  ),
+  'acknowledge-change': action(NoteBody, ({ note }) => ({ kind: 'acknowledge-change', note })),
+  'decide-change': action(
+    z.strictObject({ decision: z.enum(['accepted', 'rejected']), note, revision }),
+    ({ decision, note }) => ({ kind: 'decide-change', decision, note }),
+  ),
+  'complete-change': action(NoteBody, ({ note }) => ({ kind: 'complete-change', note })),
+  'file-incident-report': action(
+    z.strictObject({ stage: z.enum(['post-mortem', 'incident-report']), report: IncidentReport, revision }),
+    ({ stage, report }) => ({ kind: 'file-incident-report', stage, report }),
+  ),
+  'grant-grace-period': action(
+    z.strictObject({ note, until: z.iso.date('a day, YYYY-MM-DD'), revision }),
+    async ({ note, until }, on) => {
+      engineerOnly(on);
+      await claimGracePeriodFor(on.case, until, clock.now());
+      return { kind: 'grant-grace-period', note, until };
+    },
+  ),
+  'accept-solution': action(OptionalNoteBody, ({ note }) => ({ kind: 'accept-solution', note })),
+  'reject-solution': action(NoteBody, ({ note }) => ({ kind: 'reject-solution', note })),
+  escalate: action(
+    z.strictObject({
+      reason: z.string().max(5_000),
+      rootCause: z.boolean().optional(),
+      businessImpact: z.string().max(5_000).optional(),
+      revision,
+    }),
+    ({ reason, rootCause, businessImpact }) => ({ kind: 'escalate', reason, rootCause, businessImpact }),
+  ),
+  'request-priority-change': action(z.strictObject({ severity, note, revision }), ({ severity, note }) => ({
+    kind: 'request-priority-change',
+    severity,
+    note,
+  })),
+  'resubmit-change': action(NoteBody, ({ note }) => ({ kind: 'resubmit-change', note })),
+  'request-incident-report': action(NoteBody, ({ note }) => ({ kind: 'request-incident-report', note })),
+};
+
+/** Runs a change on the case of the path, as the caller, and answers with the case as they see it. */
+const onCase =
+  (run: ActionRun): Route =>
+  async (event, caller) => {
+    const c = await writableCase(caller, caseNumberOf(event));
+    return json(200, caseView(await run(event, { case: c, caller }), clock.now(), caller));
+  };
+
+const runAction = onCase((event, on) => {
+  const name = event.pathParameters?.action ?? '';
+  const run = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
+  if (!run) throw notFound(`unknown action "${name}"`);
+  return run(event, on);
+});
+
+/** A note: an engineer's (internal unless they say otherwise), or a customer's update. */
+const update = onCase(
+  action(NoteInput, (input, { case: c, caller }) => {
+    if (mayOnCase(caller, 'support', c))
+      return { kind: 'engineer-note', note: input.note, visibility: input.visibility ?? 'internal' };
+    if (input.visibility) throw invalid('visibility', 'only engineers choose the visibility of a note');
+    return { kind: 'customer-update', note: input.note, circumstances: input.circumstances };
+  }),
+);
+
+const survey = onCase(action(SurveyBody, ({ ratings, comment }) => ({ kind: 'survey', ratings, comment })));
 
 const ReportQuery = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
@@ -480,7 +396,7 @@ const routes: Record<string, Route> = {
   'GET /v1/cases/{caseNumber}': show,
   'GET /v1/cases/{caseNumber}/timeline': timeline,
   'POST /v1/cases/{caseNumber}/updates': update,
-  'POST /v1/cases/{caseNumber}/actions/{action}': action,
+  'POST /v1/cases/{caseNumber}/actions/{action}': runAction,
   'POST /v1/cases/{caseNumber}/survey': survey,
   'GET /v1/cases/{caseNumber}/execution': execution,
   'GET /v1/cases/{caseNumber}/sla': sla,

@@ -30,13 +30,13 @@ const routes: Record<string, Route> = {
     json(201, await grantUploads(caller, number(event), parseBody(event, UploadRequest), clock.now())),
   'GET /v1/cases/{caseNumber}/files': async (event, caller) =>
     json(200, await listFiles(caller, number(event))),
-  'GET /v1/cases/{caseNumber}/files/{fileId}': async (event, caller) => ({
-    statusCode: 302,
-    headers: {
-      location: await downloadUrl(caller, number(event), fileId(event)),
-      'cache-control': 'no-store',
-    },
-  }),
+  'GET /v1/cases/{caseNumber}/files/{fileId}': async (event, caller) => {
+    const url = await downloadUrl(caller, number(event), fileId(event));
+    // A page's fetch cannot read a redirect's location: asked for JSON, the URL comes as a body.
+    if (event.headers?.accept?.includes('application/json'))
+      return json(200, { url }, { 'cache-control': 'no-store' });
+    return { statusCode: 302, headers: { location: url, 'cache-control': 'no-store' } };
+  },
   'POST /v1/cases/{caseNumber}/files/{fileId}/urls': async (event, caller) =>
     json(
       200,

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { clock } from '#shared/clock.ts';
 import { logger, observed } from '#shared/observability.ts';
-import { markUndeliverable } from '#shared/store/repository.ts';
+import { markUndeliverable } from '#shared/store/mailer.ts';
 
 /** The SES events the configuration set sends to EventBridge (only the fields read here). */
 interface SesEvent {

@@ -8,7 +8,7 @@ import { type ApiEvent, type ApiResult, apiHandler, json, parseBody, type Route 
 import type { Caller } from '#shared/service/cases.ts';
 import { linkTriagedMail } from '#shared/service/inbound.ts';
 import { s3 } from '#shared/store/clients.ts';
-import { getTriageItem, listTriage, markTriageDismissed } from '#shared/store/repository.ts';
+import { getTriageItem, listTriage, markTriageDismissed } from '#shared/store/inbound.ts';
 
 /** The triage queue (SPEC §6): inbound mail that could not be linked, and its reason; engineers link or dismiss it. */
 

@@ -1,10 +1,15 @@
 // The engineers' console: a static page over the casework HTTP API (the same API on AWS).
 // Engineers sign in with a bearer token; nothing is shown without one.
-const API = globalThis.CASEWORK_API ?? '';
+import { API, apiClient, downloadFile, esc, say, session, showError, uid } from '../web/shared.js';
+
 const main = document.getElementById('main');
 const signInForm = document.getElementById('sign-in');
-const statusLine = document.getElementById('status-line');
-const token = () => sessionStorage.getItem('casework-token');
+const who = session('casework-token');
+const { token, me } = who;
+const api = apiClient(who, {
+  onSignedOut: () => render(),
+  signedOutMessage: 'signed out: the token was refused',
+});
 
 const STATUSES = ['Open', 'Awaiting Info', 'Solution Proposed', 'Closed'];
 const SEVERITIES = ['critical-production-down', 'critical', 'high', 'medium', 'low'];
@@ -26,11 +31,6 @@ const CASE_STATES = new Set(['Open', 'AwaitingInfo', 'SolutionProposed', 'Closed
 /** "Breaching soon": a running target due within this much wall time. */
 const SOON_MS = 8 * 3_600_000;
 
-const esc = (s) =>
-  String(s ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
-  );
 const when = (iso) => (iso ? `${new Date(iso).toISOString().replace('T', ' ').slice(0, 16)}Z` : '—');
 const precise = (iso) => (iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 23) : '');
 /** A span of time for people: "3 d 4 h", "2 h 5 min", "40 s". */
@@ -44,45 +44,6 @@ function span(ms) {
   if (m) return `${m} min`;
   return `${s} s`;
 }
-const uid = () => crypto.randomUUID();
-
-/** Who is signed in, read from the token (the API verifies it; this is only for display and queues). */
-function me() {
-  try {
-    const payload = JSON.parse(atob(token().split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    return payload.email ?? payload.sub ?? '';
-  } catch {
-    return '';
-  }
-}
-
-class ApiError extends Error {
-  constructor(status, error) {
-    super(error?.message ?? `HTTP ${status}`);
-    this.status = status;
-    this.field = error?.field;
-  }
-}
-
-async function api(path, { method = 'GET', body, idempotencyKey } = {}) {
-  const res = await fetch(`${API}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token()}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const answer = await res.json().catch(() => ({}));
-  if (res.status === 401) {
-    sessionStorage.removeItem('casework-token');
-    render();
-    throw new ApiError(401, { message: 'signed out: the token was refused' });
-  }
-  if (!res.ok) throw new ApiError(res.status, answer?.error);
-  return answer;
-}
 /** A read the API may not offer (an older stack): undefined instead of an error. */
 const optional = (path) => api(path).catch(() => undefined);
 
@@ -92,10 +53,6 @@ async function refreshNow() {
   const res = await fetch(`${API}/_local/clock`).catch(() => null);
   now = res?.ok ? Date.parse((await res.json()).now) : Date.now();
 }
-
-const say = (text) => {
-  statusLine.textContent = text;
-};
 
 // ——— Case list ———
 
@@ -316,18 +273,6 @@ function bodyOf(form, action, c) {
   return body;
 }
 
-/** Shows an API error on its form: the message, and the field it names marked invalid. */
-function showError(form, error) {
-  const out = form.querySelector('.form-error');
-  out.textContent = error.field ? `${error.field}: ${error.message}` : error.message;
-  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-  const field = error.field && form.elements.namedItem(error.field);
-  if (field?.setAttribute) {
-    field.setAttribute('aria-invalid', 'true');
-    field.focus();
-  }
-}
-
 function timelineItem(e, number) {
   const mark =
     e.visibility === 'internal'
@@ -410,7 +355,7 @@ async function casePage(number) {
               ? `<table id="files"><thead><tr><th scope="col">Name</th><th scope="col">Size</th><th scope="col">From</th><th scope="col">Added</th><th scope="col">State</th><th scope="col"></th></tr></thead><tbody>${files.items
                   .map(
                     (f) =>
-                      `<tr><td>${esc(f.name)}</td><td>${(f.size / 1024).toFixed(1)} KiB</td><td>${esc(f.uploadedBy ?? f.source)}</td><td>${when(f.createdAt)}</td><td>${esc(f.status)}</td><td>${f.status === 'uploaded' ? `<button type="button" class="download" data-file="${esc(f.fileId)}" data-name="${esc(f.name)}">Download</button>` : ''}</td></tr>`,
+                      `<tr><td>${esc(f.name)}</td><td>${(f.size / 1024).toFixed(1)} KiB</td><td>${esc(f.uploadedBy ?? f.source)}</td><td>${when(f.createdAt)}</td><td>${esc(f.status)}</td><td>${f.status === 'uploaded' ? `<button type="button" class="download" data-file="${esc(f.fileId)}" aria-label="Download ${esc(f.name)}">Download</button>` : ''}</td></tr>`,
                   )
                   .join('')}</tbody></table>`
               : '<p class="muted" id="files">No files.</p>'
@@ -433,6 +378,11 @@ async function casePage(number) {
       </aside>
     </div>`;
 
+  // An action's form, once opened, takes the focus on its first field: the next key types into it.
+  for (const details of main.querySelectorAll('.case-actions details'))
+    details.ontoggle = () => {
+      if (details.open) details.querySelector('input, select, textarea')?.focus();
+    };
   for (const form of main.querySelectorAll('form.action')) {
     form.onsubmit = async (e) => {
       e.preventDefault();
@@ -448,7 +398,8 @@ async function casePage(number) {
         });
         const done = form.closest('details')?.querySelector('summary').textContent ?? 'Taken';
         await casePage(number);
-        say(`Case # ${c.number}: ${done} — now ${changed.status} / ${changed.subStatus}`);
+        // The result is where the person's attention goes next: focus moves to it.
+        say(`Case # ${c.number}: ${done} — now ${changed.status} / ${changed.subStatus}`, { focus: true });
       } catch (error) {
         form.querySelector('button[type=submit]').disabled = false;
         showError(form, error);
@@ -470,20 +421,11 @@ async function casePage(number) {
       }
     };
   }
-  for (const button of main.querySelectorAll('button.download')) {
-    button.onclick = async () => {
-      // The API answers with a redirect to a short-lived S3 link; the file is fetched and saved.
-      const res = await fetch(`${API}/v1/cases/${c.number}/files/${button.dataset.file}`, {
-        headers: { authorization: `Bearer ${token()}` },
-      });
-      if (!res.ok) return say(`Download failed: HTTP ${res.status}`);
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(await res.blob());
-      a.download = button.dataset.name;
-      a.click();
-      URL.revokeObjectURL(a.href);
-    };
-  }
+  for (const button of main.querySelectorAll('button.download'))
+    button.onclick = () =>
+      downloadFile(api, c.number, button.dataset.file).catch((error) =>
+        say(`Download failed: ${error.message}`),
+      );
 }
 
 // ——— Execution view ———
@@ -831,7 +773,8 @@ async function clockControl() {
   show(await res.json());
 }
 
-async function render() {
+/** Renders the page the address names; after a move to another page, focus goes to its heading. */
+async function render({ focusHeading = false } = {}) {
   const signedIn = !!token();
   for (const id of ['nav', 'me', 'sign-out']) document.getElementById(id).hidden = !signedIn;
   if (!signedIn) {
@@ -854,27 +797,32 @@ async function render() {
   } catch (error) {
     if (token()) main.innerHTML = `<p class="error" role="alert">${esc(error.message)}</p>`;
   }
+  const heading = main.querySelector('h2, .error');
+  if (focusHeading && heading) {
+    heading.tabIndex = -1;
+    heading.focus();
+  }
 }
 
 signInForm.onsubmit = async (e) => {
   e.preventDefault();
-  sessionStorage.setItem('casework-token', document.getElementById('token').value.trim());
+  who.signIn(document.getElementById('token').value.trim());
   try {
     await api('/v1/triage'); // engineers only
     clockControl();
-    render();
+    render({ focusHeading: true });
   } catch (error) {
-    sessionStorage.removeItem('casework-token');
+    who.signOut();
     document.getElementById('sign-in-error').textContent = `Not signed in: ${error.message}`;
   }
 };
 document.getElementById('sign-out').onclick = () => {
-  sessionStorage.removeItem('casework-token');
+  who.signOut();
   render();
 };
 addEventListener('hashchange', () => {
   say('');
-  render();
+  render({ focusHeading: true });
 });
 if (token()) clockControl();
 render();

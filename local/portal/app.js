@@ -1,10 +1,13 @@
 // The customer portal: a static page over the casework HTTP API, for an account's contacts.
 // Its pages are paths under the portal's base (mails link to …/cases/N and …/cases/N/survey).
-const API = globalThis.CASEWORK_API ?? '';
+import { API, ApiError, apiClient, downloadFile, esc, say, session, showError, uid } from '../web/shared.js';
+import { uploadFile } from './upload.js';
+
 const BASE = new URL(document.baseURI).pathname.replace(/\/$/, '');
 const main = document.getElementById('main');
-const statusLine = document.getElementById('status-line');
-const token = () => sessionStorage.getItem('casework-portal-token');
+const who = session('casework-portal-token');
+const { token, me } = who;
+const api = apiClient(who, { onSignedOut: () => render(), signedOutMessage: 'please sign in again' });
 
 const SEVERITIES = ['low', 'medium', 'high', 'critical', 'critical-production-down'];
 const TYPES = ['problem', 'question', 'admin', 'feature-request', 'change-request'];
@@ -18,11 +21,6 @@ const SURVEY = [
   'How easy was it to open and follow your case?',
 ];
 
-const esc = (s) =>
-  String(s ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
-  );
 /** A date and time for people, in UTC (the clocks are contractual instants). */
 const when = (iso) =>
   iso
@@ -52,62 +50,6 @@ function spanWords(target) {
   }[m[2]];
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
-const uid = () => crypto.randomUUID();
-const say = (text) => {
-  statusLine.textContent = text;
-};
-
-class ApiError extends Error {
-  constructor(status, error) {
-    super(error?.message ?? `HTTP ${status}`);
-    this.status = status;
-    this.field = error?.field;
-  }
-}
-
-async function api(path, { method = 'GET', body, idempotencyKey } = {}) {
-  const res = await fetch(`${API}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token()}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const answer = await res.json().catch(() => ({}));
-  if (res.status === 401) {
-    sessionStorage.removeItem('casework-portal-token');
-    render();
-    throw new ApiError(401, { message: 'please sign in again' });
-  }
-  if (!res.ok) throw new ApiError(res.status, answer?.error);
-  return answer;
-}
-
-function me() {
-  try {
-    const payload = JSON.parse(atob(token().split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    return payload.email ?? payload.sub ?? '';
-  } catch {
-    return '';
-  }
-}
-
-/** Shows an API error on its form: the message, and the field it names marked invalid. */
-function showError(form, error) {
-  const out = form.querySelector('.form-error');
-  const label = error.field && form.querySelector(`[name="${error.field}"]`)?.closest('label');
-  const name = label ? label.firstChild.textContent.trim() : error.field;
-  out.textContent = name ? `${name}: ${error.message}` : error.message;
-  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-  const field = error.field && form.elements.namedItem(error.field);
-  if (field?.setAttribute) {
-    field.setAttribute('aria-invalid', 'true');
-    field.focus();
-  }
-}
-
 const go = (path) => {
   history.pushState(null, '', `${BASE}${path}`);
   say('');
@@ -129,7 +71,7 @@ async function signInPage() {
     <form id="token-sign-in" class="card"><label>Or paste your access token<textarea name="token" rows="3" required></textarea></label>
       <p class="form-error" role="alert"></p><button type="submit">Sign in with the token</button></form>`;
   const done = (value) => {
-    sessionStorage.setItem('casework-portal-token', value);
+    who.signIn(value);
     render();
   };
   const localForm = document.getElementById('local-sign-in');
@@ -299,7 +241,7 @@ async function casePage(number) {
         }
       </section>
       <section aria-labelledby="files-h"><h2 id="files-h">Files</h2>
-        <ul id="files">${fileItems(files.items)}</ul>
+        <ul id="files"></ul>
         ${
           open
             ? `<form id="upload" class="card"><label>Add files (logs, screenshots)<input type="file" name="files" multiple required></label><div id="progress"></div><p class="form-error" role="alert"></p><button type="submit">Upload</button></form>`
@@ -309,16 +251,18 @@ async function casePage(number) {
         <dl class="details"><dt>Product</dt><dd>${esc(c.product)} ${esc(c.version ?? '')}</dd><dt>Severity</dt><dd>${esc(c.severity)}</dd><dt>Opened</dt><dd>${when(c.createdAt)}</dd><dt>Description</dt><dd class="prose">${esc(c.description)}</dd></dl>
       </section>
     </div>`;
-  const post = (form, path, body) => async (e) => {
-    e.preventDefault();
-    try {
-      await api(path, { method: 'POST', body: body(), idempotencyKey: form.dataset.key });
-      await render();
-      say('Thank you: sent.');
-    } catch (error) {
-      showError(form, error);
-    }
-  };
+  const post =
+    (form, path, body, done = 'Thank you: sent.') =>
+    async (e) => {
+      e.preventDefault();
+      try {
+        await api(path, { method: 'POST', body: body(), idempotencyKey: form.dataset.key });
+        await render();
+        say(done, { focus: true });
+      } catch (error) {
+        showError(form, error);
+      }
+    };
   const reply = document.getElementById('reply');
   if (reply)
     reply.onsubmit = post(reply, `/v1/cases/${c.number}/updates`, () => ({ note: reply.note.value }));
@@ -329,82 +273,78 @@ async function casePage(number) {
     );
   const reject = document.getElementById('reject');
   if (reject)
-    reject.onsubmit = post(reject, `/v1/cases/${c.number}/actions/reject-solution`, () => ({
-      note: reject.note.value,
-    }));
+    reject.onsubmit = post(
+      reject,
+      `/v1/cases/${c.number}/actions/reject-solution`,
+      () => ({ note: reject.note.value }),
+      'Thank you: the case is back with our engineers, with what you told us.',
+    );
+  listFiles(c, files.items);
   const upload = document.getElementById('upload');
   if (upload) upload.onsubmit = (e) => uploadFiles(e, upload, c);
 }
 
+const size = (bytes) =>
+  bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 const fileItems = (items) =>
   items
-    .map((f) => `<li>${esc(f.name)} · ${(f.size / 1024).toFixed(1)} KiB · ${esc(f.status)}</li>`)
+    .map(
+      (f) =>
+        `<li>${
+          f.status === 'uploaded'
+            ? `<button type="button" class="download link" data-file="${esc(f.fileId)}">${esc(f.name)}</button>`
+            : esc(f.name)
+        } · ${size(f.size)} · ${esc(f.status)}</li>`,
+    )
     .join('') || '<li class="muted">No files yet.</li>';
 
-const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
+/** Each file's download button fetches its presigned GET; the browser saves the file. */
+function listFiles(c, items) {
+  const list = document.getElementById('files');
+  list.innerHTML = fileItems(items);
+  for (const button of list.querySelectorAll('button.download'))
+    button.onclick = () =>
+      downloadFile(api, c.number, button.dataset.file).catch((error) =>
+        say(`${button.textContent} could not be downloaded: ${error.message}`),
+      );
+}
 
-/** Straight to S3: a presigned PUT per file (SPEC §7), with a progress bar each. */
+/** Straight to S3, one file after the other, each with its progress bar. */
 async function uploadFiles(e, form, c) {
   e.preventDefault();
   const chosen = [...form.files.files];
   if (!chosen.length) return;
   const progress = document.getElementById('progress');
   progress.innerHTML = chosen
-    .map((f, i) => `<label>${esc(f.name)}<progress id="upload-${i}" max="100" value="0"></progress></label>`)
+    .map(
+      (f, i) =>
+        `<label>${esc(f.name)}<progress id="upload-${i}" max="100" value="0"></progress><span class="percent" id="upload-${i}-percent">0%</span></label>`,
+    )
     .join('');
+  const submit = form.querySelector('button[type=submit]');
+  submit.disabled = true;
+  say(`Uploading ${chosen.length} file${chosen.length === 1 ? '' : 's'}…`);
   try {
-    const described = await Promise.all(
-      chosen.map(async (f) => ({
-        name: f.name,
-        size: f.size,
-        contentType: f.type || 'application/octet-stream',
-        sha256: hex(await crypto.subtle.digest('SHA-256', await f.arrayBuffer())),
-      })),
-    );
-    const { files } = await api(`/v1/cases/${c.number}/files`, {
-      method: 'POST',
-      body: { files: described },
-      idempotencyKey: uid(),
-    });
-    await Promise.all(
-      files.map((grant, i) => {
-        if (grant.status === 'uploaded') return Promise.resolve();
-        if (!grant.url)
-          throw new ApiError(400, {
-            message: `${grant.name} is too large for the portal: upload it with the API's multipart upload`,
-          });
-        return put(grant, chosen[i], document.getElementById(`upload-${i}`));
-      }),
-    );
+    for (const [i, file] of chosen.entries()) {
+      const bar = document.getElementById(`upload-${i}`);
+      const percent = document.getElementById(`upload-${i}-percent`);
+      await uploadFile(api, c.number, file, (share) => {
+        bar.value = Math.floor(share * 100);
+        percent.textContent = `${bar.value}%`;
+      }).catch((error) => {
+        throw new ApiError(error.status, { message: `${file.name}: ${error.message}` });
+      });
+    }
     // The list is refreshed in place: the progress bars stay, full, beside it.
-    document.getElementById('files').innerHTML = fileItems((await api(`/v1/cases/${c.number}/files`)).items);
+    listFiles(c, (await api(`/v1/cases/${c.number}/files`)).items);
     form.reset();
     say(`Uploaded ${chosen.length} file${chosen.length === 1 ? '' : 's'}.`);
   } catch (error) {
+    say('');
     showError(form, error);
+  } finally {
+    submit.disabled = false;
   }
-}
-
-function put(grant, file, bar) {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('PUT', grant.url);
-    // The browser sets the length itself; the other signed headers are sent as granted.
-    for (const [k, v] of Object.entries(grant.headers ?? {}))
-      if (k !== 'content-length') xhr.setRequestHeader(k, v);
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
-    };
-    xhr.onload = () => {
-      if (xhr.status >= 200 && xhr.status < 300) {
-        bar.value = 100;
-        resolve();
-      } else
-        reject(new ApiError(xhr.status, { message: `${file.name}: the upload was refused (${xhr.status})` }));
-    };
-    xhr.onerror = () => reject(new ApiError(0, { message: `${file.name}: the upload failed; try again` }));
-    xhr.send(file);
-  });
 }
 
 // ——— Survey ———
@@ -474,7 +414,7 @@ document.addEventListener('click', (e) => {
 });
 addEventListener('popstate', render);
 document.getElementById('sign-out').onclick = () => {
-  sessionStorage.removeItem('casework-portal-token');
+  who.signOut();
   render();
 };
 render();

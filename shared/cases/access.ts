@@ -1,5 +1,5 @@
+import type { AccessLevel, User } from '../catalogue/accounts.ts';
 import { forbidden, notFound } from '../errors.ts';
-import type { AccessLevel, User } from '../store/repository.ts';
 import type { Actor } from './model.ts';
 
 /**

@@ -201,8 +201,6 @@ export interface CaseRecord {
   escalationLevel?: number;
   /** The last address an escalation was sent to: the next request goes one level above it (SPEC §8). */
   escalatedTo?: string;
-  /** Message-IDs of the inbound mail already applied: a redelivery changes nothing (SPEC §6). */
-  mailIds?: string[];
   /** Requests (by `Idempotency-Key`) whose change this case recorded, with its revision: made once. */
   requests?: Record<string, number>;
   closure?: { by: string; comment?: string };
@@ -314,4 +312,39 @@ export interface MailIntent {
   /** For notices to managers: the escalation level or the breached target. */
   level?: number;
   target?: string;
+}
+
+/** The claim on an outbox mail: only its holder sends it, until its lease runs out. */
+export interface MailClaim {
+  by: string;
+  /** The holder's lease: after it anyone may take the claim (every function's timeout is shorter). */
+  until: string;
+}
+
+/** A mail SES refused (sandbox, suppressed or invalid recipient): retried with backoff, shown to engineers. */
+export interface SetAside {
+  since: string;
+  attempts: number;
+  nextAt: string;
+  error: string;
+}
+
+/**
+ * A side effect written ahead with a change: a timeline item, a mail, the record that an inbound
+ * mail was applied (a redelivery then changes nothing, SPEC §6), or waking the workflow.
+ */
+export type OutboxEntry =
+  | { type: 'timeline'; entry: TimelineEntry }
+  | { type: 'mail-received'; messageId: string; at: string }
+  | { type: 'mail'; mail: MailIntent; claim?: MailClaim; setAside?: SetAside }
+  | { type: 'signal' };
+
+/** The stored case: the record plus its pending side effects and the workflow's current wait. */
+export interface StoredCase extends CaseRecord {
+  outbox: Record<string, OutboxEntry>;
+  wait?: { token: string; state: string };
+  workflowDone?: boolean;
+  /** The case's files are hidden behind delete markers (put on closure, removed on reopening). */
+  filesClosed?: boolean;
+  purged?: { at: string; objects: number };
 }

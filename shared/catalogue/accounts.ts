@@ -1,5 +1,32 @@
-import type { Account, User } from '../store/repository.ts';
 import { centres, policy } from './index.ts';
+
+export type AccessLevel = 1 | 2 | 3;
+
+export interface User {
+  email: string;
+  name: string;
+  role: 'engineer' | 'customer';
+  /** Access level per account (SPEC §1): 3 designated, 2 read-only, 1 knowledge base. */
+  grants: Record<string, AccessLevel>;
+  /** An engineer's support centres (their unowned-cases queue); none given: every centre. */
+  centres?: string[];
+  /** The identity provider's immutable id of the user (the token's `sub`), linked at provisioning. */
+  sub?: string;
+}
+
+/** A Sold-To / End-User combination with a support contract (SPEC §1). */
+export interface Account {
+  id: string;
+  name: string;
+  plan: string;
+  centre: string;
+  /** The support contract's first and last day (ISO dates, inclusive). */
+  contract: { start: string; end: string };
+  /** The products the contract entitles to support. */
+  products: string[];
+  /** The account's one grace period, once granted: support is given until `until` (inclusive). */
+  grace?: { case: string; until: string };
+}
 
 /** One thing wrong with an account, and the field of the account it is about. */
 export interface AccountIssue {

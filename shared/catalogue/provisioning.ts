@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import type { AccessLevel, Account, User } from '../store/repository.ts';
-import { accountIssues } from './accounts.ts';
+import { type AccessLevel, type Account, accountIssues, type User } from './accounts.ts';
 import { centres } from './index.ts';
 
 /**

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
+import type { User } from '../catalogue/accounts.ts';
 import { DomainError, invalid, notFound, refused, tooLarge, unauthorized } from '../errors.ts';
 import { GROUPS } from '../identity.ts';
 import { logger, observed } from '../observability.ts';
-import { getUserBySub, type User } from '../store/repository.ts';
-import { claimRequest, recordResponse } from '../store/requests.ts';
+import { getUserBySub } from '../store/accounts.ts';
+import { claimRequest, recordResponse } from '../store/idempotency.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type ApiResult = APIGatewayProxyStructuredResultV2;

@@ -108,3 +108,18 @@ export function quarantineReason(verdicts: {
   if (verdicts.spf === 'FAIL' && verdicts.dkim === 'FAIL') return 'failed SPF and DKIM';
   return null;
 }
+
+/** An inbound mail no case could be found for, or that must not be linked: an engineer decides. */
+export interface TriageItem {
+  id: string;
+  at: string;
+  from: string;
+  subject: string;
+  reason: string;
+  rawKey: string;
+  messageId: string;
+  /** Quarantined mail (spam, virus, failed authentication) is kept apart and never linked. */
+  quarantined?: boolean;
+  /** The start of the message's text. */
+  text?: string;
+}

@@ -1,16 +1,15 @@
+import type { Account, User } from '../catalogue/accounts.ts';
 import { type CatalogueFile, entriesOf, fileOf } from '../catalogue/provisioning.ts';
 import { GROUPS } from '../identity.ts';
-import { disableDirectoryUser, ensureDirectoryUser } from '../store/directory.ts';
 import {
-  type Account,
   deleteAccount,
   deleteUser,
   listAccounts,
   listUsers,
   putAccount,
   putUser,
-  type User,
-} from '../store/repository.ts';
+} from '../store/accounts.ts';
+import { disableDirectoryUser, ensureDirectoryUser } from '../store/directory.ts';
 
 /** One difference between the catalogue file and the desk: what applying it does. */
 export interface CatalogueChange {

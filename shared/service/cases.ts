@@ -1,40 +1,38 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { accessLevel, authorizeOnCase, mayOnAccount, mayOnCase } from '../cases/access.ts';
-import { type CaseRecord, type FeatureRequest, isCritical, type NewCaseInput } from '../cases/model.ts';
+import {
+  type CaseRecord,
+  type FeatureRequest,
+  isCritical,
+  type MailClaim,
+  type NewCaseInput,
+  type OutboxEntry,
+  type StoredCase,
+} from '../cases/model.ts';
 import { nextDueAt, obligationsOf, slaStatus } from '../cases/sla.ts';
 import { type Command, type Decision, decide } from '../cases/transitions.ts';
+import type { Account, User } from '../catalogue/accounts.ts';
 import { planNamed, policy } from '../catalogue/index.ts';
 import { config } from '../config.ts';
 import { conflict, forbidden, invalid, notFound, refused } from '../errors.ts';
 import { renderMail } from '../mail/render.ts';
 import { countBreaches, logger } from '../observability.ts';
-import { sendMail } from '../store/mailer.ts';
+import { claimGracePeriod, getAccount } from '../store/accounts.ts';
 import {
-  claimFor,
-  claimMail,
-  completeMail,
-  type MailClaim,
-  releaseMail,
-  setMailAside,
-} from '../store/outbox.ts';
-import {
-  type Account,
-  allocateCaseNumber,
-  claimGracePeriod,
-  claimIdempotencyKey,
-  getAccount,
   getCase,
   insertCase,
-  type OutboxEntry,
-  publishTimelineMail,
-  putTimelineEntry,
+  mailReceived,
+  recordMailReceived,
   recordMailSent,
-  recordOutboundMessageId,
   removeOutboxEntries,
-  type StoredCase,
   saveCase,
-  type User,
-} from '../store/repository.ts';
+} from '../store/cases.ts';
+import { allocateCaseNumber } from '../store/counters.ts';
+import { claimIdempotencyKey } from '../store/idempotency.ts';
+import { recordOutboundMessageId } from '../store/inbound.ts';
+import { sendMail } from '../store/mailer.ts';
+import { claimFor, claimMail, completeMail, releaseMail, setMailAside } from '../store/outbox.ts';
+import { publishTimelineMail, putTimelineEntry } from '../store/timeline.ts';
 import { signalCaseWorkflow, startCaseWorkflow } from '../store/workflow.ts';
 
 /** Who is calling, resolved from the verified token's e-mail claim. */
@@ -109,6 +107,7 @@ export async function flushOutbox(
   try {
     for (const [id, effect] of entries) {
       if (effect.type === 'timeline') await putTimelineEntry(caseId, id, effect.entry);
+      else if (effect.type === 'mail-received') await recordMailReceived(caseId, effect.messageId, effect.at);
       else if (effect.type === 'signal') {
         if (awake) {
           done.push(id);
@@ -367,6 +366,7 @@ export async function applyCommand(
   requestId?: string,
   read?: StoredCase,
 ): Promise<StoredCase> {
+  const mailId = command.kind === 'customer-update' ? command.mailId : undefined;
   for (let attempt = 0; attempt < 200; attempt++) {
     let c = attempt === 0 && read ? read : await getCase(caseId);
     if (!c) throw notFound(`case ${caseId} not found`);
@@ -383,6 +383,9 @@ export async function applyCommand(
         `case ${caseId} changed: it is at revision ${c.revision}, status ${c.status}/${c.subStatus}`,
       );
     }
+    // A mail applied before changes nothing again: its record is read after the case, so a record
+    // written since (by the outbox flush, before it takes the entry off) is seen.
+    if (mailId && (mailPending(c, mailId) || (await mailReceived(caseId, mailId)))) return c;
     const decision = decide(c, command, actor, now());
     if (decision.unchanged) return c;
     // A case whose workflow is over has nobody else to complete its effects.
@@ -390,6 +393,12 @@ export async function applyCommand(
     const holder = randomUUID();
     const claim = completeHere ? claimFor(holder, now()) : undefined;
     const effects = effectsOf(decision.next.revision, decision, claim, true);
+    if (mailId)
+      effects[sequence(decision.next.revision, 'r', 0)] = {
+        type: 'mail-received',
+        messageId: mailId,
+        at: decision.next.updatedAt,
+      };
     const next = requestId
       ? { ...decision.next, requests: recentRequests(c, requestId, decision.next.revision) }
       : decision.next;
@@ -416,6 +425,10 @@ export async function applyCommand(
   throw conflict(`case ${caseId} is changing too often; try again`);
 }
 
+/** Whether the mail was applied by a change whose effects are not all done yet. */
+const mailPending = (c: StoredCase, messageId: string) =>
+  Object.values(c.outbox ?? {}).some((e) => e.type === 'mail-received' && e.messageId === messageId);
+
 /** Request ids kept on a case: those of its last changes, so a late retry is still recognised. */
 const KEPT_REQUESTS = 20;
 
@@ -430,32 +443,23 @@ const recentRequests = (c: StoredCase, requestId: string, revision: number) =>
  * SPEC §3: an account without an active contract may be granted one grace period (while a
  * payment is on its way), from a case of it in Maintenance Review: that case and the account's
  * cases until `until` are supported as under contract. Claimed on the account first (again for
- * the same case and day on a retry).
+ * the same case and day on a retry); the `grant-grace-period` command then records it on the case.
  */
-export async function grantGracePeriod(
-  c: StoredCase,
-  request: { note: string; until: string },
-  actor: Parameters<typeof decide>[2],
-  now: () => Date,
-  expectedRevision?: number,
-  requestId?: string,
-): Promise<StoredCase> {
+export async function claimGracePeriodFor(c: StoredCase, until: string, now: Date): Promise<void> {
   if (!c.withoutContract) throw conflict(`case ${c.number} is covered by account ${c.account}'s contract`);
-  const today = dayOf(now());
-  const last = dayOf(new Date(now().getTime() + policy.windows.gracePeriodMaxDays * 86_400_000));
-  if (!(today <= request.until && request.until <= last))
+  const today = dayOf(now);
+  const last = dayOf(new Date(now.getTime() + policy.windows.gracePeriodMaxDays * 86_400_000));
+  if (!(today <= until && until <= last))
     throw invalid(
       'until',
       `a day from ${today} to ${last} (at most ${policy.windows.gracePeriodMaxDays} days)`,
     );
-  if (!(await claimGracePeriod(c.account, { case: c.caseId, until: request.until }))) {
+  if (!(await claimGracePeriod(c.account, { case: c.caseId, until }))) {
     const account = await getAccount(c.account);
     throw refused(
       `account ${c.account} has had its one grace period (until ${account?.grace?.until}, from case ${account?.grace?.case})`,
     );
   }
-  const command = { kind: 'grant-grace-period' as const, note: request.note, until: request.until };
-  return applyCommand(c.caseId, command, actor, now, expectedRevision, requestId);
 }
 
 /** The case as the API shows it: no workflow internals, with its SLA clocks once complete. */

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import type { StoredCase } from '../cases/model.ts';
 import { policy } from '../catalogue/index.ts';
 import { conflict, forbidden, invalid, notFound } from '../errors.ts';
+import type { FileRecord } from '../files/model.ts';
 import { safeContentType, safeFileName } from '../files/names.ts';
+import { getFileRecord, listFileRecords, putFileRecord } from '../store/file-records.ts';
 import {
   abortMultipart,
   base64Of,
@@ -17,13 +20,6 @@ import {
   startMultipart,
   URL_SECONDS,
 } from '../store/files.ts';
-import {
-  type FileRecord,
-  getFileRecord,
-  listFileRecords,
-  putFileRecord,
-  type StoredCase,
-} from '../store/repository.ts';
 import { type Caller, readableCase, writableCase } from './cases.ts';
 
 const MiB = 1024 * 1024;

@@ -1,5 +1,6 @@
+import type { StoredCase } from '../cases/model.ts';
 import { nextDueAt } from '../cases/sla.ts';
-import { listCases, type StoredCase } from '../store/repository.ts';
+import { listCases } from '../store/cases.ts';
 import type { Caller } from './cases.ts';
 
 export const QUEUES = ['unowned', 'mine'] as const;

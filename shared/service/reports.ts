@@ -1,9 +1,10 @@
+import type { StoredCase } from '../cases/model.ts';
 import { slaStatus, targetStarts } from '../cases/sla.ts';
 import { policy } from '../catalogue/index.ts';
 import { addBusinessDays } from '../sla/business-time.ts';
 import { calendarOf } from '../sla/calendars.ts';
 import { TARGET_KINDS, type TargetKind } from '../sla/targets.ts';
-import { listClosedCases, type StoredCase } from '../store/repository.ts';
+import { listClosedCases } from '../store/cases.ts';
 
 export interface TargetRow {
   target: string;

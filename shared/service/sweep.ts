@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { config } from '../config.ts';
+import { getCase } from '../store/cases.ts';
 import { sfn } from '../store/clients.ts';
-import { getCase } from '../store/repository.ts';
 import { caseOfExecution, executionName, startCaseWorkflow } from '../store/workflow.ts';
 
 /** Executions that ended without finishing their case's life; an aborted one was stopped by a person. */

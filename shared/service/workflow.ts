@@ -1,19 +1,12 @@
 import { followUpDueAt } from '../cases/follow-ups.ts';
-import { STATUSES, type Status, WORKFLOW_STATE } from '../cases/model.ts';
+import { STATUSES, type Status, type StoredCase, WORKFLOW_STATE } from '../cases/model.ts';
 import { nextObligationDeadline, nextTargetDeadline } from '../cases/sla.ts';
 import { reopenWindowEnd } from '../cases/transitions.ts';
 import { DomainError } from '../errors.ts';
+import type { FileRecord } from '../files/model.ts';
+import { getCase, markWorkflowDone, setFilesClosed, storeWaitToken } from '../store/cases.ts';
+import { listFileRecords, putFileRecord } from '../store/file-records.ts';
 import { abortMultipart, deleteCaseObjects, hideObjects, objectSize, showObjects } from '../store/files.ts';
-import {
-  type FileRecord,
-  getCase,
-  listFileRecords,
-  markWorkflowDone,
-  putFileRecord,
-  type StoredCase,
-  setFilesClosed,
-  storeWaitToken,
-} from '../store/repository.ts';
 import { applyCommand, flushOutbox, outboxDueAt } from './cases.ts';
 import { refuseUpload } from './files.ts';
 

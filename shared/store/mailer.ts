@@ -1,7 +1,10 @@
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { headerValue, type RenderedMail } from '../mail/render.ts';
-import { ses } from './clients.ts';
+import { ddb, ses } from './clients.ts';
+import { getItem, table } from './dynamo.ts';
+import { undeliverableKey } from './keys.ts';
 
 /**
  * Sends one rendered mail through SES; answers the Message-ID SES assigned, to record for
@@ -25,4 +28,16 @@ export async function sendMail(to: string, mail: RenderedMail): Promise<string> 
     }),
   );
   return out.MessageId ?? '';
+}
+
+/** An address SES reported as bouncing for good or complaining: no mail should go to it. */
+export async function markUndeliverable(address: string, reason: 'bounce' | 'complaint', at: string) {
+  await ddb().send(
+    new PutCommand({ TableName: table(), Item: { ...undeliverableKey(address), reason, at } }),
+  );
+}
+
+export async function undeliverable(address: string): Promise<{ reason: string; at: string } | undefined> {
+  const item = await getItem<{ reason: string; at: string }>(undeliverableKey(address));
+  return item ? { reason: item.reason, at: item.at } : undefined;
 }

@@ -1,7 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { config } from '../config.ts';
+import type { MailClaim, SetAside } from '../cases/model.ts';
 import { ddb } from './clients.ts';
-import { isConditionFailure } from './repository.ts';
+import { isConditionFailure, table } from './dynamo.ts';
+import { caseKey } from './keys.ts';
 
 /**
  * The claims on a case's outbox mails. A mail is sent only by the holder of its claim, a field of
@@ -11,20 +12,6 @@ import { isConditionFailure } from './repository.ts';
  * holder's lease ran out (it crashed). The holder ends the claim by removing the entry (sent), by
  * setting the mail aside (SES refused it), or by releasing it (SES could not be reached).
  */
-
-export interface MailClaim {
-  by: string;
-  /** The holder's lease: after it anyone may take the claim (every function's timeout is shorter). */
-  until: string;
-}
-
-/** A mail SES refused (sandbox, suppressed or invalid recipient): retried with backoff, shown to engineers. */
-export interface SetAside {
-  since: string;
-  attempts: number;
-  nextAt: string;
-  error: string;
-}
 
 export const LEASE_MS = 5 * 60_000;
 
@@ -42,8 +29,6 @@ const NAMES = {
   '#next': 'nextAt',
 };
 
-const caseKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' });
-
 async function entryWrite(
   caseId: string,
   entryId: string,
@@ -54,7 +39,7 @@ async function entryWrite(
   try {
     await ddb().send(
       new UpdateCommand({
-        TableName: config.tableName,
+        TableName: table(),
         Key: caseKey(caseId),
         UpdateExpression: update,
         ConditionExpression: condition,

@@ -1,8 +1,8 @@
 import { SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { clock } from '../clock.ts';
 import { config } from '../config.ts';
+import { clearWaitToken, waitToken } from './cases.ts';
 import { sfn } from './clients.ts';
-import { clearWaitToken, waitToken } from './repository.ts';
 
 /** A case's execution is named after it: `<caseId>`, then `<caseId>-g2`, … after continue-as-new. */
 export const executionName = (caseId: string, generation: number) =>

@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { startTestRuntime, type TestRuntime } from '../integration/runtime.ts';
 
 /**
  * A Chromium found on this machine, never installed by a test: `CASEWORK_BROWSER` if set, else
@@ -51,22 +52,38 @@ export const WIDTHS = [
   { width: 1920, height: 1080 },
 ] as const;
 
-/** Screenshots of the page at each width, kept in `test-artifacts/<dir>/` (CI artifacts). */
+/**
+ * Screenshots of the page at each width, kept in `test-artifacts/<dir>/` (CI artifacts). Each
+ * screen shot is also checked for controls a screen reader could not name: `unlabelled` lists them.
+ */
 export function screenshots(dir: string) {
   const folder = path.join('test-artifacts', dir);
   mkdirSync(folder, { recursive: true });
-  return async (page: Page, name: string) => {
+  const unlabelled: string[] = [];
+  const shot = async (page: Page, name: string) => {
+    for (const control of await unlabelledControls(page)) unlabelled.push(`${name}: ${control}`);
     for (const size of WIDTHS) {
       await page.setViewportSize(size);
       await page.screenshot({ path: path.join(folder, `${name}-${size.width}.png`), fullPage: true });
     }
     await page.setViewportSize(WIDTHS[0]);
   };
+  return Object.assign(shot, { unlabelled });
 }
 
+/** The visible form controls and buttons of a page that have no accessible name (label, aria-label, text). */
+export const unlabelledControls = (page: Page) =>
+  page.evaluate(`[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button, summary, a[href]')]
+    .filter((el) => el.getClientRects().length > 0)
+    .filter((el) => {
+      const named = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.labels?.length
+        || (['BUTTON', 'SUMMARY', 'A'].includes(el.tagName) && el.textContent.trim());
+      return !named;
+    })
+    .map((el) => el.outerHTML.slice(0, 120))`) as Promise<string[]>;
+
 /** Fails on any script error a page raises: a broken page must not pass for a finished one. */
-export function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
+export function watchErrors(page: Page, errors: string[] = []): string[] {
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
     if (message.type() === 'error' && !/Failed to load resource/.test(message.text()))
@@ -78,3 +95,42 @@ export function watchErrors(page: Page): string[] {
 /** An element's text as a person sees it (rendered, laid out), once the element is there. */
 // biome-ignore lint/performance/useDomNodeTextContent: Playwright's rendered text is the point, not a DOM property
 export const seen = (locator: Locator) => locator.innerText();
+
+/** A browser walk's parts: the whole system, a browser, and its page watched for script errors. */
+export interface BrowserWalk {
+  t: TestRuntime;
+  browser: Browser;
+  page: Page;
+  /** Every script error a page of the walk raised. */
+  errors: string[];
+  /** Another page at 1280 px, a person of their own (own session storage), watched for errors too. */
+  newPage(): Promise<Page>;
+  stop(): Promise<void>;
+}
+
+/** The whole system with virtual time frozen at `at`, a browser and a page at 1280 px. */
+export async function startBrowserWalk(at: string): Promise<BrowserWalk> {
+  const t = await startTestRuntime(at);
+  const browser = await launchBrowser().catch(async (error) => {
+    await t.stop();
+    throw error;
+  });
+  const errors: string[] = [];
+  const newPage = async () => {
+    const page = await browser.newPage({ viewport: WIDTHS[0], acceptDownloads: true });
+    page.setDefaultTimeout(Number(process.env.CASEWORK_BROWSER_TIMEOUT_MS ?? 30_000));
+    watchErrors(page, errors);
+    return page;
+  };
+  return {
+    t,
+    browser,
+    page: await newPage(),
+    errors,
+    newPage,
+    stop: async () => {
+      await browser.close();
+      await t.stop();
+    },
+  };
+}

@@ -1,15 +1,16 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import nodemailer from 'nodemailer';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acmeHighCase, startTestRuntime, type TestRuntime } from '../integration/runtime.ts';
-import { launchBrowser, screenshots, seen, watchErrors } from './browser.ts';
+import { acmeHighCase, type TestRuntime } from '../integration/runtime.ts';
+import { type BrowserWalk, screenshots, seen, startBrowserWalk } from './browser.ts';
 
 /** An engineer works a whole case life in the console, as a person sees it (virtual time from Monday 09:00). */
 
+let walk: BrowserWalk;
 let t: TestRuntime;
-let browser: Browser;
 let page: Page;
-let errors: string[];
 let number: string;
 const shot = screenshots('console');
 const text = (selector: string) => seen(page.locator(selector));
@@ -20,6 +21,20 @@ async function sendMail(from: string, subject: string, body: string) {
     .createTransport({ host: '127.0.0.1', port: Number(port), secure: false, ignoreTLS: true })
     .sendMail({ from, to: 'cases@support.example', subject, text: body });
   await t.runtime.settled();
+}
+
+/** A file uploaded to the case as a contact does it through the API: grant, PUT, complete. */
+async function uploadAs(email: string, name: string, content: Buffer) {
+  const sha256 = createHash('sha256').update(content).digest('hex');
+  const [grant] = (
+    await t.api('POST', `/v1/cases/${number}/files`, {
+      as: email,
+      body: { files: [{ name, size: content.length, sha256 }] },
+    })
+  ).body.files;
+  const put = await fetch(grant.url, { method: 'PUT', headers: grant.headers, body: content });
+  expect(put.status).toBe(200);
+  await t.api('POST', `/v1/cases/${number}/files/${grant.fileId}/complete`, { as: email, body: {} });
 }
 
 /** Opens an action form in the case page's action panel and submits it. */
@@ -33,7 +48,8 @@ async function act(title: string, fill: (form: ReturnType<Page['locator']>) => P
 }
 
 beforeAll(async () => {
-  t = await startTestRuntime('2026-03-02T09:00:00Z');
+  walk = await startBrowserWalk('2026-03-02T09:00:00Z');
+  ({ t, page } = walk);
   number = (await t.api('POST', '/v1/cases', { as: 'dana@acme.example', body: acmeHighCase })).body.number;
   await t.api('POST', '/v1/cases', {
     as: 'gus@globex.example',
@@ -41,16 +57,9 @@ beforeAll(async () => {
   });
   await sendMail('ops@acme.example', 'Server logs', 'Logs for the login problem.');
   await sendMail('ops@acme.example', 'Thanks!', 'Thank you all, great work.');
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(Number(process.env.CASEWORK_BROWSER_TIMEOUT_MS ?? 30_000));
-  errors = watchErrors(page);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
-});
+afterAll(() => walk?.stop());
 
 describe('the engineers’ console: a whole case life (browser)', () => {
   it('shows nothing but the sign-in without a token', async () => {
@@ -128,7 +137,7 @@ describe('the engineers’ console: a whole case life (browser)', () => {
 
   it('a form shows the API’s validation message naming the field, and changes nothing', async () => {
     const form = await act('Set sub-status', (f) => f.getByLabel('Sub-status').fill('Banana'));
-    await form.locator('.form-error', { hasText: 'subStatus:' }).waitFor();
+    await form.locator('.form-error', { hasText: 'Sub-status:' }).waitFor();
     expect(await form.locator('input[name=subStatus]').getAttribute('aria-invalid')).toBe('true');
     expect(await text('#status')).toBe('Open / New');
   });
@@ -162,6 +171,21 @@ describe('the engineers’ console: a whole case life (browser)', () => {
     await page.locator('#status-line', { hasText: 'The mail is now public' }).waitFor();
     const published = page.locator('#timeline li.kind-mail-received', { hasText: 'The log is attached' });
     expect(await seen(published.locator('.mark'))).toMatch(/public/i);
+  });
+
+  it('a file the customer uploaded downloads from the case page under its name, with its bytes (presigned GET)', async () => {
+    const content = Buffer.from('2026-03-02 10:58 login failed: token expired\n'.repeat(500));
+    await uploadAs('dana@acme.example', 'login-server.log', content);
+    await page.reload();
+    const row = page.locator('#files tbody tr', { hasText: 'login-server.log' });
+    expect(await seen(row)).toContain('dana@acme.example');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: 'Download login-server.log' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('login-server.log');
+    expect(await readFile(await download.path())).toEqual(content);
+    expect(page.url()).toBe(`${t.runtime.urls.console}/#/case/${number}`); // the page stays
   });
 
   it('triage: an engineer reads an unmatched mail, dismisses a thank-you, links the other to the case and finds it in the timeline', async () => {
@@ -317,6 +341,127 @@ describe('the engineers’ console: a whole case life (browser)', () => {
   });
 
   it('no page raised a script error', () => {
-    expect(errors).toEqual([]);
+    expect(walk.errors).toEqual([]);
+  });
+});
+
+/** What has the keyboard's focus: its tag, its name as a person reads it, and whether its ring shows. */
+interface Focus {
+  tag: string;
+  name: string;
+  ring: boolean;
+}
+const focusOf = (on: Page) =>
+  on.evaluate(`(() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    const name = el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.innerText || '';
+    return {
+      tag: el.tagName.toLowerCase(),
+      name: name.trim(),
+      ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+    };
+  })()`) as Promise<Focus>;
+
+/** Presses `key` until the focus is on what `wanted` names (at most `most` presses). */
+async function pressUntil(on: Page, key: string, wanted: Partial<Focus>, most = 80) {
+  for (let i = 0; i < most; i++) {
+    await on.keyboard.press(key);
+    const focus = await focusOf(on);
+    if (Object.entries(wanted).every(([k, v]) => focus[k as keyof Focus] === v)) return focus;
+  }
+  throw new Error(`${most} presses of ${key} never reached ${JSON.stringify(wanted)}`);
+}
+
+describe('the engineers’ console with the keyboard only: queue, case, take, request info (browser)', () => {
+  let kb: Page;
+  let caseNumber: string;
+  const subject = 'Wallboard stays blank';
+
+  beforeAll(async () => {
+    caseNumber = (
+      await t.api('POST', '/v1/cases', { as: 'dana@acme.example', body: { ...acmeHighCase, subject } })
+    ).body.number;
+    kb = await walk.newPage();
+  });
+
+  it('signs in: Tab reaches the skip link, then the token field and the button, each with a visible focus ring', async () => {
+    await kb.goto(t.runtime.urls.console);
+    await kb.keyboard.press('Tab');
+    expect(await focusOf(kb)).toEqual({ tag: 'a', name: 'Skip to content', ring: true });
+    await kb.keyboard.press('Tab');
+    expect(await focusOf(kb)).toEqual({ tag: 'textarea', name: 'Bearer token', ring: true });
+    await kb.keyboard.insertText(await t.token('eve@support.example'));
+    await kb.keyboard.press('Tab');
+    expect(await focusOf(kb)).toEqual({ tag: 'button', name: 'Sign in', ring: true });
+    await kb.keyboard.press('Enter');
+    // Signed in, the focus is on the page's heading: the next Tab goes through the page.
+    await expect.poll(() => focusOf(kb)).toEqual({ tag: 'h2', name: 'Cases', ring: true });
+  });
+
+  it('reaches the queue of unowned cases and opens the case: the focus lands on each new page’s heading', async () => {
+    await pressUntil(kb, 'Tab', { name: 'Unowned in my centre' });
+    await kb.keyboard.press('Enter');
+    await kb.waitForURL(/queue=unowned/);
+    await expect.poll(() => focusOf(kb)).toEqual({ tag: 'h2', name: 'Cases', ring: true });
+    expect(await pressUntil(kb, 'Tab', { tag: 'a', name: caseNumber })).toMatchObject({ ring: true });
+    await kb.keyboard.press('Enter');
+    await expect
+      .poll(() => focusOf(kb))
+      .toEqual({ tag: 'h2', name: `Case # ${caseNumber}: ${subject}`, ring: true });
+  });
+
+  it('takes the case with Enter: the focus lands on the result, which says the case is taken', async () => {
+    expect(await pressUntil(kb, 'Tab', { tag: 'button', name: 'Take this case' })).toMatchObject({
+      ring: true,
+    });
+    await kb.keyboard.press('Enter');
+    await expect
+      .poll(() => focusOf(kb))
+      .toEqual({
+        tag: 'p',
+        name: `Case # ${caseNumber}: Taken — now Open / New`,
+        ring: true,
+      });
+    expect(await seen(kb.locator('#owner'))).toBe('eve@support.example');
+  });
+
+  it('requests information: Space opens the form with the focus in its first field; Enter sends it; the focus lands on the new status', async () => {
+    await pressUntil(kb, 'Tab', { tag: 'summary', name: 'Request information' });
+    await kb.keyboard.press('Space');
+    await expect
+      .poll(() => focusOf(kb))
+      .toEqual({ tag: 'textarea', name: 'What the customer should send', ring: true });
+    await shot(kb, '10-keyboard-action-form');
+    await kb.keyboard.type('Please send the wallboard server log.');
+    await kb.keyboard.press('Tab');
+    expect(await focusOf(kb)).toEqual({ tag: 'button', name: 'Request information', ring: true });
+    await kb.keyboard.press('Enter');
+    await expect
+      .poll(() => focusOf(kb))
+      .toEqual({
+        tag: 'p',
+        name: `Case # ${caseNumber}: Request information — now Awaiting Info / Info Required from Customer`,
+        ring: true,
+      });
+    expect(await seen(kb.locator('#status'))).toBe('Awaiting Info / Info Required from Customer');
+    expect(await seen(kb.locator('#timeline'))).toContain('Please send the wallboard server log.');
+    await shot(kb, '11-keyboard-result');
+  });
+
+  it('Shift+Tab from the result goes back up the page, to the header’s last control', async () => {
+    expect(await pressUntil(kb, 'Shift+Tab', { tag: 'button' }, 1)).toEqual({
+      tag: 'button',
+      name: 'Sign out',
+      ring: true,
+    });
+  });
+
+  it('every control on every screen has a name a screen reader says (a label, or its text)', () => {
+    expect(shot.unlabelled).toEqual([]);
+  });
+
+  it('no page raised a script error', () => {
+    expect(walk.errors).toEqual([]);
   });
 });

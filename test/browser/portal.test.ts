@@ -1,29 +1,67 @@
-import type { Browser, Page } from 'playwright-core';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { finished } from 'node:stream/promises';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRuntime, type TestRuntime } from '../integration/runtime.ts';
-import { launchBrowser, screenshots, seen, watchErrors } from './browser.ts';
+import type { TestRuntime } from '../integration/runtime.ts';
+import { type BrowserWalk, screenshots, seen, startBrowserWalk } from './browser.ts';
 
 /** A contact's whole case in the customer portal, as they see it (virtual time from Monday 09:00). */
 
+let walk: BrowserWalk;
 let t: TestRuntime;
-let browser: Browser;
 let page: Page;
-let errors: string[];
 let number: string;
 const shot = screenshots('portal');
+const log = Buffer.from('2026-03-02 08:59 login failed: token expired\n'.repeat(2000));
 const text = (selector: string) => seen(page.locator(selector));
 
+const MiB = 1024 * 1024;
+/** A file of random bytes on disk, written and hashed a mebibyte at a time (the test's memory stays small). */
+async function bigFile(name: string, size: number) {
+  const folder = await mkdtemp(path.join(tmpdir(), 'casework-upload-'));
+  temporary.push(folder);
+  const file = path.join(folder, name);
+  const hash = createHash('sha256');
+  const out = createWriteStream(file);
+  for (let written = 0; written < size; written += MiB) {
+    const chunk = randomBytes(Math.min(MiB, size - written));
+    hash.update(chunk);
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await finished(out);
+  return { path: file, sha256: hash.digest('hex') };
+}
+const temporary: string[] = [];
+const sha256Of = async (file: string) => {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk);
+  return hash.digest('hex');
+};
+
+/** The engineer proposes a solution (through the API); the contact's page shows it. */
+async function propose(note: string) {
+  const proposed = await t.api('POST', `/v1/cases/${number}/actions/propose-solution`, {
+    as: 'eve@support.example',
+    body: { note },
+  });
+  expect(proposed.status).toBe(200);
+  await page.reload();
+}
+
 beforeAll(async () => {
-  t = await startTestRuntime('2026-03-02T09:00:00Z');
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(Number(process.env.CASEWORK_BROWSER_TIMEOUT_MS ?? 30_000));
-  errors = watchErrors(page);
+  walk = await startBrowserWalk('2026-03-02T09:00:00Z');
+  ({ t, page } = walk);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
+  await walk?.stop();
+  for (const folder of temporary) await rm(folder, { recursive: true, force: true });
 });
 
 describe('the customer portal: a contact’s case from opening to survey (browser)', () => {
@@ -81,7 +119,6 @@ describe('the customer portal: a contact’s case from opening to survey (browse
   });
 
   it('uploads a file straight to S3 with a progress bar; the file is listed as uploaded', async () => {
-    const log = Buffer.from('2026-03-02 08:59 login failed: token expired\n'.repeat(2000));
     await page
       .getByLabel('Add files')
       .setInputFiles({ name: 'login-server.log', mimeType: 'text/plain', buffer: log });
@@ -96,6 +133,70 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     expect(files).toMatchObject([{ name: 'login-server.log', size: log.length, status: 'uploaded' }]);
   });
 
+  it('downloads the file back: the browser saves it under its name with the same bytes (presigned GET)', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'login-server.log' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('login-server.log');
+    expect(await readFile(await download.path())).toEqual(log);
+    expect(page.url()).toBe(`${t.runtime.urls.portal}/cases/${number}`); // the page stays
+  });
+
+  it('a file over 100 MiB goes up in 8 MiB parts with progress, each failed part tried 3 times; uploaded again, only the missing part goes up; it downloads back with the same SHA-256', async () => {
+    const big = await bigFile('capture.pcap', 101 * MiB);
+    // The connection drops on every PUT of part 2 in the first upload.
+    let partTwoFails = true;
+    const puts: number[] = [];
+    await page.route(
+      (url) => url.searchParams.has('partNumber'),
+      (route) => {
+        const part = Number(new URL(route.request().url()).searchParams.get('partNumber'));
+        puts.push(part);
+        return part === 2 && partTwoFails ? route.abort('connectionreset') : route.continue();
+      },
+    );
+    await page.getByLabel('Add files').setInputFiles(big.path);
+    // Every percentage the page shows on the way, to see the progress move.
+    await page.evaluate(`{
+      window.shown = [];
+      new MutationObserver(() => window.shown.push(document.querySelector('#progress .percent')?.textContent))
+        .observe(document.getElementById('progress'), { subtree: true, childList: true, characterData: true });
+    }`);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    const error = page.locator('#upload .form-error');
+    await error.waitFor();
+    expect(await seen(error)).toBe(
+      'capture.pcap: part 2 of 13 failed 3 times (the connection failed): upload the file again to send the rest',
+    );
+    expect(puts.filter((n) => n === 2)).toHaveLength(3);
+    expect(new Set(puts).size).toBe(13); // 12 parts of 8 MiB and one of 5 MiB, all tried
+    const shown = (await page.evaluate('window.shown')) as string[];
+    expect(shown.some((p) => Number.parseInt(p, 10) > 0 && Number.parseInt(p, 10) < 100)).toBe(true);
+    await shot(page, '3-upload-part-failed');
+
+    partTwoFails = false;
+    puts.length = 0;
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.locator('#status-line', { hasText: 'Uploaded 1 file.' }).waitFor();
+    await page.unrouteAll();
+    expect(puts).toEqual([2]);
+    expect(await text('#progress .percent')).toBe('100%');
+    expect(
+      await page.locator('#progress progress').evaluate((bar) => (bar as unknown as { value: number }).value),
+    ).toBe(100);
+    expect(await seen(page.locator('#files li', { hasText: 'capture.pcap' }))).toBe(
+      'capture.pcap · 101.0 MiB · uploaded',
+    );
+    await shot(page, '3-uploaded-large');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'capture.pcap' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('capture.pcap');
+    expect(await sha256Of(await download.path())).toBe(big.sha256);
+  }, 300_000);
+
   it('replies in the conversation; the engineer sees the reply', async () => {
     await page.getByLabel('Your reply').fill('The log is attached.');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -105,19 +206,38 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     expect(timeline.some((e: { text?: string }) => e.text === 'The log is attached.')).toBe(true);
   });
 
-  it('a proposed solution asks the contact in words; accepting it closes the case', async () => {
+  it('a proposed solution asks the contact in words; rejecting it with what is still wrong sends the case back to support (Open / Customer Responded)', async () => {
     await t.advance('PT2H');
-    await t.api('POST', `/v1/cases/${number}/actions/propose-solution`, {
-      as: 'eve@support.example',
-      body: { note: 'Clear the login cache, then restart the agents.' },
-    });
-    await page.reload();
+    await propose('Clear the login cache, then restart the agents.');
     await page.locator('#case-status', { hasText: 'We have proposed a solution.' }).waitFor();
     expect(await text('#timeline')).toContain('Clear the login cache, then restart the agents.');
     expect(await text('#clocks')).toContain(
       'Our first response came on Mon, 2 Mar 2026, 11:00 UTC, within the 4 business hours we promise.',
     );
     await shot(page, '4-solution-proposed');
+    await page.getByLabel('What is still wrong').fill('After the restart agents still get the error.');
+    await page.getByRole('button', { name: 'No, it does not solve it' }).click();
+    await page.locator('#case-status', { hasText: 'We are working on your case.' }).waitFor();
+    expect(await text('#status-line')).toBe(
+      'Thank you: the case is back with our engineers, with what you told us.',
+    );
+    const answer = page.locator('#timeline li.mine', {
+      hasText: 'After the restart agents still get the error.',
+    });
+    expect(await seen(answer.locator('.meta'))).toBe('You · Mon, 2 Mar 2026, 11:00 UTC');
+    expect(await seen(page.locator('#timeline li').last())).toBe(
+      'You · Mon, 2 Mar 2026, 11:00 UTC · We are working on it',
+    );
+    expect(await page.getByRole('button', { name: 'No, it does not solve it' }).count()).toBe(0);
+    await shot(page, '4-solution-rejected');
+    const c = (await t.api('GET', `/v1/cases/${number}`, { as: 'eve@support.example' })).body;
+    expect([c.status, c.subStatus]).toEqual(['Open', 'Customer Responded']);
+  });
+
+  it('a second solution accepted closes the case (Closed / Resolved)', async () => {
+    await t.advance('PT1H');
+    await propose('Clear the login cache on every agent server, then restart them.');
+    await page.locator('#case-status', { hasText: 'We have proposed a solution.' }).waitFor();
     await page.getByRole('button', { name: 'Yes, it solves my problem: close the case' }).click();
     await page.locator('#case-status', { hasText: 'This case was closed (Resolved)' }).waitFor();
     await shot(page, '5-closed');
@@ -153,7 +273,11 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     await shot(page, '8-cases');
   });
 
+  it('every control on every screen has a name a screen reader says (a label, or its text)', () => {
+    expect(shot.unlabelled).toEqual([]);
+  });
+
   it('no page raised a script error', () => {
-    expect(errors).toEqual([]);
+    expect(walk.errors).toEqual([]);
   });
 });

@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getCase } from '#shared/store/cases.ts';
 import { ddb, s3, ses, sfn } from '#shared/store/clients.ts';
-import { getCase, listFileRecords, listTimeline } from '#shared/store/repository.ts';
+import { listFileRecords } from '#shared/store/file-records.ts';
+import { listTimeline } from '#shared/store/timeline.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 /**

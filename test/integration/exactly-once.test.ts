@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCase } from '#shared/store/repository.ts';
+import { getCase } from '#shared/store/cases.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 /** Exactly one mail per intended mail (SPEC §13), counted in the SES emulator's store. */
@@ -213,7 +213,7 @@ describe('claim-then-act one-time effects', { timeout: 300_000 }, () => {
   it('a PUT presigned before closure that lands after it is refused at completion, and its object removed', async () => {
     const { createHash } = await import('node:crypto');
     const { objectSize } = await import('#shared/store/files.ts');
-    const { listFileRecords } = await import('#shared/store/repository.ts');
+    const { listFileRecords } = await import('#shared/store/file-records.ts');
     const n = await open('late upload');
     const content = Buffer.from('late log');
     const [file] = (
@@ -249,7 +249,7 @@ describe('claim-then-act one-time effects', { timeout: 300_000 }, () => {
   it('a late PUT is not listed as pending on the Closed case; its object is removed when seen', async () => {
     const { createHash } = await import('node:crypto');
     const { objectSize } = await import('#shared/store/files.ts');
-    const { listFileRecords } = await import('#shared/store/repository.ts');
+    const { listFileRecords } = await import('#shared/store/file-records.ts');
     const n = await open('late upload listed');
     const content = Buffer.from('later log');
     const [file] = (

@@ -3,8 +3,9 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verdictsOf } from '#local/inbound-mail.ts';
 import type { InboundOutcome } from '#shared/service/inbound.ts';
+import { getCase } from '#shared/store/cases.ts';
 import { s3 } from '#shared/store/clients.ts';
-import { getCase, listTimeline } from '#shared/store/repository.ts';
+import { listTimeline } from '#shared/store/timeline.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 /** Mail written to hurt: every delivery ends in one outcome (never a 451 forever), no answer to machines. */

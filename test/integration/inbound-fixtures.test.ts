@@ -7,7 +7,10 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verdictsOf } from '#local/inbound-mail.ts';
 import type { InboundOutcome } from '#shared/service/inbound.ts';
-import { getCase, getUser, listFileRecords, listTimeline } from '#shared/store/repository.ts';
+import { getUser } from '#shared/store/accounts.ts';
+import { getCase } from '#shared/store/cases.ts';
+import { listFileRecords } from '#shared/store/file-records.ts';
+import { listTimeline } from '#shared/store/timeline.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 const DIR = 'test/fixtures/mail';
@@ -103,12 +106,9 @@ beforeAll(async () => {
   const infoMail = (await t.mails()).find(
     (m) => m.subject.includes(`Case # ${a}`) && m.subject.includes('information requested'),
   );
-  const { caseOfMessageId: _ } = await import('#shared/store/repository.ts');
-  const sesId = (await import('#shared/store/clients.ts')).ddb;
-  const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
-  const marker = await sesId().send(
-    new GetCommand({ TableName: process.env.CASEWORK_TABLE, Key: { pk: `CASE#${a}`, sk: 'MAIL#000002-m0' } }),
-  );
+  const { getItem } = await import('#shared/store/dynamo.ts');
+  const { sentMailKey } = await import('#shared/store/keys.ts');
+  const sent = await getItem<{ messageId: string }>(sentMailKey(a, '000002-m0'));
   expect(infoMail).toBeDefined();
   Object.assign(vars, {
     CASE: a,
@@ -117,7 +117,7 @@ beforeAll(async () => {
     GLOBEX_CASE: g,
     GLOBEX_REF: `[ref:${g}.${globex?.ref}]`,
     CLOSED_CASE: closed,
-    MSGID: `<${marker.Item?.messageId}@us-east-1.amazonses.com>`,
+    MSGID: `<${sent?.messageId}@us-east-1.amazonses.com>`,
   });
   Object.assign(cases, { acme: a, globex: g });
 });

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '#functions/mail-events/handler.ts';
-import { undeliverable } from '#shared/store/repository.ts';
+import { undeliverable } from '#shared/store/mailer.ts';
 import { startTestRuntime, type TestRuntime } from './runtime.ts';
 
 let t: TestRuntime;

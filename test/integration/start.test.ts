@@ -22,9 +22,13 @@ afterEach(() => {
 });
 
 /** `npm start` as a user runs it, until it prints `until` or exits. */
-function npmStart(env: Record<string, string>, until: string) {
+const npmStart = (env: Record<string, string>, until: string) =>
+  start('npm', ['run', '--silent', 'start'], env, until);
+
+/** Starts casework with `command`, until it prints `until` or exits. */
+function start(command: string, args: string[], env: Record<string, string>, until: string) {
   dataDir = mkdtempSync(path.join(tmpdir(), 'casework-start-'));
-  started = spawn('npm', ['run', '--silent', 'start'], {
+  started = spawn(command, args, {
     env: { ...process.env, ...FREE_PORTS, CASEWORK_DATA_DIR: dataDir, ...env },
     detached: true,
   });
@@ -50,6 +54,14 @@ describe('npm start', () => {
     const run = await npmStart({}, 'Ctrl-C stops');
     expect(run.stdout).toMatch(/engineers' console\s+http:\/\/127\.0\.0\.1:\d+\/console\//);
     expect(run.stdout).toMatch(/customer portal\s+http:\/\/127\.0\.0\.1:\d+\/portal\//);
+    expect(run.stderr).toBe('');
+  }, 60_000);
+
+  it('node local/main.ts, run directly without npm, prints no experimental-SQLite warning and becomes ready', async () => {
+    const node = path.resolve('node_modules/node/bin/node'); // Node 22, as npm start runs it
+    const run = await start(node, ['local/main.ts'], {}, 'Ctrl-C stops');
+    expect(run.stdout).toMatch(/ready in \d+ ms; Ctrl-C stops/);
+    expect(run.stderr).not.toContain('ExperimentalWarning');
     expect(run.stderr).toBe('');
   }, 60_000);
 

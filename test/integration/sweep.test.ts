@@ -2,6 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { restartFailedExecutions } from '#shared/service/sweep.ts';
 import { ddb } from '#shared/store/clients.ts';
+import { caseKey } from '#shared/store/keys.ts';
 import { signalCaseWorkflow } from '#shared/store/workflow.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
@@ -14,7 +15,7 @@ const setStatus = (caseId: string, status: string) =>
   ddb().send(
     new UpdateCommand({
       TableName: process.env.CASEWORK_TABLE,
-      Key: { pk: `CASE#${caseId}`, sk: 'CASE' },
+      Key: caseKey(caseId),
       UpdateExpression: 'SET #status = :status',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':status': status },

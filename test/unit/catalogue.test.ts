@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { demoAccounts, demoUsers } from '#local/demo.ts';
-import { accountProblems } from '#shared/catalogue/accounts.ts';
+import { type Account, accountProblems, type User } from '#shared/catalogue/accounts.ts';
 import centresData from '#shared/catalogue/centres.json' with { type: 'json' };
 import policyData from '#shared/catalogue/policy.json' with { type: 'json' };
 import { CentresSchema, PolicySchema, parseCatalogue } from '#shared/catalogue/schema.ts';
-import type { Account, User } from '#shared/store/repository.ts';
 
 const copy = <T>(v: T): T => structuredClone(v);
 

@@ -1,0 +1,121 @@
+// Uploads straight to S3 (SPEC §7): one presigned PUT for a small file; for a large one a multipart
+// upload, its parts hashed, sent a few at a time, each retried on a fresh URL when it fails, and
+// the parts already sent kept, so uploading the same file again resumes where it stopped.
+import { ApiError, hex, uid } from '../web/shared.js';
+
+/** Parts in flight at once: enough to fill a line, few enough to keep memory and retries small. */
+const PARALLEL_PARTS = 3;
+/** Tries per part (each on a fresh URL) before the upload stops and says which part failed. */
+const TRIES = 3;
+
+/** The parts each multipart upload has sent in this page (by file id), for a resumed upload. */
+const sentParts = new Map();
+
+// Web Crypto hashes a whole buffer: a part, or for the grant the whole file (so a file from the
+// browser is bounded by the browser's memory).
+const sha256 = async (blob) => hex(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Uploads one file to a case; `progress` hears the share of its bytes sent (0 to 1). */
+export async function uploadFile(api, caseNumber, file, progress) {
+  const files = `/v1/cases/${caseNumber}/files`;
+  const { files: grants } = await api(files, {
+    method: 'POST',
+    body: {
+      files: [
+        {
+          name: file.name,
+          size: file.size,
+          contentType: file.type || 'application/octet-stream',
+          sha256: await sha256(file),
+        },
+      ],
+    },
+    idempotencyKey: uid(),
+  });
+  const grant = grants[0];
+  if (grant.status !== 'uploaded') {
+    const complete = (body) =>
+      api(`${files}/${grant.fileId}/complete`, { method: 'POST', body, idempotencyKey: uid() });
+    if (grant.multipart) await multipart(api, `${files}/${grant.fileId}`, grant, file, progress, complete);
+    else {
+      await put(grant, file, (loaded) => progress(file.size ? loaded / file.size : 0));
+      await complete({});
+    }
+  }
+  progress(1);
+}
+
+async function multipart(api, fileUrl, grant, file, progress, complete) {
+  const { partSize, partCount } = grant.multipart;
+  const sent = sentParts.get(grant.fileId) ?? new Map();
+  sentParts.set(grant.fileId, sent);
+  const blobOf = (n) => file.slice((n - 1) * partSize, Math.min(n * partSize, file.size));
+  const bytes = new Map([...sent.keys()].map((n) => [n, blobOf(n).size]));
+  const report = () => progress([...bytes.values()].reduce((a, b) => a + b, 0) / file.size);
+  report();
+
+  const sendPart = async (partNumber) => {
+    const blob = blobOf(partNumber);
+    const digest = await sha256(blob);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const answer = await api(`${fileUrl}/urls`, {
+          method: 'POST',
+          body: { parts: [{ partNumber, sha256: digest }] },
+          idempotencyKey: uid(),
+        });
+        const etag = await put(answer.multipart.parts[0], blob, (loaded) => {
+          bytes.set(partNumber, loaded);
+          report();
+        });
+        sent.set(partNumber, { partNumber, etag, sha256: digest });
+        return;
+      } catch (error) {
+        bytes.set(partNumber, 0);
+        report();
+        if (attempt >= TRIES)
+          throw new ApiError(error.status, {
+            message: `part ${partNumber} of ${partCount} failed ${TRIES} times (${error.message}): upload the file again to send the rest`,
+          });
+        await pause(500 * attempt);
+      }
+    }
+  };
+  const waiting = Array.from({ length: partCount }, (_, i) => i + 1).filter((n) => !sent.has(n));
+  // A part that fails for good does not stop the others: a second upload then sends only it.
+  let failure;
+  const worker = async () => {
+    while (waiting.length) {
+      await sendPart(waiting.shift()).catch((error) => {
+        failure ??= error;
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL_PARTS }, worker));
+  if (failure) throw failure;
+  await complete({ parts: [...sent.values()].sort((a, b) => a.partNumber - b.partNumber) });
+  sentParts.delete(grant.fileId);
+}
+
+/** A PUT to a presigned URL with its signed headers; answers the ETag S3 gives (CORS exposes it). */
+function put(target, body, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', target.url);
+    // The browser sets the length itself; the other signed headers are sent as granted.
+    for (const [k, v] of Object.entries(target.headers ?? {}))
+      if (k !== 'content-length') xhr.setRequestHeader(k, v);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded);
+    };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(body.size);
+        resolve(xhr.getResponseHeader('ETag'));
+      } else reject(new ApiError(xhr.status, { message: `S3 refused it (${xhr.status})` }));
+    };
+    xhr.onerror = () => reject(new ApiError(0, { message: 'the connection failed' }));
+    xhr.send(body);
+  });
+}

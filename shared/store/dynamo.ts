@@ -1,0 +1,151 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  type PutCommand,
+  QueryCommand,
+  type UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import { invalid } from '../errors.ts';
+import { ddb } from './clients.ts';
+import type { IndexPartition, TableKey } from './keys.ts';
+import { keyAttributes } from './table.ts';
+
+/**
+ * What every item family's module does with the table: conditional writes, reads without the keys,
+ * and pages of a query with an opaque cursor.
+ */
+
+export const table = () => config.tableName;
+
+export function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as Error)?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+/** Sends a conditional write: true once written, false when its condition did not hold. */
+export async function writeIf(command: PutCommand | UpdateCommand): Promise<boolean> {
+  try {
+    await ddb().send(command as UpdateCommand);
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** An item without its table and index keys. */
+export function withoutKeys<T>(item: Record<string, unknown>): T {
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !keyAttributes.includes(name))) as T;
+}
+
+/** One item, without its keys. */
+export async function getItem<T>(Key: TableKey, ConsistentRead = false): Promise<T | undefined> {
+  const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key, ConsistentRead }));
+  return Item ? withoutKeys<T>(Item) : undefined;
+}
+
+/** Several items in one round trip (consistent reads), without their keys, in the order of `keys`. */
+export async function getItems(keys: TableKey[]): Promise<(Record<string, unknown> | undefined)[]> {
+  const found = new Map<string, Record<string, unknown>>();
+  let pending: TableKey[] | undefined = keys;
+  while (pending?.length) {
+    const { Responses, UnprocessedKeys } = await ddb().send(
+      new BatchGetCommand({ RequestItems: { [table()]: { Keys: pending, ConsistentRead: true } } }),
+    );
+    for (const item of Responses?.[table()] ?? []) found.set(`${item.pk}\n${item.sk}`, withoutKeys(item));
+    pending = UnprocessedKeys?.[table()]?.Keys as TableKey[] | undefined;
+  }
+  return keys.map((key) => found.get(`${key.pk}\n${key.sk}`));
+}
+
+/** Every item under a partition key whose sort key starts with a prefix, in sort key order. */
+export async function queryAll<T>(pk: string, skPrefix: string): Promise<T[]> {
+  const items: T[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb().send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+        ExclusiveStartKey,
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...(page.Items ?? []).map((item) => withoutKeys<T>(item)));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+/**
+ * A page of an index partition: items without their keys, newest first or oldest first, within a
+ * sort key range if given, and an opaque cursor to the next page if any.
+ */
+export async function queryPage<T>(
+  partition: IndexPartition,
+  options: { cursor?: string; limit?: number; newestFirst?: boolean; between?: [string, string] },
+): Promise<Page<T>> {
+  const range = options.between ? ` AND ${partition.sk} BETWEEN :from AND :to` : '';
+  const page = await ddb().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: partition.index,
+      KeyConditionExpression: `${partition.pk} = :pk${range}`,
+      ExpressionAttributeValues: {
+        ':pk': partition.value,
+        ...(options.between ? { ':from': options.between[0], ':to': options.between[1] } : {}),
+      },
+      ScanIndexForward: !options.newestFirst,
+      Limit: options.limit,
+      ExclusiveStartKey: startKeyOf(options.cursor, partition),
+    }),
+  );
+  const items = (page.Items ?? []).map((item) => withoutKeys<T>(item));
+  return page.LastEvaluatedKey
+    ? { items, cursor: Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') }
+    : { items };
+}
+
+/** Every item of an index partition, oldest first. */
+export async function queryAllOf<T>(partition: IndexPartition): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await queryPage<T>(partition, { cursor });
+    items.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return items;
+}
+
+/**
+ * The start key a cursor carries: exactly the table's and the index's keys, in the partition the
+ * query reads; anything else (garbled, forged, from another list) is a 400 naming the cursor.
+ */
+function startKeyOf(cursor: string | undefined, partition: IndexPartition) {
+  if (cursor === undefined) return undefined;
+  let key: Record<string, unknown> | undefined;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {}
+  const names = ['pk', 'sk', partition.pk, partition.sk];
+  const valid =
+    !!key &&
+    typeof key === 'object' &&
+    !Array.isArray(key) &&
+    Object.keys(key).length === names.length &&
+    names.every((n) => Object.hasOwn(key, n) && typeof key[n] === 'string' && key[n].length <= 1024) &&
+    key[partition.pk] === partition.value;
+  if (!valid) throw invalid('cursor', 'not a cursor of this list: use the one a page answered');
+  return key;
+}

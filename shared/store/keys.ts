@@ -1,0 +1,126 @@
+import type { CaseRecord } from '../cases/model.ts';
+import { type IndexName, tableDefinition } from './table.ts';
+
+/**
+ * Every key of the single table and of its indexes is built here, and nowhere else. Item families
+ * (`pk` / `sk`), each read and written by its own module of `shared/store/`:
+ *
+ * - cases (`cases.ts`, `outbox.ts`): `CASE#<id>` / `CASE`, the case with its outbox and wait; under
+ *   the same `pk`, `MAIL#<mail id>` for each mail sent and `RECEIVED#<Message-ID>` for each mail
+ *   received, so that the case item does not grow with its mail.
+ * - timeline (`timeline.ts`): `CASE#<id>` / `T#<at>#<item id>`.
+ * - files (`file-records.ts`): `CASE#<id>` / `FILE#<file id>`.
+ * - accounts and users (`accounts.ts`): `ACCOUNT#<id>` / `ACCOUNT`, `USER#<email>` / `USER`, and
+ *   `IDENTITY#<sub>` / `USER` (the same user, found by the token's `sub`).
+ * - inbound mail and triage (`inbound.ts`): `INBOUND#<Message-ID>` / `INBOUND`, `TRIAGE#<id>` /
+ *   `TRIAGE`, `MSGID#<outbound Message-ID>` / `MSGID`, `AUTOREPLY#<sender>` / `AUTOREPLY`.
+ * - idempotency (`idempotency.ts`): `IDEM#<scope>#<key>` / `IDEM`, `REQUEST#<id>` / `REQUEST`.
+ * - counters (`counters.ts`): `COUNTER` / `<name>`.
+ * - undeliverable addresses (`mailer.ts`): `ADDRESS#<address>` / `UNDELIVERABLE`.
+ *
+ * Indexes: `byAccount` (`ACCOUNT#<id>`: an account's cases), `byKind` (`CASES`, `TRIAGE`, `USERS`,
+ * `ACCOUNTS`), `byClosedAt` (`CLOSED`: closed cases by closing time).
+ */
+
+export type TableKey = { pk: string; sk: string };
+
+const casePk = (caseId: string) => `CASE#${caseId}`;
+
+export const caseKey = (caseId: string): TableKey => ({ pk: casePk(caseId), sk: 'CASE' });
+export const timelineKey = (caseId: string, at: string, id: string): TableKey => ({
+  pk: casePk(caseId),
+  sk: `T#${at}#${id}`,
+});
+export const sentMailKey = (caseId: string, mailId: string): TableKey => ({
+  pk: casePk(caseId),
+  sk: `MAIL#${mailId}`,
+});
+export const receivedMailKey = (caseId: string, messageId: string): TableKey => ({
+  pk: casePk(caseId),
+  sk: `RECEIVED#${messageId}`,
+});
+export const fileRecordKey = (caseId: string, fileId: string): TableKey => ({
+  pk: casePk(caseId),
+  sk: `FILE#${fileId}`,
+});
+
+/** The items of one family kept under a case: its timeline or its file records. */
+export const caseItems = (caseId: string, family: 'timeline' | 'files') => ({
+  pk: casePk(caseId),
+  skPrefix: family === 'timeline' ? 'T#' : 'FILE#',
+});
+
+export const userKey = (email: string): TableKey => ({ pk: `USER#${email.toLowerCase()}`, sk: 'USER' });
+export const identityKey = (sub: string): TableKey => ({ pk: `IDENTITY#${sub}`, sk: 'USER' });
+export const accountKey = (id: string): TableKey => ({ pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' });
+
+export const inboundKey = (messageId: string): TableKey => ({ pk: `INBOUND#${messageId}`, sk: 'INBOUND' });
+export const triageKey = (id: string): TableKey => ({ pk: `TRIAGE#${id}`, sk: 'TRIAGE' });
+export const outboundMessageKey = (messageId: string): TableKey => ({
+  pk: `MSGID#${messageId}`,
+  sk: 'MSGID',
+});
+export const autoReplyKey = (sender: string): TableKey => ({
+  pk: `AUTOREPLY#${sender.toLowerCase()}`,
+  sk: 'AUTOREPLY',
+});
+
+export const idempotencyKey = (scope: string, key: string): TableKey => ({
+  pk: `IDEM#${scope}#${key}`,
+  sk: 'IDEM',
+});
+export const requestKey = (id: string): TableKey => ({ pk: `REQUEST#${id}`, sk: 'REQUEST' });
+
+export const counterKey = (name: string): TableKey => ({ pk: 'COUNTER', sk: name });
+
+export const undeliverableKey = (address: string): TableKey => ({
+  pk: `ADDRESS#${address.toLowerCase()}`,
+  sk: 'UNDELIVERABLE',
+});
+
+/** One partition of an index: the index, its key attributes, and the partition key's value. */
+export interface IndexPartition {
+  index: IndexName;
+  pk: string;
+  sk: string;
+  value: string;
+}
+
+function partitionOf(index: IndexName, value: string): IndexPartition {
+  const definition = tableDefinition.indexes.find((i) => i.name === index) as {
+    partitionKey: string;
+    sortKey: string;
+  };
+  return { index, pk: definition.partitionKey, sk: definition.sortKey, value };
+}
+
+export const accountCases = (account: string) => partitionOf('byAccount', `ACCOUNT#${account}`);
+export const allCases = partitionOf('byKind', 'CASES');
+export const closedCases = partitionOf('byClosedAt', 'CLOSED');
+export const triageQueue = partitionOf('byKind', 'TRIAGE');
+export const userList = partitionOf('byKind', 'USERS');
+export const accountList = partitionOf('byKind', 'ACCOUNTS');
+
+/** The attributes that put an item in a partition at a sort value; none at all without a value. */
+export function inPartition(
+  partition: IndexPartition,
+  sort: string | undefined,
+): Record<string, string | undefined> {
+  return { [partition.pk]: sort === undefined ? undefined : partition.value, [partition.sk]: sort };
+}
+
+/** The sort key range of cases closed from `from` to `to` (ISO instants, inclusive). */
+export const closedBetween = (from: string, to: string): [string, string] =>
+  // Sort keys are `<closedAt>#<caseId>`: `#` sorts before every digit, `~` after them all.
+  [`${from}#`, `${to}#~`];
+
+/** The case item's index keys; undefined ones are removed, so a reopened case leaves `byClosedAt`. */
+export function caseIndexKeys(c: CaseRecord) {
+  const sortKey = `${c.updatedAt}#${c.caseId}`;
+  const closed = c.status === 'Closed' && c.closedAt;
+  return {
+    ...inPartition(accountCases(c.account), sortKey),
+    ...inPartition(allCases, sortKey),
+    ...inPartition(closedCases, closed ? `${c.closedAt}#${c.caseId}` : undefined),
+  };
+}
