@@ -1,6 +1,6 @@
 import { type Plan, planNamed, type SeverityName } from '../catalogue/index.ts';
 import { addBusinessDays, businessTimeBetween } from '../sla/business-time.ts';
-import type { Calendar, Span } from '../sla/calendar.ts';
+import { type Calendar, NO_SPANS, type Span } from '../sla/calendar.ts';
 import { calendarOf } from '../sla/calendars.ts';
 import { instantMs, isoOf } from '../sla/instants.ts';
 import {
@@ -18,19 +18,17 @@ import {
 } from '../sla/targets.ts';
 import type { CaseRecord } from './model.ts';
 
-const NONE: Span[] = [];
-
 /** The case's waiting-on-customer intervals as spans; a pause still running ends at `asOf`. */
 function pauseSpans(c: CaseRecord, asOf: number): Span[] {
   const pauses = c.pauses;
-  if (!pauses?.length) return NONE;
+  if (!pauses?.length) return NO_SPANS;
   return pauses.map((p) => ({ from: instantMs(p.from), to: p.to ? instantMs(p.to) : asOf }));
 }
 
 /** The intervals the case was Closed before a reopening: every clock stood still. */
 function stoppedSpans(c: CaseRecord): Span[] {
   const periods = c.closedPeriods;
-  if (!periods?.length) return NONE;
+  if (!periods?.length) return NO_SPANS;
   return periods.map((p) => ({ from: instantMs(p.from), to: instantMs(p.to) }));
 }
 

@@ -13,7 +13,7 @@ import {
   stepBusinessTime,
   stepBusinessTimeBetween,
 } from './business-time.ts';
-import type { Calendar, Span } from './calendar.ts';
+import { type Calendar, NO_SPANS, type Span } from './calendar.ts';
 import { isoOf, storedInstantMs } from './instants.ts';
 
 /** pureconnect's targets are root-cause-analysis targets (SPEC §4). */
@@ -42,7 +42,7 @@ export function parseSpan(span: string): ParsedSpan {
  * The due instant (epoch ms) of a catalogue span (`60min`, `4h`, `4BH`, `2BD`) from `from` on a
  * calendar, skipping pauses: the path the product runs, from the calendar's index.
  */
-export function spanDue(calendar: Calendar, from: number, span: string, pauses: Span[] = []): number {
+export function spanDue(calendar: Calendar, from: number, span: string, pauses: Span[] = NO_SPANS): number {
   const { amount, unit } = parseSpan(span);
   switch (unit) {
     case 'min':
@@ -110,7 +110,7 @@ function pausedBusinessTime(
 }
 
 /** `spanDue` with the explanation at hand, worked out when read; the tests hold both equal. */
-export function addSpan(calendar: Calendar, from: Date, span: string, pauses: Span[] = []): Result {
+export function addSpan(calendar: Calendar, from: Date, span: string, pauses: Span[] = NO_SPANS): Result {
   const due = spanDue(calendar, from.getTime(), span, pauses);
   return new ExplainableResult(due, explainSpanOnly, calendar, from, span, pauses);
 }
@@ -147,11 +147,9 @@ export interface TargetInput {
 export const isPausable = (plan: Plan, kind: TargetKind) =>
   kind !== 'response' && plan.pauseWhileWaitingOnCustomer;
 
-const NONE: Span[] = [];
-
 /** The intervals a target's clock skips: the pauses if it is pausable, and closed time always. */
 export function skippedSpans(pausable: boolean, pauses: Span[], stopped: Span[]): Span[] {
-  const waits = pausable ? pauses : NONE;
+  const waits = pausable ? pauses : NO_SPANS;
   if (stopped.length === 0) return waits;
   return waits.length === 0 ? stopped : [...waits, ...stopped];
 }
@@ -160,8 +158,8 @@ export function skippedSpans(pausable: boolean, pauses: Span[], stopped: Span[])
 export function targetsFor(input: TargetInput): Record<TargetKind, Target> {
   const plan = planNamed(input.plan);
   const row = plan.targets[input.severity];
-  const pauses = input.pauses ?? NONE;
-  const stopped = input.stopped ?? NONE;
+  const pauses = input.pauses ?? NO_SPANS;
+  const stopped = input.stopped ?? NO_SPANS;
   const out = {} as Record<TargetKind, Target>;
   for (const kind of TARGET_KINDS) {
     const span = row?.[kind] ?? null;
