@@ -117,6 +117,21 @@ export function dueAfterBusinessDays(calendar: Calendar, from: number, days: num
 }
 
 /**
+ * Whole business days from `from` to `to` (epoch ms): the most N, up to `atMost`, for which N BD
+ * from `from` are due by `to`. A binary search over N: due instants never decrease as N grows.
+ */
+export function businessDaysBetween(calendar: Calendar, from: number, to: number, atMost: number): number {
+  let lo = 0;
+  let hi = atMost;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (dueAfterBusinessDays(calendar, from, mid) <= to) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
  * Where N BD count from, day by day (the explaining path; `businessDayOpening` reads it from the
  * index): the first open instant at or after `from` that falls on a business day
  * (on a centre open around the clock, a weekend start counts from Monday 00:00, so a later start
