@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, type PutCommand, QueryCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  type PutCommand,
+  QueryCommand,
+  type UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { invalid } from '../errors.ts';
 import { ddb } from './clients.ts';
@@ -40,6 +46,20 @@ export function withoutKeys<T>(item: Record<string, unknown>): T {
 export async function getItem<T>(Key: TableKey, ConsistentRead = false): Promise<T | undefined> {
   const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key, ConsistentRead }));
   return Item ? withoutKeys<T>(Item) : undefined;
+}
+
+/** Several items in one round trip (consistent reads), without their keys, in the order of `keys`. */
+export async function getItems(keys: TableKey[]): Promise<(Record<string, unknown> | undefined)[]> {
+  const found = new Map<string, Record<string, unknown>>();
+  let pending: TableKey[] | undefined = keys;
+  while (pending?.length) {
+    const { Responses, UnprocessedKeys } = await ddb().send(
+      new BatchGetCommand({ RequestItems: { [table()]: { Keys: pending, ConsistentRead: true } } }),
+    );
+    for (const item of Responses?.[table()] ?? []) found.set(`${item.pk}\n${item.sk}`, withoutKeys(item));
+    pending = UnprocessedKeys?.[table()]?.Keys as TableKey[] | undefined;
+  }
+  return keys.map((key) => found.get(`${key.pk}\n${key.sk}`));
 }
 
 /** Every item under a partition key whose sort key starts with a prefix, in sort key order. */

@@ -6,7 +6,8 @@ import { type IndexName, tableDefinition } from './table.ts';
  * (`pk` / `sk`), each read and written by its own module of `shared/store/`:
  *
  * - cases (`cases.ts`, `outbox.ts`): `CASE#<id>` / `CASE`, the case with its outbox and wait; under
- *   the same `pk`, `MAIL#<mail id>` for each mail sent.
+ *   the same `pk`, `MAIL#<mail id>` for each mail sent and `RECEIVED#<Message-ID>` for each mail
+ *   received, so that the case item does not grow with its mail.
  * - timeline (`timeline.ts`): `CASE#<id>` / `T#<at>#<item id>`.
  * - files (`file-records.ts`): `CASE#<id>` / `FILE#<file id>`.
  * - accounts and users (`accounts.ts`): `ACCOUNT#<id>` / `ACCOUNT`, `USER#<email>` / `USER`, and
@@ -21,10 +22,7 @@ import { type IndexName, tableDefinition } from './table.ts';
  * `ACCOUNTS`), `byClosedAt` (`CLOSED`: closed cases by closing time).
  */
 
-export interface TableKey {
-  pk: string;
-  sk: string;
-}
+export type TableKey = { pk: string; sk: string };
 
 const casePk = (caseId: string) => `CASE#${caseId}`;
 
@@ -36,6 +34,10 @@ export const timelineKey = (caseId: string, at: string, id: string): TableKey =>
 export const sentMailKey = (caseId: string, mailId: string): TableKey => ({
   pk: casePk(caseId),
   sk: `MAIL#${mailId}`,
+});
+export const receivedMailKey = (caseId: string, messageId: string): TableKey => ({
+  pk: casePk(caseId),
+  sk: `RECEIVED#${messageId}`,
 });
 export const fileRecordKey = (caseId: string, fileId: string): TableKey => ({
   pk: casePk(caseId),
