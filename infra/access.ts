@@ -35,7 +35,13 @@ const CASE_OBJECTS =
 export const GRANTS: Record<Access, Grant[]> = {
   'table.items': [
     {
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:Query',
+      ],
       resources: tableAndIndexes,
     },
   ],
