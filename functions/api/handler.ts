@@ -6,8 +6,14 @@ import {
   mayOnCase,
   readableAccounts,
 } from '#shared/cases/access.ts';
-import type { StoredCase } from '#shared/cases/model.ts';
-import { FR_STATUSES, IncidentReport, NewCaseInput, SEVERITIES, STATUSES } from '#shared/cases/model.ts';
+import {
+  FR_STATUSES,
+  IncidentReport,
+  NewCaseInput,
+  SEVERITIES,
+  STATUSES,
+  type StoredCase,
+} from '#shared/cases/model.ts';
 import { slaExplanation } from '#shared/cases/sla.ts';
 import type { Command } from '#shared/cases/transitions.ts';
 import { clock } from '#shared/clock.ts';

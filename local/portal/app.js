@@ -258,7 +258,7 @@ async function casePage(number) {
       try {
         await api(path, { method: 'POST', body: body(), idempotencyKey: form.dataset.key });
         await render();
-        say(done);
+        say(done, { focus: true });
       } catch (error) {
         showError(form, error);
       }
@@ -323,6 +323,7 @@ async function uploadFiles(e, form, c) {
     .join('');
   const submit = form.querySelector('button[type=submit]');
   submit.disabled = true;
+  say(`Uploading ${chosen.length} file${chosen.length === 1 ? '' : 's'}…`);
   try {
     for (const [i, file] of chosen.entries()) {
       const bar = document.getElementById(`upload-${i}`);
@@ -339,6 +340,7 @@ async function uploadFiles(e, form, c) {
     form.reset();
     say(`Uploaded ${chosen.length} file${chosen.length === 1 ? '' : 's'}.`);
   } catch (error) {
+    say('');
     showError(form, error);
   } finally {
     submit.disabled = false;

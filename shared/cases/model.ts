@@ -201,8 +201,6 @@ export interface CaseRecord {
   escalationLevel?: number;
   /** The last address an escalation was sent to: the next request goes one level above it (SPEC §8). */
   escalatedTo?: string;
-  /** Message-IDs of the inbound mail already applied: a redelivery changes nothing (SPEC §6). */
-  mailIds?: string[];
   /** Requests (by `Idempotency-Key`) whose change this case recorded, with its revision: made once. */
   requests?: Record<string, number>;
   closure?: { by: string; comment?: string };
@@ -331,9 +329,13 @@ export interface SetAside {
   error: string;
 }
 
-/** A side effect written ahead with a change: a timeline item, a mail, or waking the workflow. */
+/**
+ * A side effect written ahead with a change: a timeline item, a mail, the record that an inbound
+ * mail was applied (a redelivery then changes nothing, SPEC §6), or waking the workflow.
+ */
 export type OutboxEntry =
   | { type: 'timeline'; entry: TimelineEntry }
+  | { type: 'mail-received'; messageId: string; at: string }
   | { type: 'mail'; mail: MailIntent; claim?: MailClaim; setAside?: SetAside }
   | { type: 'signal' };
 

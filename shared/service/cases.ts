@@ -18,7 +18,15 @@ import { conflict, forbidden, invalid, notFound, refused } from '../errors.ts';
 import { renderMail } from '../mail/render.ts';
 import { countBreaches, logger } from '../observability.ts';
 import { claimGracePeriod, getAccount } from '../store/accounts.ts';
-import { getCase, insertCase, recordMailSent, removeOutboxEntries, saveCase } from '../store/cases.ts';
+import {
+  getCase,
+  insertCase,
+  mailReceived,
+  recordMailReceived,
+  recordMailSent,
+  removeOutboxEntries,
+  saveCase,
+} from '../store/cases.ts';
 import { allocateCaseNumber } from '../store/counters.ts';
 import { claimIdempotencyKey } from '../store/idempotency.ts';
 import { recordOutboundMessageId } from '../store/inbound.ts';
@@ -99,6 +107,7 @@ export async function flushOutbox(
   try {
     for (const [id, effect] of entries) {
       if (effect.type === 'timeline') await putTimelineEntry(caseId, id, effect.entry);
+      else if (effect.type === 'mail-received') await recordMailReceived(caseId, effect.messageId, effect.at);
       else if (effect.type === 'signal') {
         if (awake) {
           done.push(id);
@@ -357,6 +366,7 @@ export async function applyCommand(
   requestId?: string,
   read?: StoredCase,
 ): Promise<StoredCase> {
+  const mailId = command.kind === 'customer-update' ? command.mailId : undefined;
   for (let attempt = 0; attempt < 200; attempt++) {
     let c = attempt === 0 && read ? read : await getCase(caseId);
     if (!c) throw notFound(`case ${caseId} not found`);
@@ -373,6 +383,9 @@ export async function applyCommand(
         `case ${caseId} changed: it is at revision ${c.revision}, status ${c.status}/${c.subStatus}`,
       );
     }
+    // A mail applied before changes nothing again: its record is read after the case, so a record
+    // written since (by the outbox flush, before it takes the entry off) is seen.
+    if (mailId && (mailPending(c, mailId) || (await mailReceived(caseId, mailId)))) return c;
     const decision = decide(c, command, actor, now());
     if (decision.unchanged) return c;
     // A case whose workflow is over has nobody else to complete its effects.
@@ -380,6 +393,12 @@ export async function applyCommand(
     const holder = randomUUID();
     const claim = completeHere ? claimFor(holder, now()) : undefined;
     const effects = effectsOf(decision.next.revision, decision, claim, true);
+    if (mailId)
+      effects[sequence(decision.next.revision, 'r', 0)] = {
+        type: 'mail-received',
+        messageId: mailId,
+        at: decision.next.updatedAt,
+      };
     const next = requestId
       ? { ...decision.next, requests: recentRequests(c, requestId, decision.next.revision) }
       : decision.next;
@@ -405,6 +424,10 @@ export async function applyCommand(
   }
   throw conflict(`case ${caseId} is changing too often; try again`);
 }
+
+/** Whether the mail was applied by a change whose effects are not all done yet. */
+const mailPending = (c: StoredCase, messageId: string) =>
+  Object.values(c.outbox ?? {}).some((e) => e.type === 'mail-received' && e.messageId === messageId);
 
 /** Request ids kept on a case: those of its last changes, so a late retry is still recognised. */
 const KEPT_REQUESTS = 20;

@@ -3,6 +3,7 @@ import EmailReplyParser from 'email-reply-parser';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { mayOnCase } from '../cases/access.ts';
 import type { StoredCase } from '../cases/model.ts';
+import type { User } from '../catalogue/accounts.ts';
 import { planNamed } from '../catalogue/index.ts';
 import { config } from '../config.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
@@ -15,8 +16,7 @@ import {
   subjectCaseNumber,
 } from '../mail/link.ts';
 import { headerValue } from '../mail/render.ts';
-import { getUser } from '../store/accounts.ts';
-import { getCase } from '../store/cases.ts';
+import { getCase, getCaseAndUser } from '../store/cases.ts';
 import { putFileRecord } from '../store/file-records.ts';
 import { fileKey, putObject } from '../store/files.ts';
 import {
@@ -71,31 +71,35 @@ async function parse(raw: Buffer): Promise<ParsedMail | Error> {
   }
 }
 
-/** Where a mail belongs: a case id, or why none (SPEC §6 order: token, Message-ID, subject). */
+/**
+ * Where a mail belongs: a case, with the sender's user read in the same round trip, or why none
+ * (SPEC §6 order: token, Message-ID, subject).
+ */
 async function findCase(
   parsed: ParsedMail,
   text: string,
-): Promise<{ c: StoredCase; via: string } | { reason: string }> {
+  from: string,
+): Promise<{ c: StoredCase; user?: User; via: string } | { reason: string }> {
   const token = referenceToken(text) ?? referenceToken(parsed.subject ?? '');
   if (token) {
-    const c = await getCase(token.caseId);
-    if (c && c.ref === token.secret) return { c, via: 'reference token' };
+    const { c, user } = await getCaseAndUser(token.caseId, from);
+    if (c && c.ref === token.secret) return { c, user, via: 'reference token' };
     return { reason: 'the reference token matches no case' };
   }
   for (const id of referencedMessageIds(parsed.inReplyTo, parsed.references).filter(
     (i) => i.length <= MAX_ID,
   )) {
     const caseId = await caseOfMessageId(id);
-    const c = caseId ? await getCase(caseId) : undefined;
-    if (c) return { c, via: 'In-Reply-To/References' };
+    const { c, user } = caseId ? await getCaseAndUser(caseId, from) : {};
+    if (c) return { c, user, via: 'In-Reply-To/References' };
   }
   const number = subjectCaseNumber(parsed.subject ?? '');
   if (!number) return { reason: 'no case reference: e-mail cannot open cases' };
-  const c = await getCase(number);
+  const { c, user } = await getCaseAndUser(number, from);
   if (!c) return { reason: `case ${number} named in the subject does not exist` };
   if (planNamed(c.plan).mailRequiresToken)
     return { reason: `the plan of case ${number} requires the reference token, not only the subject` };
-  return { c, via: 'subject' };
+  return { c, user, via: 'subject' };
 }
 
 async function autoReply(to: string, subject: string, reason: string, now: Date): Promise<boolean> {
@@ -155,10 +159,9 @@ export async function receiveMail(raw: Buffer, receipt: Receipt, now: () => Date
   // An out-of-office or other automatic mail is not the customer answering: it never moves a case.
   if (automated) return triage(`automatic mail (${automated})`);
   const text = parsed.text ?? '';
-  const found = await findCase(parsed, text);
+  const found = await findCase(parsed, text, from);
   if ('reason' in found) return triage(found.reason);
-  const { c } = found;
-  const user = await getUser(from);
+  const { c, user } = found;
   if (!user || !mayOnCase(user, 'customer', c)) {
     return triage(
       `the sender ${from || '(none)'} is not a designated contact of the account of case ${c.number}`,

@@ -1,8 +1,10 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CaseRecord, OutboxEntry, StoredCase } from '../cases/model.ts';
+import type { User } from '../catalogue/accounts.ts';
 import { ddb } from './clients.ts';
 import {
   getItem,
+  getItems,
   isConditionFailure,
   mergedKeysPage,
   type Page,
@@ -19,7 +21,9 @@ import {
   type ListFilter,
   listPartition,
   queuePartition,
+  receivedMailKey,
   sentMailKey,
+  userKey,
 } from './keys.ts';
 
 /**
@@ -42,6 +46,16 @@ export async function insertCase(c: StoredCase): Promise<boolean> {
 export async function getCase(caseId: string): Promise<StoredCase | undefined> {
   if (!/^\d{10}$/.test(caseId)) return undefined;
   return getItem<StoredCase>(caseKey(caseId), true);
+}
+
+/** A case and a user in one round trip: an inbound mail's case and its sender. */
+export async function getCaseAndUser(
+  caseId: string,
+  email: string,
+): Promise<{ c?: StoredCase; user?: User }> {
+  if (!/^\d{10}$/.test(caseId)) return {};
+  const [c, user] = await getItems([caseKey(caseId), userKey(email)]);
+  return { c: c as StoredCase | undefined, user: user as User | undefined };
 }
 
 /**
@@ -138,6 +152,20 @@ export async function recordMailSent(
 ): Promise<void> {
   await ddb().send(
     new PutCommand({ TableName: table(), Item: { ...sentMailKey(caseId, mailId), messageId, at } }),
+  );
+}
+
+/**
+ * Whether an inbound mail was applied to the case: its record is written from the case's outbox
+ * once the change that applied it is saved (until then the outbox entry says so).
+ */
+export async function mailReceived(caseId: string, messageId: string): Promise<boolean> {
+  return !!(await getItem(receivedMailKey(caseId, messageId), true));
+}
+
+export async function recordMailReceived(caseId: string, messageId: string, at: string): Promise<void> {
+  await ddb().send(
+    new PutCommand({ TableName: table(), Item: { ...receivedMailKey(caseId, messageId), messageId, at } }),
   );
 }
 

@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  type BatchGetCommandOutput,
   GetCommand,
   type PutCommand,
   QueryCommand,
@@ -47,6 +46,20 @@ export function withoutKeys<T>(item: Record<string, unknown>): T {
 export async function getItem<T>(Key: TableKey, ConsistentRead = false): Promise<T | undefined> {
   const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key, ConsistentRead }));
   return Item ? withoutKeys<T>(Item) : undefined;
+}
+
+/** Several items in one round trip (consistent reads), without their keys, in the order of `keys`. */
+export async function getItems(keys: TableKey[]): Promise<(Record<string, unknown> | undefined)[]> {
+  const found = new Map<string, Record<string, unknown>>();
+  let pending: TableKey[] | undefined = keys;
+  while (pending?.length) {
+    const { Responses, UnprocessedKeys } = await ddb().send(
+      new BatchGetCommand({ RequestItems: { [table()]: { Keys: pending, ConsistentRead: true } } }),
+    );
+    for (const item of Responses?.[table()] ?? []) found.set(`${item.pk}\n${item.sk}`, withoutKeys(item));
+    pending = UnprocessedKeys?.[table()]?.Keys as TableKey[] | undefined;
+  }
+  return keys.map((key) => found.get(`${key.pk}\n${key.sk}`));
 }
 
 /** Every item under a partition key whose sort key starts with a prefix, in sort key order. */
@@ -185,24 +198,10 @@ function positionsOf(cursor: string | undefined, partitions: IndexPartition[]) {
   return positions as Record<string, string | null>;
 }
 
-/** Items by their keys (at most 100), without their keys, in the order of the keys; missing ones left out. */
+/** The items of the keys that exist (read together, in one BatchGetItem up to 100 keys), in the keys' order. */
 export async function batchGet<T>(keys: TableKey[]): Promise<T[]> {
   if (keys.length === 0) return [];
-  const byKey = new Map<string, Record<string, unknown>>();
-  let pending: Record<string, unknown>[] | undefined = keys.map((k) => ({ pk: k.pk, sk: k.sk }));
-  // DynamoDB may leave keys unprocessed (throttling, 16 MB): they are asked for again.
-  for (let attempt = 0; pending?.length; attempt++) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(20 * 2 ** attempt, 1000)));
-    const answer: BatchGetCommandOutput = await ddb().send(
-      new BatchGetCommand({ RequestItems: { [table()]: { Keys: pending } } }),
-    );
-    for (const item of answer.Responses?.[table()] ?? []) byKey.set(`${item.pk}\n${item.sk}`, item);
-    pending = answer.UnprocessedKeys?.[table()]?.Keys;
-  }
-  return keys.flatMap((k) => {
-    const item = byKey.get(`${k.pk}\n${k.sk}`);
-    return item ? [withoutKeys<T>(item)] : [];
-  });
+  return (await getItems(keys)).filter((item) => item !== undefined) as T[];
 }
 
 /** Every item of an index partition, oldest first. */

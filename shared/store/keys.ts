@@ -16,7 +16,8 @@ import {
  * (`pk` / `sk`), each read and written by its own module of `shared/store/`:
  *
  * - cases (`cases.ts`, `outbox.ts`): `CASE#<id>` / `CASE`, the case with its outbox and wait; under
- *   the same `pk`, `MAIL#<mail id>` for each mail sent.
+ *   the same `pk`, `MAIL#<mail id>` for each mail sent and `RECEIVED#<Message-ID>` for each mail
+ *   received, so that the case item does not grow with its mail.
  * - timeline (`timeline.ts`): `CASE#<id>` / `T#<at>#<item id>`.
  * - files (`file-records.ts`): `CASE#<id>` / `FILE#<file id>`.
  * - accounts and users (`accounts.ts`): `ACCOUNT#<id>` / `ACCOUNT`, `USER#<email>` / `USER`, and
@@ -27,16 +28,12 @@ import {
  * - counters (`counters.ts`): `COUNTER` / `<name>`.
  * - undeliverable addresses (`mailer.ts`): `ADDRESS#<address>` / `UNDELIVERABLE`.
  *
-
  * Indexes: the case lists `cases`, `cases_a`, … (one per combination of filters, by case number),
  * `queues` (engineers' queues by next due instant), `byKind` (`TRIAGE`, `USERS`, `ACCOUNTS`),
  * `byClosedAt` (`CLOSED`: closed cases by closing time).
  */
 
-export interface TableKey {
-  pk: string;
-  sk: string;
-}
+export type TableKey = { pk: string; sk: string };
 
 const casePk = (caseId: string) => `CASE#${caseId}`;
 
@@ -48,6 +45,10 @@ export const timelineKey = (caseId: string, at: string, id: string): TableKey =>
 export const sentMailKey = (caseId: string, mailId: string): TableKey => ({
   pk: casePk(caseId),
   sk: `MAIL#${mailId}`,
+});
+export const receivedMailKey = (caseId: string, messageId: string): TableKey => ({
+  pk: casePk(caseId),
+  sk: `RECEIVED#${messageId}`,
 });
 export const fileRecordKey = (caseId: string, fileId: string): TableKey => ({
   pk: casePk(caseId),

@@ -74,8 +74,6 @@ export const statusRules: Rules<
 
   'customer-update': (ch, command) => {
     const { c, next } = ch;
-    if (command.mailId && c.mailIds?.includes(command.mailId)) return ch.unchanged();
-    if (command.mailId) next.mailIds = [...(c.mailIds ?? []), command.mailId].slice(-200);
     ch.requireCustomer();
     if (c.status === 'Closed') throw conflict('the case is Closed: reopen it with the new information');
     ch.requireNote(command.note);

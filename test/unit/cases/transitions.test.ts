@@ -30,14 +30,6 @@ describe('the reducer is pure: state + command → decision or refusal', () => {
     );
   });
 
-  it('a mail delivered twice (same Message-ID) changes nothing the second time (SPEC §6)', () => {
-    const waiting = decide(aCase(), { kind: 'request-info', note: 'Logs?' }, ENGINEER, MONDAY).next;
-    const reply = { kind: 'customer-update', note: 'Here', channel: 'mail', mailId: '<m1@x>' } as const;
-    const first = decide(waiting, reply, CONTACT, at(MONDAY, HOUR));
-    expect(first.next.status).toBe('Open');
-    expect(decide(first.next, reply, CONTACT, at(MONDAY, 2 * HOUR)).unchanged).toBe(true);
-  });
-
   it('a deadline with nothing due writes nothing', () => {
     expect(decide(aCase(), { kind: 'deadline' }, SYSTEM, at(MONDAY, HOUR)).unchanged).toBe(true);
   });
