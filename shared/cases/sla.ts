@@ -242,7 +242,9 @@ export function slaStatus(c: CaseRecord, now: Date): Record<TargetKind, TargetSt
  */
 export const breachRecorded = (c: CaseRecord) =>
   TARGET_KINDS.some(
-    (kind) => c.slaOutcomes?.[kind]?.state === 'breached' && !(kind === 'resolution' && resolutionWaived(c)),
+    (kind) =>
+      c.slaOutcomes?.[kind]?.state === 'breached' &&
+      !(kind === 'resolution' && resolutionWaived(c, planNamed(c.plan))),
   );
 
 /** The next instant at which a target would be breached, if nothing happens before. */
