@@ -235,6 +235,18 @@ export function slaStatus(c: CaseRecord, now: Date): Record<TargetKind, TargetSt
   };
 }
 
+/**
+ * Whether a target's breach is recorded on the case: the fact the `breached` list filter keys on.
+ * Every change records the outcomes decided by then, and the workflow wakes at each due instant to
+ * record a breach, so this follows `slaStatus` but for the moments between a due instant and that write.
+ */
+export const breachRecorded = (c: CaseRecord) =>
+  TARGET_KINDS.some(
+    (kind) =>
+      c.slaOutcomes?.[kind]?.state === 'breached' &&
+      !(kind === 'resolution' && resolutionWaived(c, planNamed(c.plan))),
+  );
+
 /** The next instant at which a target would be breached, if nothing happens before. */
 export function nextTargetDeadline(c: CaseRecord, now: Date, status = slaStatus(c, now)): Date | null {
   if (!status || c.status === 'Closed') return null;
