@@ -6,6 +6,7 @@ import {
   downloadFile,
   esc,
   focusHeading,
+  latestOnly,
   say,
   session,
   showError,
@@ -784,7 +785,7 @@ async function clockControl() {
 }
 
 /** Renders the page the address names; after a move to another page, focus goes to its heading. */
-async function render({ moved = false } = {}) {
+const render = latestOnly(async ({ moved = false } = {}) => {
   const signedIn = !!token();
   for (const id of ['nav', 'me', 'sign-out']) document.getElementById(id).hidden = !signedIn;
   if (!signedIn) {
@@ -808,7 +809,7 @@ async function render({ moved = false } = {}) {
     if (token()) main.innerHTML = `<p class="error" role="alert">${esc(error.message)}</p>`;
   }
   if (moved) focusHeading(main);
-}
+});
 
 signInForm.onsubmit = async (e) => {
   e.preventDefault();

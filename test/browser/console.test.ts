@@ -104,9 +104,13 @@ describe('the engineers’ console: a whole case life (browser)', () => {
     await page.getByRole('button', { name: 'Take this case' }).click();
     await page.locator('#owner', { hasText: 'eve@support.example' }).waitFor();
     await page.getByRole('link', { name: 'Cases' }).first().click();
+    // Each list is read once its own tab is the current page (the rows are drawn with it).
+    const current = (tab: string) => page.locator('a.tab[aria-current="page"]', { hasText: tab }).waitFor();
     await page.getByRole('link', { name: 'My cases' }).click();
+    await current('My cases');
     await page.locator(`tr.case-row[data-number="${number}"]`, { hasText: 'eve@support.example' }).waitFor();
     await page.getByRole('link', { name: 'Unowned in my centre' }).click();
+    await current('Unowned in my centre');
     await page.locator('tr.case-row', { hasText: 'Reports are slow' }).waitFor();
     expect(await page.locator(`tr.case-row[data-number="${number}"]`).count()).toBe(0);
   });
