@@ -4,7 +4,7 @@ import nodemailer from 'nodemailer';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acmeHighCase, type TestRuntime } from '../integration/runtime.ts';
-import { type BrowserWalk, screenshots, seen, startBrowserWalk } from './browser.ts';
+import { type BrowserWalk, focusOf, pressUntil, screenshots, seen, startBrowserWalk } from './browser.ts';
 
 /** An engineer works a whole case life in the console, as a person sees it (virtual time from Monday 09:00). */
 
@@ -344,34 +344,6 @@ describe('the engineers’ console: a whole case life (browser)', () => {
     expect(walk.errors).toEqual([]);
   });
 });
-
-/** What has the keyboard's focus: its tag, its name as a person reads it, and whether its ring shows. */
-interface Focus {
-  tag: string;
-  name: string;
-  ring: boolean;
-}
-const focusOf = (on: Page) =>
-  on.evaluate(`(() => {
-    const el = document.activeElement;
-    const style = getComputedStyle(el);
-    const name = el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.innerText || '';
-    return {
-      tag: el.tagName.toLowerCase(),
-      name: name.trim(),
-      ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
-    };
-  })()`) as Promise<Focus>;
-
-/** Presses `key` until the focus is on what `wanted` names (at most `most` presses). */
-async function pressUntil(on: Page, key: string, wanted: Partial<Focus>, most = 80) {
-  for (let i = 0; i < most; i++) {
-    await on.keyboard.press(key);
-    const focus = await focusOf(on);
-    if (Object.entries(wanted).every(([k, v]) => focus[k as keyof Focus] === v)) return focus;
-  }
-  throw new Error(`${most} presses of ${key} never reached ${JSON.stringify(wanted)}`);
-}
 
 describe('the engineers’ console with the keyboard only: queue, case, take, request info (browser)', () => {
   let kb: Page;
