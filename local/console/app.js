@@ -325,7 +325,7 @@ async function casePage(number) {
             ${field('Opened', when(c.createdAt))}
             ${field('Complete since', when(c.completedAt))}
             ${field('Updated', when(c.updatedAt))}
-            ${field('Next follow-up', c.followUp ? `${c.followUp.action ?? ''} ${when(c.followUp.at ?? c.followUp.due)}` : '')}
+            ${field('Follow-up', c.followUp ? `${c.followUp.action} since ${when(c.followUp.since)} · ${c.followUp.remindersSent} reminder${c.followUp.remindersSent === 1 ? '' : 's'} sent` : '')}
             ${c.closedAt ? field('Closed', when(c.closedAt)) : ''}
             ${c.featureRequest ? field('Feature request', `${c.featureRequest.number ?? ''} ${c.featureRequest.status ?? ''}`) : ''}
           </dl>

@@ -417,6 +417,9 @@ describe('the engineers’ console with the keyboard only: queue, case, take, re
         ring: true,
       });
     expect(await seen(kb.locator('#status'))).toBe('Awaiting Info / Info Required from Customer');
+    expect(await seen(kb.locator('#fields'))).toMatch(
+      /Follow-up\s+provide-information since 2026-03-02 20:00Z · 0 reminders sent/,
+    );
     expect(await seen(kb.locator('#timeline'))).toContain('Please send the wallboard server log.');
     await shot(kb, '11-keyboard-result');
   });
