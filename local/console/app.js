@@ -144,8 +144,11 @@ async function casesPage(params) {
   };
   const tab = (value, label) =>
     `<a class="tab" href="#/cases${value ? `?queue=${value}` : ''}" ${queue === value ? 'aria-current="page"' : ''}>${label}</a>`;
-  const header = (key, label) =>
-    `<th scope="col" ${sort === key ? 'aria-sort="ascending"' : ''}><a class="sort" href="${link({ sort: key })}">${label}${sort === key ? ' ▲' : ''}</a></th>`;
+  // Updates sort newest first; the others smallest (or most urgent) first.
+  const header = (key, label) => {
+    const [order, arrow] = key === 'updated' ? ['descending', '▼'] : ['ascending', '▲'];
+    return `<th scope="col" ${sort === key ? `aria-sort="${order}"` : ''}><a class="sort" href="${link({ sort: key })}">${label}${sort === key ? ` ${arrow}` : ''}</a></th>`;
+  };
   const hasOwner = page.items.some((c) => 'owner' in c);
   main.innerHTML = `<h2>Cases</h2>
     <div class="tabs" role="navigation" aria-label="queues">${tab('', 'All cases')}${withQueues ? tab('unowned', 'Unowned in my centre') + tab('mine', 'My cases') : ''}${tab('soon', 'Breaching soon')}</div>
