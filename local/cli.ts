@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { Duration } from 'luxon';
 import type * as z from 'zod';
 import { centres, policy } from '#shared/catalogue/index.ts';
@@ -7,64 +6,12 @@ import { addBusinessDays, addBusinessTime } from '#shared/sla/business-time.ts';
 import { CalendarSchema } from '#shared/sla/calendar.ts';
 import { calendarOf } from '#shared/sla/calendars.ts';
 import { TARGET_KINDS, targetsFor } from '#shared/sla/targets.ts';
+import { bearer, call, fail, options, UsageError } from './cli/common.ts';
 
 /**
  * `npx casework …` (SPEC §12). Against the local runtime by default, or a deployed stack with
  * `CASEWORK_URL` and `CASEWORK_TOKEN`. Exit code 2 and a message naming the field on bad input.
  */
-
-class UsageError extends Error {}
-const fail = (field: string, message: string): never => {
-  throw new UsageError(`${field}: ${message}`);
-};
-
-/** The API's base URL, given with or without its `/v1` stage path. */
-const baseUrl = () =>
-  (process.env.CASEWORK_URL ?? `http://127.0.0.1:${process.env.CASEWORK_PORT ?? 4000}`).replace(
-    /\/?(v1\/?)?$/,
-    '',
-  );
-
-/** `parseArgs`, with an unknown option or a missing value reported as bad input naming the option. */
-function options<T extends NonNullable<ParseArgsConfig['options']>>(
-  args: string[],
-  spec: T,
-  allowPositionals = false,
-) {
-  try {
-    return parseArgs({ args, options: spec, allowPositionals, strict: true });
-  } catch (error) {
-    const { code, message } = error as { code?: string; message: string };
-    if (!code?.startsWith('ERR_PARSE_ARGS')) throw error;
-    const option = /'(-[^' ]+)/.exec(message)?.[1] ?? 'option';
-    const known = Object.keys(spec)
-      .map((o) => `--${o}`)
-      .join(', ');
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return fail(option, `unknown option; known: ${known}`);
-    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
-      return fail(option, `unexpected argument; options: ${known}`);
-    return fail(option, message.split('.')[0] ?? message);
-  }
-}
-
-async function call(path: string, init: RequestInit = {}) {
-  let res: Response;
-  try {
-    res = await fetch(`${baseUrl()}${path}`, {
-      ...init,
-      headers: { 'content-type': 'application/json', ...(init.headers ?? {}) },
-    });
-  } catch {
-    throw new Error(`cannot reach casework at ${baseUrl()}: start it with npm start (or set CASEWORK_URL)`);
-  }
-  const body = (await res.json().catch(() => ({}))) as {
-    error?: { field?: string; message?: string };
-    [k: string]: unknown;
-  };
-  if (!res.ok)
-    throw new UsageError(`${body?.error?.field ?? 'request'}: ${body?.error?.message ?? res.statusText}`);
-  return body;
-}
 
 const instant = (field: string, value: string | undefined): Date => {
   if (!value) return fail(field, 'required (an ISO-8601 instant such as 2026-03-02T09:00:00Z)');
@@ -178,17 +125,6 @@ function slaAdd(args: string[]) {
   console.log(JSON.stringify({ due: result.due.toISOString(), explanation }, null, 2));
 }
 
-/** A bearer token: `CASEWORK_TOKEN` for a deployed stack, else one from the local issuer for `--as`. */
-async function bearer(as: string | undefined): Promise<string> {
-  if (process.env.CASEWORK_TOKEN) return process.env.CASEWORK_TOKEN;
-  return (
-    await call('/_local/token', {
-      method: 'POST',
-      body: JSON.stringify({ email: as ?? 'eve@support.example' }),
-    })
-  ).token as string;
-}
-
 const progress = (text: string) => {
   if (process.stderr.isTTY) process.stderr.write(`\r${text}\x1b[K`);
 };
@@ -214,7 +150,7 @@ async function casesList(args: string[]) {
     json: { type: 'boolean' },
     all: { type: 'boolean' },
   });
-  const authorization = `Bearer ${await bearer(values.as)}`;
+  const authorization = `Bearer ${await bearer(values.as ?? 'eve@support.example')}`;
   const items: Record<string, unknown>[] = [];
   let cursor: string | undefined;
   let more = false;
@@ -246,8 +182,9 @@ async function casesList(args: string[]) {
 
 async function caseShow(args: string[]) {
   const { values, positionals } = options(args, { as: { type: 'string' }, json: { type: 'boolean' } }, true);
-  const n = positionals[0] ?? fail('number', 'usage: casework case show <number>');
-  const headers = { authorization: `Bearer ${await bearer(values.as)}` };
+  const [n = fail('number', 'usage: casework case show <number>'), extra] = positionals;
+  if (extra !== undefined) fail(extra, 'unexpected argument; usage: casework case show <number>');
+  const headers = { authorization: `Bearer ${await bearer(values.as ?? 'eve@support.example')}` };
   const c = await call(`/v1/cases/${encodeURIComponent(n)}`, { headers });
   const timeline = (await call(`/v1/cases/${encodeURIComponent(n)}/timeline`, { headers })).items as Record<
     string,
@@ -327,6 +264,8 @@ interface ClockAnswer {
  */
 async function clockAdvance(args: string[]) {
   const { positionals } = options(args, {}, true);
+  if (process.env.CASEWORK_TOKEN)
+    fail('clock', "the virtual clock is the local runtime's; a deployed stack runs in real time");
   const text = positionals[0] ?? fail('duration', 'usage: casework clock advance P7D');
   if (positionals.length > 1) fail(positionals[1] ?? '', 'unexpected argument; give one duration');
   const duration = Duration.fromISO(text);
@@ -362,7 +301,12 @@ async function main(argv: string[]) {
   const [command, ...rest] = argv;
   switch (command) {
     case 'token': {
-      const email = rest[0] ?? fail('email', 'usage: casework token <email>');
+      const [email = fail('email', 'usage: casework token <email>'), extra] = options(
+        rest,
+        {},
+        true,
+      ).positionals;
+      if (extra !== undefined) fail(extra, 'unexpected argument; usage: casework token <email>');
       console.log(
         (await call('/_local/token', { method: 'POST', body: JSON.stringify({ email }) })).token as string,
       );
@@ -400,7 +344,9 @@ async function main(argv: string[]) {
   mail send <file.eml>... [--from ADDRESS]  feed raw mail to the local inbound SMTP listener
   clock advance <ISO duration>          move the local virtual clock, e.g. P7D
   sla due --plan P --severity S --centre C --from ISO [--paused ISO/ISO]... [--human]
-  sla add (--centre C | --calendar FILE.json) --from ISO (--hours N | --minutes N | --days N) [--human]`);
+  sla add (--centre C | --calendar FILE.json) --from ISO (--hours N | --minutes N | --days N) [--human]
+  admin apply <catalogue.yaml|json> [--dry-run]  provision accounts, contacts and engineers
+  admin export                          the provisioned catalogue`);
       if (command && command !== 'help' && command !== '--help') process.exitCode = 2;
   }
 }

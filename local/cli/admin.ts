@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import type { CatalogueChange } from '#shared/service/admin.ts';
 import { CatalogueFileError, readCatalogueFile } from '../catalogue-file.ts';
 import { LOCAL_ADMINISTRATOR } from '../cognito.ts';
+import { bearer, call, fail, options, UsageError } from './common.ts';
 
 /**
  * `npx casework admin apply <file> [--dry-run]`: provisions a desk from a catalogue file (YAML or
@@ -11,38 +11,6 @@ import { LOCAL_ADMINISTRATOR } from '../cognito.ts';
  */
 const USAGE = 'usage: casework admin apply <catalogue.yaml|json> [--dry-run] | casework admin export';
 
-class AdminUsageError extends Error {}
-
-const baseUrl = () =>
-  (process.env.CASEWORK_URL ?? `http://127.0.0.1:${process.env.CASEWORK_PORT ?? 4000}`).replace(/\/$/, '');
-
-async function request(path: string, init: RequestInit = {}) {
-  let res: Response;
-  try {
-    res = await fetch(`${baseUrl()}${path}`, {
-      ...init,
-      headers: { 'content-type': 'application/json', ...(init.headers ?? {}) },
-    });
-  } catch {
-    throw new Error(`cannot reach casework at ${baseUrl()}: start it with npm start (or set CASEWORK_URL)`);
-  }
-  const body = (await res.json().catch(() => ({}))) as { error?: { field?: string; message?: string } };
-  if (!res.ok) {
-    const message = `${body.error?.field ?? 'request'}: ${body.error?.message ?? res.statusText}`;
-    throw res.status < 500 ? new AdminUsageError(message) : new Error(message);
-  }
-  return body as Record<string, unknown>;
-}
-
-async function authorization(): Promise<string> {
-  if (process.env.CASEWORK_TOKEN) return `Bearer ${process.env.CASEWORK_TOKEN}`;
-  const { token } = await request('/_local/token', {
-    method: 'POST',
-    body: JSON.stringify({ email: LOCAL_ADMINISTRATOR }),
-  });
-  return `Bearer ${token}`;
-}
-
 const SIGN = { add: '+', change: '~', remove: '-' } as const;
 
 export function describeChange(c: CatalogueChange): string {
@@ -50,24 +18,20 @@ export function describeChange(c: CatalogueChange): string {
 }
 
 async function apply(args: string[]) {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { 'dry-run': { type: 'boolean' } },
-  });
-  const file = positionals[0];
-  if (!file) throw new AdminUsageError(`file: ${USAGE}`);
+  const { values, positionals } = options(args, { 'dry-run': { type: 'boolean' } }, true);
+  const file = positionals[0] ?? fail('file', USAGE);
+  if (positionals.length > 1) fail(positionals[1] ?? '', `unexpected argument; ${USAGE}`);
   let catalogue: ReturnType<typeof readCatalogueFile>;
   try {
     catalogue = readCatalogueFile(file);
   } catch (error) {
-    if (error instanceof CatalogueFileError) throw new AdminUsageError(error.message);
-    throw new AdminUsageError(`file: cannot read ${file}: ${(error as Error).message}`);
+    if (error instanceof CatalogueFileError) throw new UsageError(error.message);
+    return fail('file', `cannot read ${file}: ${(error as Error).message}`);
   }
   const dryRun = !!values['dry-run'];
-  const { changes } = (await request(`/v1/admin/catalogue${dryRun ? '?dryRun=true' : ''}`, {
+  const { changes } = (await call(`/v1/admin/catalogue${dryRun ? '?dryRun=true' : ''}`, {
     method: 'POST',
-    headers: { authorization: await authorization() },
+    headers: { authorization: `Bearer ${await bearer(LOCAL_ADMINISTRATOR)}` },
     body: JSON.stringify(catalogue),
   })) as { changes: CatalogueChange[] };
   for (const change of changes) console.log(describeChange(change));
@@ -81,21 +45,17 @@ async function apply(args: string[]) {
   );
 }
 
-async function exportCatalogue() {
-  const catalogue = await request('/v1/admin/catalogue', {
-    headers: { authorization: await authorization() },
+async function exportCatalogue(args: string[]) {
+  options(args, {});
+  const catalogue = await call('/v1/admin/catalogue', {
+    headers: { authorization: `Bearer ${await bearer(LOCAL_ADMINISTRATOR)}` },
   });
   console.log(JSON.stringify(catalogue, null, 2));
 }
 
 /** Runs `casework admin …`; bad input exits 2 with the field named, as every command does. */
 export async function admin(args: string[]): Promise<void> {
-  try {
-    if (args[0] === 'apply') return await apply(args.slice(1));
-    if (args[0] === 'export') return await exportCatalogue();
-    throw new AdminUsageError(`admin: ${USAGE}`);
-  } catch (error) {
-    console.error(`casework: ${(error as Error).message}`);
-    process.exitCode = error instanceof AdminUsageError ? 2 : 1;
-  }
+  if (args[0] === 'apply') return apply(args.slice(1));
+  if (args[0] === 'export') return exportCatalogue(args.slice(1));
+  return fail('admin', USAGE);
 }

@@ -1,6 +1,16 @@
 // The engineers' console: a static page over the casework HTTP API (the same API on AWS).
 // Engineers sign in with a bearer token; nothing is shown without one.
-import { API, apiClient, downloadFile, esc, say, session, showError, uid } from '../web/shared.js';
+import {
+  API,
+  apiClient,
+  downloadFile,
+  esc,
+  focusHeading,
+  say,
+  session,
+  showError,
+  uid,
+} from '../web/shared.js';
 
 const main = document.getElementById('main');
 const signInForm = document.getElementById('sign-in');
@@ -378,6 +388,11 @@ async function casePage(number) {
       </aside>
     </div>`;
 
+  // An action's form, once opened, takes the focus on its first field: the next key types into it.
+  for (const details of main.querySelectorAll('.case-actions details'))
+    details.ontoggle = () => {
+      if (details.open) details.querySelector('input, select, textarea')?.focus();
+    };
   for (const form of main.querySelectorAll('form.action')) {
     form.onsubmit = async (e) => {
       e.preventDefault();
@@ -393,7 +408,8 @@ async function casePage(number) {
         });
         const done = form.closest('details')?.querySelector('summary').textContent ?? 'Taken';
         await casePage(number);
-        say(`Case # ${c.number}: ${done} — now ${changed.status} / ${changed.subStatus}`);
+        // The result is where the person's attention goes next: focus moves to it.
+        say(`Case # ${c.number}: ${done} — now ${changed.status} / ${changed.subStatus}`, { focus: true });
       } catch (error) {
         form.querySelector('button[type=submit]').disabled = false;
         showError(form, error);
@@ -767,7 +783,8 @@ async function clockControl() {
   show(await res.json());
 }
 
-async function render() {
+/** Renders the page the address names; after a move to another page, focus goes to its heading. */
+async function render({ moved = false } = {}) {
   const signedIn = !!token();
   for (const id of ['nav', 'me', 'sign-out']) document.getElementById(id).hidden = !signedIn;
   if (!signedIn) {
@@ -790,6 +807,7 @@ async function render() {
   } catch (error) {
     if (token()) main.innerHTML = `<p class="error" role="alert">${esc(error.message)}</p>`;
   }
+  if (moved) focusHeading(main);
 }
 
 signInForm.onsubmit = async (e) => {
@@ -798,7 +816,7 @@ signInForm.onsubmit = async (e) => {
   try {
     await api('/v1/triage'); // engineers only
     clockControl();
-    render();
+    render({ moved: true });
   } catch (error) {
     who.signOut();
     document.getElementById('sign-in-error').textContent = `Not signed in: ${error.message}`;
@@ -810,7 +828,7 @@ document.getElementById('sign-out').onclick = () => {
 };
 addEventListener('hashchange', () => {
   say('');
-  render();
+  render({ moved: true });
 });
 if (token()) clockControl();
 render();

@@ -83,9 +83,10 @@ async function multipart(api, fileUrl, grant, file, progress, complete) {
     }
   };
   const waiting = Array.from({ length: partCount }, (_, i) => i + 1).filter((n) => !sent.has(n));
+  // A part that fails for good does not stop the others: a second upload then sends only it.
   let failure;
   const worker = async () => {
-    while (!failure && waiting.length) {
+    while (waiting.length) {
       await sendPart(waiting.shift()).catch((error) => {
         failure ??= error;
       });

@@ -13,10 +13,23 @@ export const uid = () => crypto.randomUUID();
 export const hex = (buffer) =>
   [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
 
-/** Says what just happened in the page's status line (announced to screen readers). */
-export const say = (text) => {
-  document.getElementById('status-line').textContent = text;
-};
+/**
+ * Says what just happened in the page's status line (announced to screen readers); with `focus`,
+ * the keyboard's focus moves to it, as to the result of what the person just did.
+ */
+export function say(text, { focus = false } = {}) {
+  const line = document.getElementById('status-line');
+  line.textContent = text;
+  if (focus) line.focus();
+}
+
+/** After a move to another page, the keyboard's focus goes to its heading (or its error). */
+export function focusHeading(main) {
+  const heading = main.querySelector('h1, h2, .error');
+  if (!heading) return;
+  heading.tabIndex = -1;
+  heading.focus();
+}
 
 export class ApiError extends Error {
   constructor(status, error) {

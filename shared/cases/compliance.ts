@@ -1,5 +1,5 @@
 import { policy } from '../catalogue/index.ts';
-import { addBusinessDays } from '../sla/business-time.ts';
+import { businessDaysBetween } from '../sla/business-time.ts';
 import { calendarOf } from '../sla/calendars.ts';
 import { TARGET_KINDS, type TargetKind } from '../sla/targets.ts';
 import type { CaseRecord, ComplianceShare, Severity } from './model.ts';
@@ -10,14 +10,6 @@ import { slaStatus, targetStarts } from './sla.ts';
  * closing day, centre, plan and severity, and the report's rows from such counters. The case view
  * and the report read the clocks the same way (`slaStatus`), so the two always agree.
  */
-
-/** Whole business days of the centre from `from` to `to` (at most a year's worth). */
-function businessDaysBetween(centre: string, from: Date, to: Date): number {
-  const calendar = calendarOf(centre);
-  let days = 0;
-  while (days < 260 && addBusinessDays(calendar, from, days + 1).due <= to) days++;
-  return days;
-}
 
 /** What a case counts for in the report: null unless it is Closed with SLA targets. */
 export function complianceShareOf(c: CaseRecord): ComplianceShare | null {
@@ -32,7 +24,8 @@ export function complianceShareOf(c: CaseRecord): ComplianceShare | null {
   const rcaFrom = targetStarts(c).rootCause;
   const rcaDays =
     status.rootCause.target && rcaFrom && c.rcaDeliveredAt
-      ? businessDaysBetween(c.centre, rcaFrom, new Date(c.rcaDeliveredAt))
+      ? // Whole business days of the centre (at most a year's worth).
+        businessDaysBetween(calendarOf(c.centre), rcaFrom.getTime(), Date.parse(c.rcaDeliveredAt), 260)
       : undefined;
   return {
     day: c.closedAt.slice(0, 10),

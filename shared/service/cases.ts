@@ -414,7 +414,7 @@ export async function applyCommand(
       effects[sequence(next.revision, 'c', i)] = { type: 'count', ...change };
       next.counted = share;
     });
-    if (await saveCase(next, c.revision, effects)) {
+    if (await saveCase(next, c, effects)) {
       const breaches = decision.breaches ?? [];
       logger.info('case changed', {
         caseNumber: decision.next.number,

@@ -52,18 +52,35 @@ export const WIDTHS = [
   { width: 1920, height: 1080 },
 ] as const;
 
-/** Screenshots of the page at each width, kept in `test-artifacts/<dir>/` (CI artifacts). */
+/**
+ * Screenshots of the page at each width, kept in `test-artifacts/<dir>/` (CI artifacts). Each
+ * screen shot is also checked for controls a screen reader could not name: `unlabelled` lists them.
+ */
 export function screenshots(dir: string) {
   const folder = path.join('test-artifacts', dir);
   mkdirSync(folder, { recursive: true });
-  return async (page: Page, name: string) => {
+  const unlabelled: string[] = [];
+  const shot = async (page: Page, name: string) => {
+    for (const control of await unlabelledControls(page)) unlabelled.push(`${name}: ${control}`);
     for (const size of WIDTHS) {
       await page.setViewportSize(size);
       await page.screenshot({ path: path.join(folder, `${name}-${size.width}.png`), fullPage: true });
     }
     await page.setViewportSize(WIDTHS[0]);
   };
+  return Object.assign(shot, { unlabelled });
 }
+
+/** The visible form controls and buttons of a page that have no accessible name (label, aria-label, text). */
+export const unlabelledControls = (page: Page) =>
+  page.evaluate(`[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button, summary, a[href]')]
+    .filter((el) => el.getClientRects().length > 0)
+    .filter((el) => {
+      const named = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.labels?.length
+        || (['BUTTON', 'SUMMARY', 'A'].includes(el.tagName) && el.textContent.trim());
+      return !named;
+    })
+    .map((el) => el.outerHTML.slice(0, 120))`) as Promise<string[]>;
 
 /** Fails on any script error a page raises: a broken page must not pass for a finished one. */
 export function watchErrors(page: Page, errors: string[] = []): string[] {

@@ -344,3 +344,124 @@ describe('the engineers’ console: a whole case life (browser)', () => {
     expect(walk.errors).toEqual([]);
   });
 });
+
+/** What has the keyboard's focus: its tag, its name as a person reads it, and whether its ring shows. */
+interface Focus {
+  tag: string;
+  name: string;
+  ring: boolean;
+}
+const focusOf = (on: Page) =>
+  on.evaluate(`(() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    const name = el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.innerText || '';
+    return {
+      tag: el.tagName.toLowerCase(),
+      name: name.trim(),
+      ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+    };
+  })()`) as Promise<Focus>;
+
+/** Presses `key` until the focus is on what `wanted` names (at most `most` presses). */
+async function pressUntil(on: Page, key: string, wanted: Partial<Focus>, most = 80) {
+  for (let i = 0; i < most; i++) {
+    await on.keyboard.press(key);
+    const focus = await focusOf(on);
+    if (Object.entries(wanted).every(([k, v]) => focus[k as keyof Focus] === v)) return focus;
+  }
+  throw new Error(`${most} presses of ${key} never reached ${JSON.stringify(wanted)}`);
+}
+
+describe('the engineers’ console with the keyboard only: queue, case, take, request info (browser)', () => {
+  let kb: Page;
+  let caseNumber: string;
+  const subject = 'Wallboard stays blank';
+
+  beforeAll(async () => {
+    caseNumber = (
+      await t.api('POST', '/v1/cases', { as: 'dana@acme.example', body: { ...acmeHighCase, subject } })
+    ).body.number;
+    kb = await walk.newPage();
+  });
+
+  it('signs in: Tab reaches the skip link, then the token field and the button, each with a visible focus ring', async () => {
+    await kb.goto(t.runtime.urls.console);
+    await kb.keyboard.press('Tab');
+    expect(await focusOf(kb)).toEqual({ tag: 'a', name: 'Skip to content', ring: true });
+    await kb.keyboard.press('Tab');
+    expect(await focusOf(kb)).toEqual({ tag: 'textarea', name: 'Bearer token', ring: true });
+    await kb.keyboard.insertText(await t.token('eve@support.example'));
+    await kb.keyboard.press('Tab');
+    expect(await focusOf(kb)).toEqual({ tag: 'button', name: 'Sign in', ring: true });
+    await kb.keyboard.press('Enter');
+    // Signed in, the focus is on the page's heading: the next Tab goes through the page.
+    await expect.poll(() => focusOf(kb)).toEqual({ tag: 'h2', name: 'Cases', ring: true });
+  });
+
+  it('reaches the queue of unowned cases and opens the case: the focus lands on each new page’s heading', async () => {
+    await pressUntil(kb, 'Tab', { name: 'Unowned in my centre' });
+    await kb.keyboard.press('Enter');
+    await kb.waitForURL(/queue=unowned/);
+    await expect.poll(() => focusOf(kb)).toEqual({ tag: 'h2', name: 'Cases', ring: true });
+    expect(await pressUntil(kb, 'Tab', { tag: 'a', name: caseNumber })).toMatchObject({ ring: true });
+    await kb.keyboard.press('Enter');
+    await expect
+      .poll(() => focusOf(kb))
+      .toEqual({ tag: 'h2', name: `Case # ${caseNumber}: ${subject}`, ring: true });
+  });
+
+  it('takes the case with Enter: the focus lands on the result, which says the case is taken', async () => {
+    expect(await pressUntil(kb, 'Tab', { tag: 'button', name: 'Take this case' })).toMatchObject({
+      ring: true,
+    });
+    await kb.keyboard.press('Enter');
+    await expect
+      .poll(() => focusOf(kb))
+      .toEqual({
+        tag: 'p',
+        name: `Case # ${caseNumber}: Taken — now Open / New`,
+        ring: true,
+      });
+    expect(await seen(kb.locator('#owner'))).toBe('eve@support.example');
+  });
+
+  it('requests information: Space opens the form with the focus in its first field; Enter sends it; the focus lands on the new status', async () => {
+    await pressUntil(kb, 'Tab', { tag: 'summary', name: 'Request information' });
+    await kb.keyboard.press('Space');
+    await expect
+      .poll(() => focusOf(kb))
+      .toEqual({ tag: 'textarea', name: 'What the customer should send', ring: true });
+    await shot(kb, '10-keyboard-action-form');
+    await kb.keyboard.type('Please send the wallboard server log.');
+    await kb.keyboard.press('Tab');
+    expect(await focusOf(kb)).toEqual({ tag: 'button', name: 'Request information', ring: true });
+    await kb.keyboard.press('Enter');
+    await expect
+      .poll(() => focusOf(kb))
+      .toEqual({
+        tag: 'p',
+        name: `Case # ${caseNumber}: Request information — now Awaiting Info / Info Required from Customer`,
+        ring: true,
+      });
+    expect(await seen(kb.locator('#status'))).toBe('Awaiting Info / Info Required from Customer');
+    expect(await seen(kb.locator('#timeline'))).toContain('Please send the wallboard server log.');
+    await shot(kb, '11-keyboard-result');
+  });
+
+  it('Shift+Tab from the result goes back up the page, to the header’s last control', async () => {
+    expect(await pressUntil(kb, 'Shift+Tab', { tag: 'button' }, 1)).toEqual({
+      tag: 'button',
+      name: 'Sign out',
+      ring: true,
+    });
+  });
+
+  it('every control on every screen has a name a screen reader says (a label, or its text)', () => {
+    expect(shot.unlabelled).toEqual([]);
+  });
+
+  it('no page raised a script error', () => {
+    expect(walk.errors).toEqual([]);
+  });
+});

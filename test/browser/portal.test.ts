@@ -1,4 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { finished } from 'node:stream/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestRuntime } from '../integration/runtime.ts';
@@ -13,6 +19,32 @@ let number: string;
 const shot = screenshots('portal');
 const log = Buffer.from('2026-03-02 08:59 login failed: token expired\n'.repeat(2000));
 const text = (selector: string) => seen(page.locator(selector));
+/** The text of what has the keyboard's focus. */
+const focused = () => page.evaluate('document.activeElement.textContent') as Promise<string>;
+
+const MiB = 1024 * 1024;
+/** A file of random bytes on disk, written and hashed a mebibyte at a time (the test's memory stays small). */
+async function bigFile(name: string, size: number) {
+  const folder = await mkdtemp(path.join(tmpdir(), 'casework-upload-'));
+  temporary.push(folder);
+  const file = path.join(folder, name);
+  const hash = createHash('sha256');
+  const out = createWriteStream(file);
+  for (let written = 0; written < size; written += MiB) {
+    const chunk = randomBytes(Math.min(MiB, size - written));
+    hash.update(chunk);
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await finished(out);
+  return { path: file, sha256: hash.digest('hex') };
+}
+const temporary: string[] = [];
+const sha256Of = async (file: string) => {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk);
+  return hash.digest('hex');
+};
 
 /** The engineer proposes a solution (through the API); the contact's page shows it. */
 async function propose(note: string) {
@@ -29,7 +61,10 @@ beforeAll(async () => {
   ({ t, page } = walk);
 });
 
-afterAll(() => walk?.stop());
+afterAll(async () => {
+  await walk?.stop();
+  for (const folder of temporary) await rm(folder, { recursive: true, force: true });
+});
 
 describe('the customer portal: a contact’s case from opening to survey (browser)', () => {
   it('a contact signs in and sees their (empty) list of cases', async () => {
@@ -38,6 +73,7 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     await page.getByLabel('E-mail').fill('dana@acme.example');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Your cases' }).waitFor();
+    expect(await focused()).toBe('Your cases'); // a keyboard user goes on from the page's heading
     expect(await text('main')).toContain('You have no case yet.');
     expect(await text('#me')).toBe('dana@acme.example');
   });
@@ -110,6 +146,60 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     expect(page.url()).toBe(`${t.runtime.urls.portal}/cases/${number}`); // the page stays
   });
 
+  it('a file over 100 MiB goes up in 8 MiB parts with progress, each failed part tried 3 times; uploaded again, only the missing part goes up; it downloads back with the same SHA-256', async () => {
+    const big = await bigFile('capture.pcap', 101 * MiB);
+    // The connection drops on every PUT of part 2 in the first upload.
+    let partTwoFails = true;
+    const puts: number[] = [];
+    await page.route(
+      (url) => url.searchParams.has('partNumber'),
+      (route) => {
+        const part = Number(new URL(route.request().url()).searchParams.get('partNumber'));
+        puts.push(part);
+        return part === 2 && partTwoFails ? route.abort('connectionreset') : route.continue();
+      },
+    );
+    await page.getByLabel('Add files').setInputFiles(big.path);
+    // Every percentage the page shows on the way, to see the progress move.
+    await page.evaluate(`{
+      window.shown = [];
+      new MutationObserver(() => window.shown.push(document.querySelector('#progress .percent')?.textContent))
+        .observe(document.getElementById('progress'), { subtree: true, childList: true, characterData: true });
+    }`);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    const error = page.locator('#upload .form-error');
+    await error.waitFor();
+    expect(await seen(error)).toBe(
+      'capture.pcap: part 2 of 13 failed 3 times (the connection failed): upload the file again to send the rest',
+    );
+    expect(puts.filter((n) => n === 2)).toHaveLength(3);
+    expect(new Set(puts).size).toBe(13); // 12 parts of 8 MiB and one of 5 MiB, all tried
+    const shown = (await page.evaluate('window.shown')) as string[];
+    expect(shown.some((p) => Number.parseInt(p, 10) > 0 && Number.parseInt(p, 10) < 100)).toBe(true);
+    await shot(page, '3-upload-part-failed');
+
+    partTwoFails = false;
+    puts.length = 0;
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.locator('#status-line', { hasText: 'Uploaded 1 file.' }).waitFor();
+    await page.unrouteAll();
+    expect(puts).toEqual([2]);
+    expect(await text('#progress .percent')).toBe('100%');
+    expect(
+      await page.locator('#progress progress').evaluate((bar) => (bar as unknown as { value: number }).value),
+    ).toBe(100);
+    expect(await seen(page.locator('#files li', { hasText: 'capture.pcap' }))).toBe(
+      'capture.pcap · 101.0 MiB · uploaded',
+    );
+    await shot(page, '3-uploaded-large');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'capture.pcap' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('capture.pcap');
+    expect(await sha256Of(await download.path())).toBe(big.sha256);
+  }, 300_000);
+
   it('replies in the conversation; the engineer sees the reply', async () => {
     await page.getByLabel('Your reply').fill('The log is attached.');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -134,6 +224,7 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     expect(await text('#status-line')).toBe(
       'Thank you: the case is back with our engineers, with what you told us.',
     );
+    expect(await focused()).toBe('Thank you: the case is back with our engineers, with what you told us.');
     const answer = page.locator('#timeline li.mine', {
       hasText: 'After the restart agents still get the error.',
     });
@@ -184,6 +275,10 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     const row = page.locator('#my-cases tbody tr', { hasText: number });
     expect(await seen(row)).toContain('Closed');
     await shot(page, '8-cases');
+  });
+
+  it('every control on every screen has a name a screen reader says (a label, or its text)', () => {
+    expect(shot.unlabelled).toEqual([]);
   });
 
   it('no page raised a script error', () => {

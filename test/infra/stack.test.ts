@@ -60,6 +60,21 @@ describe('the CDK stack', () => {
     for (const text of code) expect(text).not.toMatch(/CopyObject|UploadPartCopy/);
   });
 
+  it('the bucket’s CORS rule lets the portal PUT and GET and read each part’s ETag (multipart uploads from the browser)', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      CorsConfiguration: {
+        CorsRules: [
+          Match.objectLike({
+            AllowedMethods: ['PUT', 'GET'],
+            AllowedOrigins: [Match.anyValue()],
+            ExposedHeaders: ['ETag'],
+          }),
+        ],
+      },
+    });
+  });
+
   it('lists the bucket without an s3:prefix condition, so a missing object answers 404, not 403', () => {
     const listing = statements().filter((s) => [s.Action].flat().includes('s3:ListBucket'));
     expect(listing.length).toBeGreaterThan(0);

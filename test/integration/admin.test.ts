@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
@@ -6,18 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ADMINISTRATOR } from '#local/cognito.ts';
 import { DEMO_CATALOGUE_FILE, demoCatalogue } from '#local/demo.ts';
 import { type ApiEvent, callerOf } from '#shared/http/http.ts';
+import { caseworkEnv, runCasework } from '../casework-cli.ts';
 import { startTestRuntime, type TestRuntime } from './runtime.ts';
 
 let t: TestRuntime;
 const ADMIN = LOCAL_ADMINISTRATOR;
 
-const casework = (...args: string[]) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const env = { ...process.env, CASEWORK_URL: t.runtime.urls.api.replace(/\/v1$/, '') };
-    execFile('node', ['bin/casework.js', ...args], { env }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-  });
+const casework = (...args: string[]) => runCasework(args, { env: caseworkEnv(t.runtime) });
 
 const catalogue = async () => (await t.api('GET', '/v1/admin/catalogue', { as: ADMIN })).body;
 const file = (name: string, text: string) => {

@@ -1,31 +1,11 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caseworkEnv, flags, runCasework, tempFile } from '../casework-cli.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 let t: TestRuntime;
 let number: string;
-const CASEWORK = path.resolve('bin/casework.js');
-/** Runs the command as a user would, from a folder outside the project. */
-const caseworkWith = (env: Record<string, string>, ...args: string[]) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [CASEWORK, ...args],
-      { env: { ...process.env, ...env }, cwd: tmpdir() },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-  });
-const casework = (...args: string[]) =>
-  caseworkWith(
-    {
-      CASEWORK_URL: t.runtime.urls.api.replace(/\/v1$/, ''),
-      CASEWORK_SMTP_PORT: new URL(t.runtime.urls.smtp).port,
-    },
-    ...args,
-  );
+const casework = (...args: string[]) => runCasework(args, { env: caseworkEnv(t.runtime) });
 
 beforeAll(async () => {
   t = await startTestRuntime('2026-03-02T09:00:00Z');
@@ -51,9 +31,8 @@ describe('npx casework against the local runtime (SPEC §12)', () => {
   });
 
   it('mail send feeds a raw mail to the inbound path', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'casework-cli-')), 'reply.eml');
-    writeFileSync(
-      file,
+    const file = tempFile(
+      'reply.eml',
       `From: dana@acme.example\r\nTo: cases@support.example\r\nSubject: Re: Case # ${number}\r\nMessage-ID: <cli-1@acme.example>\r\n\r\nSent from the command line.\r\n`,
     );
     const r = await casework('mail', 'send', file);
@@ -67,28 +46,82 @@ describe('npx casework against the local runtime (SPEC §12)', () => {
   it("CASEWORK_URL is the base URL with or without /v1 (as the README's API variable)", async () => {
     const base = t.runtime.urls.api.replace(/\/v1$/, '');
     for (const url of [base, `${base}/`, `${base}/v1`, `${base}/v1/`]) {
-      const r = await caseworkWith({ CASEWORK_URL: url }, 'cases', 'list', '--json');
+      const r = await runCasework(['cases', 'list', '--json'], { env: { CASEWORK_URL: url } });
       expect(r.code, url).toBe(0);
       expect(JSON.parse(r.stdout).map((c: { number: string }) => c.number)).toContain(number);
+      const admin = await runCasework(['admin', 'export'], { env: { CASEWORK_URL: url } });
+      expect(admin.code, url).toBe(0);
+      expect(Object.keys(JSON.parse(admin.stdout).accounts)).toContain('acme');
     }
   });
 
-  it('bad input exits 2 naming the field: an unknown option, a missing value, an unknown command', async () => {
-    const unknown = await casework('cases', 'list', '--colour', 'red');
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/--colour: unknown option; known: --status/);
-    const missing = await casework('case', 'show', '1', '--as');
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/--as/);
-    const command = await casework('cases', 'lst');
-    expect(command.code).toBe(2);
-    expect(command.stderr).toMatch(/cases: usage/);
-    const top = await casework('frobnicate');
-    expect(top.code).toBe(2);
-    expect(top.stderr).toContain('command: unknown command "frobnicate"');
-    const duration = await casework('clock', 'advance', 'soon');
-    expect(duration.code).toBe(2);
-    expect(duration.stderr).toContain('duration: not an ISO-8601 duration');
+  it.each([
+    ['an unknown option', ['cases', 'list', '--colour', 'red'], '--colour: unknown option; known: --status'],
+    ['a missing value', ['case', 'show', '1', '--as'], "--as: Option '--as <value>' argument missing"],
+    ['an unexpected argument', ['cases', 'list', 'open'], 'open: unexpected argument'],
+    ['an unknown command', ['frobnicate'], 'command: unknown command "frobnicate"'],
+    ['an unknown subcommand', ['cases', 'lst'], 'cases: usage'],
+    ['a token without its e-mail', ['token'], 'email: usage: casework token <email>'],
+    ['a case without its number', ['case', 'show'], 'number: usage: casework case show <number>'],
+    ['mail without a file', ['mail', 'send'], 'file: usage: casework mail send <file.eml>'],
+    ['a malformed duration', ['clock', 'advance', 'soon'], 'duration: not an ISO-8601 duration'],
+    ['a malformed instant', ['sla', 'add', '--centre', 'emea', '--from', 'Monday', '--hours', '1'], '--from'],
+    ['a value the API refuses', ['cases', 'list', '--status', 'Pending'], 'status: '],
+    ['an unknown admin option', ['admin', 'apply', 'catalogue.yaml', '--dryrun'], '--dryrun: unknown option'],
+    ['an admin file missing', ['admin', 'apply'], 'file: usage: casework admin apply'],
+    ['an argument admin export does not take', ['admin', 'export', 'all'], 'all: unexpected argument'],
+  ])('bad input exits 2 with a message naming the field: %s', async (_what, args, message) => {
+    const r = await casework(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`casework: ${message}`);
+  });
+
+  it('the local-only commands (clock advance, mail send) refuse a deployed stack with exit 2, changing nothing', async () => {
+    const deployed = { ...caseworkEnv(t.runtime), CASEWORK_TOKEN: await t.token('eve@support.example') };
+    const before = (await t.api('GET', '/_local/clock')).body;
+    const clock = await runCasework(['clock', 'advance', 'P1D'], { env: deployed });
+    expect(clock.code).toBe(2);
+    expect(clock.stderr).toContain('casework: clock: the virtual clock is the local runtime');
+    expect((await t.api('GET', '/_local/clock')).body).toEqual(before);
+    const mail = await runCasework(['mail', 'send', tempFile('any.eml', 'Subject: x\r\n\r\nx\r\n')], {
+      env: deployed,
+    });
+    expect(mail.code).toBe(2);
+    expect(mail.stderr).toContain('casework: mail: mail send feeds the local runtime');
+  });
+
+  it('every command of the README is in the usage text, and prints no runtime warning', async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const block = readme.slice(readme.indexOf('## Command line'));
+    const commands = [...block.matchAll(/^npx casework (\w+ \w+|token)/gm)].map((m) => m[1] as string);
+    expect(commands.length).toBeGreaterThan(8);
+    const usage = (await casework('help')).stdout;
+    for (const command of commands) expect(usage, command).toContain(`  ${command}`);
+    for (const args of [
+      ['token', 'dana@acme.example'],
+      ['cases', 'list'],
+      ['case', 'show', number],
+      ['admin', 'export'],
+      [
+        'sla',
+        'due',
+        ...flags({ plan: 'business-care', severity: 'high', centre: 'emea', from: '2026-03-02T09:00:00Z' }),
+      ],
+    ]) {
+      const r = await casework(...args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stderr, args.join(' ')).toBe('');
+    }
+  });
+
+  it("runs from outside the project on a Node without TypeScript, as the project's Node 22 (README)", async () => {
+    const older = ['--no-experimental-strip-types']; // what a Node older than 22.18 lacks
+    const r = await runCasework(['cases', 'list', '--json'], {
+      env: caseworkEnv(t.runtime),
+      nodeOptions: older,
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).map((c: { number: string }) => c.number)).toContain(number);
   });
 
   it('clock advance prints the new time, the timers fired and the mails sent (4BH response due 13:00)', async () => {
@@ -111,6 +144,21 @@ describe('npx casework against the local runtime (SPEC §12)', () => {
     expect(r.stdout).toContain(`SLA breach: Case # ${number} resolution target`);
   });
 
+  it('a long clock advance shows a progress line on a terminal, a day at a time; none when piped', async () => {
+    const onTerminal = ['--import', 'data:text/javascript,process.stderr.isTTY=true'];
+    const r = await runCasework(['clock', 'advance', 'P3D'], {
+      env: caseworkEnv(t.runtime),
+      nodeOptions: onTerminal,
+    });
+    expect(r.code).toBe(0);
+    const lines = r.stderr.split('\r').filter((line) => line.startsWith('advancing'));
+    expect(lines.map((line) => /\((\d+)%\)/.exec(line)?.[1])).toEqual(['33', '67', '100']);
+    expect(lines.at(-1)).toMatch(/^advancing: \S+Z \(100%\), \d+ timers fired, \d+ mails sent/);
+    const piped = await casework('clock', 'advance', 'P3D');
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).toBe('');
+  });
+
   it('cases list says when it shows only the first page (50 cases) and --all lists every one', async () => {
     for (let i = 0; i < 50; i++)
       await t.api('POST', '/v1/cases', { as: 'dana@acme.example', body: acmeHighCase });
@@ -128,13 +176,7 @@ describe('npx casework sla, offline (SPEC §4)', () => {
     const r = await casework(
       'sla',
       'add',
-      '--centre',
-      'emea',
-      '--from',
-      '2026-03-06T17:00:00Z',
-      '--hours',
-      '4',
-      '--human',
+      ...flags({ centre: 'emea', from: '2026-03-06T17:00:00Z', hours: '4', human: true }),
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^due 2026-03-09T\d\d:00:00.000Z\n/);
@@ -145,25 +187,22 @@ describe('npx casework sla, offline (SPEC §4)', () => {
     const r = await casework(
       'sla',
       'due',
-      '--plan',
-      'business-care',
-      '--severity',
-      'high',
-      '--centre',
-      'emea',
-      '--from',
-      '2026-03-02T09:00:00Z',
-      '--human',
+      ...flags({
+        plan: 'business-care',
+        severity: 'high',
+        centre: 'emea',
+        from: '2026-03-02T09:00:00Z',
+        human: true,
+      }),
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/response\s+4BH\s+2026-03-02T13:00:00.000Z/);
   });
 
   it("a calendar file's holidays need no name", async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'casework-cli-')), 'calendar.json');
     const nine = [['09:00', '17:00']];
-    writeFileSync(
-      file,
+    const calendar = tempFile(
+      'calendar.json',
       JSON.stringify({
         timeZone: 'UTC',
         week: { mon: nine, tue: nine, wed: nine, thu: nine, fri: nine, sat: [], sun: [] },
@@ -173,13 +212,7 @@ describe('npx casework sla, offline (SPEC §4)', () => {
     const r = await casework(
       'sla',
       'add',
-      '--calendar',
-      file,
-      '--from',
-      '2026-03-06T16:00:00Z',
-      '--hours',
-      '2',
-      '--human',
+      ...flags({ calendar, from: '2026-03-06T16:00:00Z', hours: '2', human: true }),
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('due 2026-03-10T10:00:00.000Z');
@@ -190,12 +223,7 @@ describe('npx casework sla, offline (SPEC §4)', () => {
     const r = await casework(
       'sla',
       'add',
-      '--centre',
-      'emea',
-      '--from',
-      '2026-03-06T17:00:00Z',
-      '--weeks',
-      '1',
+      ...flags({ centre: 'emea', from: '2026-03-06T17:00:00Z', weeks: '1' }),
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--weeks: unknown option');

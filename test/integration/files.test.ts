@@ -25,7 +25,7 @@ const put = (url: string, body: Buffer, headers: Record<string, string> = {}) =>
   fetch(url, { method: 'PUT', body, headers });
 
 describe('presigned uploads instead of FTP (SPEC §7)', () => {
-  it('uploads through a presigned PUT, lists, downloads (302, attachment) with the same SHA-256', async () => {
+  it('uploads through a presigned PUT, lists, downloads (302, attachment; or the URL as JSON when asked) with the same SHA-256', async () => {
     const n = await openCase();
     const content = randomBytes(300_000);
     const res = await grant(n, [
@@ -60,6 +60,13 @@ describe('presigned uploads instead of FTP (SPEC §7)', () => {
     );
     const body = Buffer.from(await (await fetch(location)).arrayBuffer());
     expect(sha256(body)).toBe(sha256(content));
+    // A page's fetch cannot read a redirect's location: asked for JSON, the same GET comes as a body.
+    const asJson = await t.api('GET', `/v1/cases/${n}/files/${file.fileId}`, {
+      as: 'rita@acme.example',
+      headers: { accept: 'application/json' },
+    });
+    expect(asJson.status).toBe(200);
+    expect(new URL(asJson.body.url).pathname).toBe(new URL(location).pathname);
   });
 
   it('a three-part multipart upload with one part retried', async () => {

@@ -1,30 +1,12 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { flags, runCasework, tempFile } from '../../casework-cli.ts';
 
-const casework = (...args: string[]) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile('node', ['bin/casework.js', ...args], (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-  });
+const casework = (...args: string[]) => runCasework(args);
+const highInEmea = { plan: 'business-care', severity: 'high', centre: 'emea' };
 
 describe('npx casework sla due', () => {
   it('prints the three targets as JSON with their explanation', async () => {
-    const r = await casework(
-      'sla',
-      'due',
-      '--plan',
-      'business-care',
-      '--severity',
-      'high',
-      '--centre',
-      'emea',
-      '--from',
-      '2026-03-06T17:00:00Z',
-    );
+    const r = await casework('sla', 'due', ...flags({ ...highInEmea, from: '2026-03-06T17:00:00Z' }));
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.response.due).toBe('2026-03-09T10:00:00.000Z');
@@ -40,16 +22,12 @@ describe('npx casework sla due', () => {
     const r = await casework(
       'sla',
       'due',
-      '--plan',
-      'business-care-for-cloud',
-      '--severity',
-      'high',
-      '--centre',
-      'emea',
-      '--from',
-      '2026-03-02T09:00:00Z',
-      '--paused',
-      '2026-03-02T11:00:00Z/2026-03-04T11:00:00Z',
+      ...flags({
+        ...highInEmea,
+        plan: 'business-care-for-cloud',
+        from: '2026-03-02T09:00:00Z',
+        paused: '2026-03-02T11:00:00Z/2026-03-04T11:00:00Z',
+      }),
     );
     expect(JSON.parse(r.stdout).restoration.due).toBe('2026-03-06T09:00:00.000Z');
   });
@@ -58,67 +36,23 @@ describe('npx casework sla due', () => {
     const r = await casework(
       'sla',
       'due',
-      '--plan',
-      'business-care',
-      '--severity',
-      'high',
-      '--centre',
-      'emea',
-      '--from',
-      '2026-03-06T17:00:00Z',
-      '--human',
+      ...flags({ ...highInEmea, from: '2026-03-06T17:00:00Z', human: true }),
     );
     expect(r.stdout).toMatch(/response\s+4BH\s+2026-03-09T10:00:00.000Z/);
   });
 
   it.each([
-    [
-      'an unknown plan',
-      ['--plan', 'gold', '--severity', 'high', '--centre', 'emea', '--from', '2026-03-02T09:00:00Z'],
-      '--plan',
-    ],
-    [
-      'an unknown severity',
-      [
-        '--plan',
-        'business-care',
-        '--severity',
-        'urgent',
-        '--centre',
-        'emea',
-        '--from',
-        '2026-03-02T09:00:00Z',
-      ],
-      '--severity',
-    ],
-    [
-      'an unknown centre',
-      ['--plan', 'business-care', '--severity', 'high', '--centre', 'mars', '--from', '2026-03-02T09:00:00Z'],
-      '--centre',
-    ],
-    [
-      'an invalid instant',
-      ['--plan', 'business-care', '--severity', 'high', '--centre', 'emea', '--from', 'yesterday'],
-      '--from',
-    ],
-    [
-      'a pause ending before it starts',
-      [
-        '--plan',
-        'business-care',
-        '--severity',
-        'high',
-        '--centre',
-        'emea',
-        '--from',
-        '2026-03-02T09:00:00Z',
-        '--paused',
-        '2026-03-03T00:00:00Z/2026-03-02T00:00:00Z',
-      ],
-      '--paused',
-    ],
-  ])('exits 2 naming the field for %s', async (_what, args, field) => {
-    const r = await casework('sla', 'due', ...args);
+    ['an unknown plan', { plan: 'gold' }, '--plan'],
+    ['an unknown severity', { severity: 'urgent' }, '--severity'],
+    ['an unknown centre', { centre: 'mars' }, '--centre'],
+    ['an invalid instant', { from: 'yesterday' }, '--from'],
+    ['a pause ending before it starts', { paused: '2026-03-03T00:00:00Z/2026-03-02T00:00:00Z' }, '--paused'],
+  ])('exits 2 naming the field for %s', async (_what, wrong, field) => {
+    const r = await casework(
+      'sla',
+      'due',
+      ...flags({ ...highInEmea, from: '2026-03-02T09:00:00Z', ...wrong }),
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(field);
   });
@@ -129,21 +63,15 @@ describe('npx casework sla add', () => {
     const r = await casework(
       'sla',
       'add',
-      '--centre',
-      'emea',
-      '--from',
-      '2026-03-06T18:30:00.250Z',
-      '--hours',
-      '1.5',
+      ...flags({ centre: 'emea', from: '2026-03-06T18:30:00.250Z', hours: '1.5' }),
     );
     expect(JSON.parse(r.stdout).due).toBe('2026-03-09T09:00:00.250Z');
   });
 
   it('works on any calendar file of the SPEC §4 format', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'casework-cal-')), 'cal.json');
     const day = [['08:00', '19:00']];
-    writeFileSync(
-      file,
+    const calendar = tempFile(
+      'cal.json',
       JSON.stringify({
         timeZone: 'Europe/London',
         week: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: [], sun: [] },
@@ -156,40 +84,20 @@ describe('npx casework sla add', () => {
     const r = await casework(
       'sla',
       'add',
-      '--calendar',
-      file,
-      '--from',
-      '2026-12-24T12:00:00Z',
-      '--minutes',
-      '90',
+      ...flags({ calendar, from: '2026-12-24T12:00:00Z', minutes: '90' }),
     );
     expect(JSON.parse(r.stdout).due).toBe('2026-12-28T08:30:00.000Z');
     const days = await casework(
       'sla',
       'add',
-      '--calendar',
-      file,
-      '--from',
-      '2026-12-22T15:00:00Z',
-      '--days',
-      '2',
+      ...flags({ calendar, from: '2026-12-22T15:00:00Z', days: '2' }),
     );
     expect(JSON.parse(days.stdout).due).toBe('2026-12-24T13:00:00.000Z');
   });
 
   it('exits 2 naming the bad value of a calendar file', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'casework-cal-')), 'bad.json');
-    writeFileSync(file, JSON.stringify({ timeZone: 'Mars/Olympus', week: {} }));
-    const r = await casework(
-      'sla',
-      'add',
-      '--calendar',
-      file,
-      '--from',
-      '2026-12-24T12:00:00Z',
-      '--hours',
-      '1',
-    );
+    const calendar = tempFile('bad.json', JSON.stringify({ timeZone: 'Mars/Olympus', week: {} }));
+    const r = await casework('sla', 'add', ...flags({ calendar, from: '2026-12-24T12:00:00Z', hours: '1' }));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('timeZone');
   });
