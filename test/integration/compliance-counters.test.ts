@@ -11,7 +11,7 @@ import { TARGET_KINDS } from '#shared/sla/targets.ts';
 import { getCase, listClosedCases } from '#shared/store/cases.ts';
 import { ddb } from '#shared/store/clients.ts';
 import { caseKey } from '#shared/store/keys.ts';
-import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
+import { acmeHighCase, startTestRuntime, type TestRuntime, umbrellaPureconnect } from './runtime.ts';
 
 // Monday 2 March 2026, 09:00 (London GMT).
 const MONDAY = '2026-03-02T09:00:00Z';
@@ -126,18 +126,7 @@ describe('compliance counters kept at closure (SPEC §4 report without reading e
   let reclosed: string;
 
   beforeAll(async () => {
-    await t.provision({
-      accounts: {
-        umbrella: {
-          name: 'Umbrella',
-          plan: 'pureconnect',
-          centre: 'emea',
-          contract: { start: '2024-01-01', end: '2030-12-31' },
-          products: ['Contact Center'],
-        },
-      },
-      contacts: { [UMA]: { name: 'Uma', access: { umbrella: 'designated' } } },
-    });
+    await t.provision(umbrellaPureconnect);
     const fast = await open(DANA, acmeHighCase);
     const slow = await open(DANA, acmeHighCase);
     const medium = await open(DANA, { ...acmeHighCase, severity: 'medium', businessImpact: undefined });
