@@ -11,7 +11,7 @@ export async function redrive(stepFunctions: LocalStepFunctions): Promise<void> 
   const withExecution = new Set(stepFunctions.executionNames().map(caseOfExecution));
   let cursor: string | undefined;
   do {
-    const page = await listCases('all', cursor, 100);
+    const page = await listCases({}, cursor, 100);
     for (const c of page.items)
       if (!c.workflowDone && !withExecution.has(c.caseId)) await startCaseWorkflow(c.caseId);
     cursor = page.cursor;

@@ -14,8 +14,9 @@ import { createTableInput, tableDefinition } from '#shared/store/table.ts';
 
 /**
  * Creates the table from the stack's definition on a first start. A data folder from an older
- * version may lack an index the code now queries; dynalite cannot add an index to a table, so the
- * table is rebuilt from a full scan, case items getting their new index keys on the way.
+ * version may have other indexes than the code now queries; dynalite cannot change a table's
+ * indexes, so the table is rebuilt from a full scan, case items getting their new index keys (and
+ * losing those of indexes that are gone) on the way.
  */
 export async function ensureTable(dynamodb: DynamoDBClient, name: string): Promise<void> {
   const existing = await describe(dynamodb, name);
@@ -23,8 +24,11 @@ export async function ensureTable(dynamodb: DynamoDBClient, name: string): Promi
     await create(dynamodb, name);
     return;
   }
-  const present = new Set(existing.GlobalSecondaryIndexes?.map((index) => index.IndexName));
-  if (tableDefinition.indexes.every((index) => present.has(index.name))) return;
+  const present = (existing.GlobalSecondaryIndexes ?? [])
+    .map((index) => `${index.IndexName}:${index.Projection?.ProjectionType}`)
+    .sort();
+  const wanted = tableDefinition.indexes.map((index) => `${index.name}:${index.projection}`).sort();
+  if (present.join() === wanted.join()) return;
   const items: Record<string, unknown>[] = [];
   let start: ScanCommand['input']['ExclusiveStartKey'];
   do {
@@ -35,13 +39,19 @@ export async function ensureTable(dynamodb: DynamoDBClient, name: string): Promi
   await dynamodb.send(new DeleteTableCommand({ TableName: name }));
   while (await describe(dynamodb, name)) await pause();
   await create(dynamodb, name);
-  for (const item of items) {
-    const keyed = item.sk === 'CASE' ? { ...item, ...caseIndexKeys(item as unknown as CaseRecord) } : item;
+  for (const { gsi1pk: _p, gsi1sk: _s, ...item } of items) {
+    const keyed =
+      item.sk === 'CASE'
+        ? { ...caseItemFields(item), ...caseIndexKeys(item as unknown as CaseRecord) }
+        : item;
     await dynamodb.send(
       new PutItemCommand({ TableName: name, Item: marshall(keyed, { removeUndefinedValues: true }) }),
     );
   }
 }
+
+/** A case item without the keys of the indexes that held cases before (every case was in `byKind`). */
+const caseItemFields = ({ gsi2pk: _p, gsi2sk: _s, ...item }: Record<string, unknown>) => item;
 
 async function describe(dynamodb: DynamoDBClient, name: string): Promise<TableDescription | undefined> {
   try {

@@ -402,7 +402,7 @@ export async function applyCommand(
     const next = requestId
       ? { ...decision.next, requests: recentRequests(c, requestId, decision.next.revision) }
       : decision.next;
-    if (await saveCase(next, c.revision, effects)) {
+    if (await saveCase(next, c, effects)) {
       const breaches = decision.breaches ?? [];
       logger.info('case changed', {
         caseNumber: decision.next.number,

@@ -2,14 +2,25 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CaseRecord, OutboxEntry, StoredCase } from '../cases/model.ts';
 import type { User } from '../catalogue/accounts.ts';
 import { ddb } from './clients.ts';
-import { getItem, getItems, isConditionFailure, type Page, queryPage, table, writeIf } from './dynamo.ts';
 import {
-  accountCases,
-  allCases,
+  getItem,
+  getItems,
+  isConditionFailure,
+  mergedKeysPage,
+  type Page,
+  queryKeysPage,
+  queryPage,
+  table,
+  writeIf,
+} from './dynamo.ts';
+import {
   caseIndexKeys,
   caseKey,
   closedBetween,
   closedCases,
+  type ListFilter,
+  listPartition,
+  queuePartition,
   receivedMailKey,
   sentMailKey,
   userKey,
@@ -48,16 +59,25 @@ export async function getCaseAndUser(
 }
 
 /**
- * Saves a decided change if nobody changed the case since `expectedRevision` was read, adding the
- * change's side effects to the outbox in the same write. Never touches the workflow's wait token.
- * Returns false on a concurrent change (the caller re-reads and decides again).
+ * Saves a decided change if nobody changed the case since `previous` was read, adding the change's
+ * side effects to the outbox in the same write. Never touches the workflow's wait token. Returns
+ * false on a concurrent change (the caller re-reads and decides again).
  */
 export async function saveCase(
   next: CaseRecord,
-  expectedRevision: number,
+  previous: CaseRecord,
   effects: Record<string, OutboxEntry>,
 ): Promise<boolean> {
+  return writeIf(new UpdateCommand({ TableName: table(), ...caseUpdate(next, previous, effects) }));
+}
+
+/**
+ * The update saving a change: the record's fields, and of the index keys only those the change
+ * moves (the case number, which sorts the lists, never changes and is not written again).
+ */
+export function caseUpdate(next: CaseRecord, previous: CaseRecord, effects: Record<string, OutboxEntry>) {
   const {
+    caseId: _id,
     outbox: _o,
     wait: _w,
     workflowDone: _d,
@@ -65,9 +85,9 @@ export async function saveCase(
     purged: _p,
     ...record
   } = next as StoredCase;
-  const fields: Record<string, unknown> = { ...record, ...caseIndexKeys(next) };
+  const fields: Record<string, unknown> = { ...record, ...changedIndexKeys(previous, next) };
   const names: Record<string, string> = { '#revision': 'revision', '#outbox': 'outbox' };
-  const values: Record<string, unknown> = { ':expected': expectedRevision };
+  const values: Record<string, unknown> = { ':expected': previous.revision };
   const sets: string[] = [];
   const removes: string[] = [];
   Object.entries(fields).forEach(([name, value], i) => {
@@ -83,15 +103,23 @@ export async function saveCase(
     values[`:o${i}`] = entry;
     sets.push(`#outbox.#o${i} = :o${i}`);
   });
-  return writeIf(
-    new UpdateCommand({
-      TableName: table(),
-      Key: caseKey(next.caseId),
-      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      ConditionExpression: '#revision = :expected',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    }),
+  return {
+    Key: caseKey(next.caseId),
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ConditionExpression: '#revision = :expected',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/**
+ * The index keys a change moves: only those are written, so an index entry is rewritten only when
+ * its key changes (a note or a mail leaves every index as it was).
+ */
+export function changedIndexKeys(previous: CaseRecord, next: CaseRecord): Record<string, string | undefined> {
+  const before = caseIndexKeys(previous);
+  return Object.fromEntries(
+    Object.entries(caseIndexKeys(next)).filter(([name, value]) => before[name] !== value),
   );
 }
 
@@ -219,14 +247,18 @@ export async function setFilesClosed(caseId: string, closed: boolean): Promise<v
   );
 }
 
-/** Cases newest update first: of one account, or all of them (engineers). */
-export function listCases(
-  scope: { account: string } | 'all',
+/** The cases a filter selects (see `ListFilter`), newest case first, a page at a time. */
+export function listCases(filter: ListFilter, cursor?: string, limit = 50): Promise<Page<StoredCase>> {
+  return queryKeysPage<StoredCase>(listPartition(filter), { cursor, limit, newestFirst: true });
+}
+
+/** Engineers' queues merged, a page at a time: the most urgent first (next due instant ascending). */
+export function listQueues(
+  queues: ({ centre: string } | { owner: string })[],
   cursor?: string,
   limit = 50,
 ): Promise<Page<StoredCase>> {
-  const partition = scope === 'all' ? allCases : accountCases(scope.account);
-  return queryPage<StoredCase>(partition, { cursor, limit, newestFirst: true });
+  return mergedKeysPage<StoredCase>(queues.map(queuePartition), { cursor, limit });
 }
 
 /** Cases closed from `from` to `to` (ISO instants, inclusive), a page at a time, oldest first. */

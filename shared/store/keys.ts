@@ -1,5 +1,15 @@
-import type { CaseRecord } from '../cases/model.ts';
-import { type IndexName, tableDefinition } from './table.ts';
+import type { CaseRecord, Severity, Status } from '../cases/model.ts';
+import { breachRecorded, nextDueAt } from '../cases/sla.ts';
+import { instantMs } from '../sla/instants.ts';
+import {
+  type IndexDefinition,
+  type IndexName,
+  LIST_FILTERS,
+  type ListFilterLetter,
+  listFilterCombinations,
+  listIndexName,
+  tableDefinition,
+} from './table.ts';
 
 /**
  * Every key of the single table and of its indexes is built here, and nowhere else. Item families
@@ -18,8 +28,9 @@ import { type IndexName, tableDefinition } from './table.ts';
  * - counters (`counters.ts`): `COUNTER` / `<name>`.
  * - undeliverable addresses (`mailer.ts`): `ADDRESS#<address>` / `UNDELIVERABLE`.
  *
- * Indexes: `byAccount` (`ACCOUNT#<id>`: an account's cases), `byKind` (`CASES`, `TRIAGE`, `USERS`,
- * `ACCOUNTS`), `byClosedAt` (`CLOSED`: closed cases by closing time).
+ * Indexes: the case lists `cases`, `cases_a`, … (one per combination of filters, by case number),
+ * `queues` (engineers' queues by next due instant), `byKind` (`TRIAGE`, `USERS`, `ACCOUNTS`),
+ * `byClosedAt` (`CLOSED`: closed cases by closing time).
  */
 
 export type TableKey = { pk: string; sk: string };
@@ -87,15 +98,10 @@ export interface IndexPartition {
 }
 
 function partitionOf(index: IndexName, value: string): IndexPartition {
-  const definition = tableDefinition.indexes.find((i) => i.name === index) as {
-    partitionKey: string;
-    sortKey: string;
-  };
+  const definition = tableDefinition.indexes.find((i) => i.name === index) as IndexDefinition;
   return { index, pk: definition.partitionKey, sk: definition.sortKey, value };
 }
 
-export const accountCases = (account: string) => partitionOf('byAccount', `ACCOUNT#${account}`);
-export const allCases = partitionOf('byKind', 'CASES');
 export const closedCases = partitionOf('byClosedAt', 'CLOSED');
 export const triageQueue = partitionOf('byKind', 'TRIAGE');
 export const userList = partitionOf('byKind', 'USERS');
@@ -114,13 +120,61 @@ export const closedBetween = (from: string, to: string): [string, string] =>
   // Sort keys are `<closedAt>#<caseId>`: `#` sorts before every digit, `~` after them all.
   [`${from}#`, `${to}#~`];
 
-/** The case item's index keys; undefined ones are removed, so a reopened case leaves `byClosedAt`. */
-export function caseIndexKeys(c: CaseRecord) {
-  const sortKey = `${c.updatedAt}#${c.caseId}`;
+/** What a case list is filtered by (all of them optional): each combination is its own index. */
+export interface ListFilter {
+  account?: string;
+  status?: Status;
+  severity?: Severity;
+  /** Only cases with a recorded breach. */
+  breached?: true;
+}
+
+const LETTERS = Object.keys(LIST_FILTERS) as ListFilterLetter[];
+
+/** A list partition's value: the filters' values, `CASES` for every case. */
+const listValue = (filter: ListFilter, letters: ListFilterLetter[]) =>
+  letters.length
+    ? letters
+        .map((l) => (l === 'b' ? 'B' : `${l.toUpperCase()}#${filter[LIST_FILTERS[l]] as string}`))
+        .join('#')
+    : 'CASES';
+
+/** The partition holding exactly the cases a filter selects, newest case first. */
+export function listPartition(filter: ListFilter): IndexPartition {
+  const letters = LETTERS.filter((l) => filter[LIST_FILTERS[l]] !== undefined);
+  return partitionOf(listIndexName(letters), listValue(filter, letters));
+}
+
+/** The partition of an engineer's queue: the unowned cases of a centre, or an owner's cases. */
+export const queuePartition = (queue: { centre: string } | { owner: string }) =>
+  partitionOf('queues', 'owner' in queue ? `OWNER#${queue.owner}` : `UNOWNED#${queue.centre}`);
+
+/**
+ * The case item's index keys (undefined ones are removed): in every list partition that its
+ * account, status and severity select (and the breached ones once a breach is recorded); in its
+ * centre's unowned queue or its owner's while open, by its next due instant as of its last change
+ * (due instants move only with the case's changes, and the workflow changes the case as one
+ * passes); in `byClosedAt` while closed.
+ */
+export function caseIndexKeys(c: CaseRecord): Record<string, string | undefined> {
+  const filter: ListFilter = {
+    account: c.account,
+    status: c.status,
+    severity: c.severity,
+    ...(breachRecorded(c) ? { breached: true } : {}),
+  };
+  const keys: Record<string, string | undefined> = {};
+  for (const letters of listFilterCombinations) {
+    const covered = letters.every((l) => filter[LIST_FILTERS[l]] !== undefined);
+    keys[listIndexName(letters)] = covered ? listValue(filter, letters) : undefined;
+  }
+  const open = c.status !== 'Closed';
+  const due = open ? nextDueAt(c, new Date(instantMs(c.updatedAt))) : null;
+  const queue = queuePartition(c.owner ? { owner: c.owner } : { centre: c.centre });
   const closed = c.status === 'Closed' && c.closedAt;
   return {
-    ...inPartition(accountCases(c.account), sortKey),
-    ...inPartition(allCases, sortKey),
+    ...keys,
+    ...inPartition(queue, open ? `${due ? due.toISOString() : '~'}#${c.caseId}` : undefined),
     ...inPartition(closedCases, closed ? `${c.closedAt}#${c.caseId}` : undefined),
   };
 }

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
+  type AttributeValue,
   CreateTableCommand,
   DeleteTableCommand,
   DescribeTableCommand,
@@ -12,7 +13,7 @@ import {
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTableInput } from '#shared/store/table.ts';
+import { createTableInput, keyAttributes } from '#shared/store/table.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 // Monday 2 March 2026, 09:00 in London (GMT).
@@ -145,7 +146,7 @@ describe('walking skeleton: one case end to end through the local runtime', () =
     expect((await t.mails()).filter((m) => m.subject.includes('closed: no response'))).toHaveLength(1);
   });
 
-  it('a data folder from before the closed-cases index is upgraded on start, its closed case kept', async () => {
+  it('a data folder from before the list, queue and closed-cases indexes is upgraded on start, its closed case kept and listed', async () => {
     await t.stop(true);
     await downgradeTable(path.join(t.dataDir, 'dynamodb'));
     t = await startTestRuntime('2026-03-24T09:00:00Z', t.dataDir);
@@ -156,10 +157,12 @@ describe('walking skeleton: one case end to end through the local runtime', () =
     expect((await t.api('GET', `/v1/cases/${number}`, { as: 'dana@acme.example' })).body.status).toBe(
       'Closed',
     );
+    const listed = await t.api('GET', '/v1/cases?status=Closed', { as: 'dana@acme.example' });
+    expect(listed.body.items.map((c: { number: string }) => c.number)).toEqual([number]);
   });
 });
 
-/** Rewrites the table as an older version made it: without the byClosedAt index and its keys. */
+/** Rewrites the table as an older version made it: only the byKind index (all cases in it), no other index keys. */
 async function downgradeTable(dir: string) {
   const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0 }) as unknown as Server;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -177,15 +180,28 @@ async function downgradeTable(dir: string) {
   await client.send(
     new CreateTableCommand({
       ...current,
-      AttributeDefinitions: current.AttributeDefinitions.filter((a) => !a.AttributeName.startsWith('gsi3')),
-      GlobalSecondaryIndexes: current.GlobalSecondaryIndexes.filter((i) => i.IndexName !== 'byClosedAt'),
+      AttributeDefinitions: current.AttributeDefinitions.filter((a) =>
+        ['pk', 'sk', 'gsi2pk', 'gsi2sk'].includes(a.AttributeName),
+      ),
+      GlobalSecondaryIndexes: current.GlobalSecondaryIndexes.filter((i) => i.IndexName === 'byKind').map(
+        (i) => ({ ...i, Projection: { ProjectionType: 'ALL' as const } }),
+      ),
     }),
   );
   const status = async () =>
     (await client.send(new DescribeTableCommand({ TableName: 'casework' }))).Table?.TableStatus;
   while ((await status()) !== 'ACTIVE') await new Promise((resolve) => setTimeout(resolve, 5));
-  for (const { gsi3pk: _pk, gsi3sk: _sk, ...item } of Items) {
-    await client.send(new PutItemCommand({ TableName: 'casework', Item: item }));
+  for (const item of Items) {
+    const kept = Object.entries(item).filter(
+      ([name]) => !keyAttributes.includes(name) || ['pk', 'sk', 'gsi2pk', 'gsi2sk'].includes(name),
+    );
+    const old: Record<string, AttributeValue> =
+      item.sk?.S === 'CASE'
+        ? { gsi2pk: { S: 'CASES' }, gsi2sk: { S: `${item.updatedAt?.S}#${item.caseId?.S}` } }
+        : {};
+    await client.send(
+      new PutItemCommand({ TableName: 'casework', Item: { ...Object.fromEntries(kept), ...old } }),
+    );
   }
   client.destroy();
   await new Promise((resolve) => server.close(resolve));
