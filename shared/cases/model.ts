@@ -337,7 +337,8 @@ export type OutboxEntry =
   | { type: 'timeline'; entry: TimelineEntry }
   | { type: 'mail-received'; messageId: string; at: string }
   | { type: 'mail'; mail: MailIntent; claim?: MailClaim; setAside?: SetAside }
-  | { type: 'signal' };
+  | { type: 'signal' }
+  | { type: 'search' };
 
 /** The stored case: the record plus its pending side effects and the workflow's current wait. */
 export interface StoredCase extends CaseRecord {

@@ -32,6 +32,7 @@ import { claimIdempotencyKey } from '../store/idempotency.ts';
 import { recordOutboundMessageId } from '../store/inbound.ts';
 import { sendMail } from '../store/mailer.ts';
 import { claimFor, claimMail, completeMail, releaseMail, setMailAside } from '../store/outbox.ts';
+import { putSearchItems } from '../store/search.ts';
 import { publishTimelineMail, putTimelineEntry } from '../store/timeline.ts';
 import { signalCaseWorkflow, startCaseWorkflow } from '../store/workflow.ts';
 
@@ -107,6 +108,7 @@ export async function flushOutbox(
   try {
     for (const [id, effect] of entries) {
       if (effect.type === 'timeline') await putTimelineEntry(caseId, id, effect.entry);
+      else if (effect.type === 'search') await putSearchItems(c);
       else if (effect.type === 'mail-received') await recordMailReceived(caseId, effect.messageId, effect.at);
       else if (effect.type === 'signal') {
         if (awake) {
@@ -340,7 +342,8 @@ export async function openCase(
       },
       undefined,
     );
-    stored = { ...record, outbox };
+    // The subject's words become searchable with the case's other effects, out of the request.
+    stored = { ...record, outbox: { ...outbox, [sequence(1, 's', 0)]: { type: 'search' } } };
     created = await insertCase(stored);
     if (created) logger.info('case opened', { caseNumber: caseId, account: record.account, severity });
   }

@@ -27,6 +27,7 @@ import {
  * - idempotency (`idempotency.ts`): `IDEM#<scope>#<key>` / `IDEM`, `REQUEST#<id>` / `REQUEST`.
  * - counters (`counters.ts`): `COUNTER` / `<name>`.
  * - undeliverable addresses (`mailer.ts`): `ADDRESS#<address>` / `UNDELIVERABLE`.
+ * - search words (`search.ts`): `SEARCH#<ALL or A#<account>>#<first two letters>` / `<word>#<caseId>`.
  *
  * Indexes: the case lists `cases`, `cases_a`, … (one per combination of filters, by case number),
  * `queues` (engineers' queues by next due instant), `byKind` (`TRIAGE`, `USERS`, `ACCOUNTS`),
@@ -87,6 +88,18 @@ export const counterKey = (name: string): TableKey => ({ pk: 'COUNTER', sk: name
 export const undeliverableKey = (address: string): TableKey => ({
   pk: `ADDRESS#${address.toLowerCase()}`,
   sk: 'UNDELIVERABLE',
+});
+
+/** Where a search looks: every case (engineers) or one account's. */
+export type SearchScope = 'ALL' | { account: string };
+
+/** The partition of a search term: its scope and its first two letters (a prefix is one Query). */
+export const searchPartition = (scope: SearchScope, term: string) =>
+  `SEARCH#${scope === 'ALL' ? 'ALL' : `A#${scope.account}`}#${Array.from(term).slice(0, 2).join('')}`;
+
+export const searchItemKey = (scope: SearchScope, term: string, caseId: string): TableKey => ({
+  pk: searchPartition(scope, term),
+  sk: `${term}#${caseId}`,
 });
 
 /** One partition of an index: the index, its key attributes, and the partition key's value. */
