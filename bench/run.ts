@@ -8,7 +8,7 @@ import nodemailer from 'nodemailer';
 import { bundleSizes } from './bundles.ts';
 import { lifecycleCosts } from './lifecycle.ts';
 import { costTable, newCase, productFigures, productTables } from './product.ts';
-import { slaBenchmark } from './sla.ts';
+import { slaSection, withSlaSection } from './sla.ts';
 
 /**
  * `npm run bench`: figures for BENCHMARKS.md. Starts the local runtime as `npm start` does (a child
@@ -250,7 +250,15 @@ async function mailCounts() {
   return { sent, intended };
 }
 
-const loadAtStart = os.loadavg()[0]?.toFixed(1);
+const loadAtStart = os.loadavg()[0]?.toFixed(1) ?? '?';
+// `npm run bench -- sla`: the SLA section alone, in place in BENCHMARKS.md (no runtime started).
+if (process.argv[2] === 'sla') {
+  process.env.TZ = 'Europe/London';
+  const section = slaSection(loadAtStart);
+  writeFileSync('BENCHMARKS.md', withSlaSection(readFileSync('BENCHMARKS.md', 'utf8'), section));
+  console.log(section);
+  process.exit(0);
+}
 const { child, dataDir, readyMs } = await startRuntime();
 try {
   await sleep(2000);
@@ -270,7 +278,7 @@ try {
   const afterLoadRss = rssMb(child.pid as number);
   // The peer libraries count in the process's local time: make it the emea centre's.
   process.env.TZ = 'Europe/London';
-  const sla = slaBenchmark();
+  const sla = slaSection(loadAtStart);
   const life = await lifecycleCosts();
   const product = productTables(await productFigures());
   const bundles = await bundleSizes();
@@ -307,24 +315,7 @@ ${loaded.rows}
 
 ${loaded.total} operations, ${loaded.perSecond.toFixed(1)} per second; mails sent per intended mail: ${(mailsSent / Math.max(mailsIntended, 1)).toFixed(2)} (${mailsSent} sent by SES, ${mailsIntended} intended); ${loaded.errors} failed operations (${loaded.serverErrors} of them 5xx); resident memory peaked at ${loaded.peakRss.toFixed(0)} MB and was ${afterLoadRss.toFixed(0)} MB after the run. The runtime is one Node process on ${os.cpus().length} cores (emulators and handlers share it), so these are figures of the laptop setup, not of AWS. What grows with the number of cases is the emulators' in-memory state (each waiting execution's interpreter, the SES mail viewer's store); DynamoDB, S3 and the execution histories stay on disk.
 
-## SLA engine (issue: SLA engine)
-Target computations per second on one core, emea calendar (Europe/London, 08:00–19:00, England &
-Wales bank holidays), the same 200 start instants for every span and library (bench/sla.ts); in
-brackets how many times faster casework is, and the share of the peer's answers equal to casework's
-to the millisecond. casework answers by two binary searches over a precomputed index of open
-intervals, so its rate does not depend on the span's length.
-
 ${sla}
-
-\`addSpan\` is the public call (a \`Date\` and an explanation worked out only if read), \`spanDue\`
-the epoch-ms path the product's \`slaStatus\` runs; the ceiling sketch is the least a prefix-sum
-lookup can do (two arrays, two binary searches, nothing allocated), measured in the same run so that
-the machine's speed cancels out. Per case, \`slaStatus\` (every target of the case, its outcome and
-the business time remaining) is what a list page runs fifty times.
-
-The peers disagree where the SPEC's exact readings matter (a start outside open hours, a target
-running out at a closing, partial-day holidays); the minute-stepping baseline applies the SPEC's
-readings one minute at a time.
 
 ## A typical case life (issue: lifecycle)
 Open, information request, customer reply, solution proposed, accepted (closes), the 30-day reopen

@@ -264,6 +264,8 @@ interface ClockAnswer {
  */
 async function clockAdvance(args: string[]) {
   const { positionals } = options(args, {}, true);
+  if (process.env.CASEWORK_TOKEN)
+    fail('clock', "the virtual clock is the local runtime's; a deployed stack runs in real time");
   const text = positionals[0] ?? fail('duration', 'usage: casework clock advance P7D');
   if (positionals.length > 1) fail(positionals[1] ?? '', 'unexpected argument; give one duration');
   const duration = Duration.fromISO(text);

@@ -201,7 +201,8 @@ const action =
 /** Checked before an action that reserves something (a number, an account's grace period). */
 const engineerOnly = (on: ActionContext) => authorizeOnCase(on.caller, 'support', on.case);
 
-const ACTIONS: Record<string, ActionRun> = {
+/** Every case action by name, as `POST /v1/cases/{n}/actions/{action}` takes it (openapi.yaml lists them). */
+export const ACTIONS: Record<string, ActionRun> = {
   take: action(z.strictObject({ revision }), () => ({ kind: 'take' })),
   assign: action(
     z.strictObject({ engineer: z.email(), note: note.optional(), revision }),

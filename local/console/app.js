@@ -1,6 +1,16 @@
 // The engineers' console: a static page over the casework HTTP API (the same API on AWS).
 // Engineers sign in with a bearer token; nothing is shown without one.
-import { API, apiClient, downloadFile, esc, say, session, showError, uid } from '../web/shared.js';
+import {
+  API,
+  apiClient,
+  downloadFile,
+  esc,
+  focusHeading,
+  say,
+  session,
+  showError,
+  uid,
+} from '../web/shared.js';
 
 const main = document.getElementById('main');
 const signInForm = document.getElementById('sign-in');
@@ -774,7 +784,7 @@ async function clockControl() {
 }
 
 /** Renders the page the address names; after a move to another page, focus goes to its heading. */
-async function render({ focusHeading = false } = {}) {
+async function render({ moved = false } = {}) {
   const signedIn = !!token();
   for (const id of ['nav', 'me', 'sign-out']) document.getElementById(id).hidden = !signedIn;
   if (!signedIn) {
@@ -797,11 +807,7 @@ async function render({ focusHeading = false } = {}) {
   } catch (error) {
     if (token()) main.innerHTML = `<p class="error" role="alert">${esc(error.message)}</p>`;
   }
-  const heading = main.querySelector('h2, .error');
-  if (focusHeading && heading) {
-    heading.tabIndex = -1;
-    heading.focus();
-  }
+  if (moved) focusHeading(main);
 }
 
 signInForm.onsubmit = async (e) => {
@@ -810,7 +816,7 @@ signInForm.onsubmit = async (e) => {
   try {
     await api('/v1/triage'); // engineers only
     clockControl();
-    render({ focusHeading: true });
+    render({ moved: true });
   } catch (error) {
     who.signOut();
     document.getElementById('sign-in-error').textContent = `Not signed in: ${error.message}`;
@@ -822,7 +828,7 @@ document.getElementById('sign-out').onclick = () => {
 };
 addEventListener('hashchange', () => {
   say('');
-  render({ focusHeading: true });
+  render({ moved: true });
 });
 if (token()) clockControl();
 render();

@@ -1,6 +1,17 @@
 // The customer portal: a static page over the casework HTTP API, for an account's contacts.
 // Its pages are paths under the portal's base (mails link to …/cases/N and …/cases/N/survey).
-import { API, ApiError, apiClient, downloadFile, esc, say, session, showError, uid } from '../web/shared.js';
+import {
+  API,
+  ApiError,
+  apiClient,
+  downloadFile,
+  esc,
+  focusHeading,
+  say,
+  session,
+  showError,
+  uid,
+} from '../web/shared.js';
 import { uploadFile } from './upload.js';
 
 const BASE = new URL(document.baseURI).pathname.replace(/\/$/, '');
@@ -50,10 +61,11 @@ function spanWords(target) {
   }[m[2]];
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
-const go = (path) => {
+const go = async (path) => {
   history.pushState(null, '', `${BASE}${path}`);
   say('');
-  render();
+  await render();
+  focusHeading(main);
 };
 
 // ——— Sign-in ———
@@ -70,9 +82,10 @@ async function signInPage() {
     }
     <form id="token-sign-in" class="card"><label>Or paste your access token<textarea name="token" rows="3" required></textarea></label>
       <p class="form-error" role="alert"></p><button type="submit">Sign in with the token</button></form>`;
-  const done = (value) => {
+  const done = async (value) => {
     who.signIn(value);
-    render();
+    await render();
+    focusHeading(main);
   };
   const localForm = document.getElementById('local-sign-in');
   if (localForm)
@@ -162,7 +175,7 @@ function newCasePage() {
       const c = await api('/v1/cases', { method: 'POST', body, idempotencyKey: form.dataset.key });
       history.pushState(null, '', `${BASE}/cases/${c.number}`);
       await render();
-      say(`Case # ${c.number} is open: we have sent you a confirmation by e-mail.`);
+      say(`Case # ${c.number} is open: we have sent you a confirmation by e-mail.`, { focus: true });
     } catch (error) {
       showError(form, error);
     }

@@ -23,6 +23,14 @@ export function say(text, { focus = false } = {}) {
   if (focus) line.focus();
 }
 
+/** After a move to another page, the keyboard's focus goes to its heading (or its error). */
+export function focusHeading(main) {
+  const heading = main.querySelector('h1, h2, .error');
+  if (!heading) return;
+  heading.tabIndex = -1;
+  heading.focus();
+}
+
 export class ApiError extends Error {
   constructor(status, error) {
     super(error?.message ?? `HTTP ${status}`);

@@ -1,12 +1,16 @@
-import { planNamed } from '../catalogue/index.ts';
+import { type Plan, planNamed, type SeverityName } from '../catalogue/index.ts';
 import { addBusinessDays, businessTimeBetween } from '../sla/business-time.ts';
-import type { Span } from '../sla/calendar.ts';
+import { type Calendar, NO_SPANS, type Span } from '../sla/calendar.ts';
 import { calendarOf } from '../sla/calendars.ts';
-import { instantMs } from '../sla/instants.ts';
+import { instantMs, isoOf } from '../sla/instants.ts';
 import {
+  isPausable,
+  NOT_APPLICABLE,
   type Outcome,
-  outcomeOf,
+  outcomeAt,
   parseSpan,
+  skippedSpans,
+  spanDue,
   TARGET_KINDS,
   type Target,
   type TargetKind,
@@ -14,18 +18,29 @@ import {
 } from '../sla/targets.ts';
 import type { CaseRecord } from './model.ts';
 
-/** The case's waiting-on-customer intervals as spans; a pause still running ends at `now`. */
-export function pauseSpans(c: CaseRecord, now: Date): Span[] {
-  return (c.pauses ?? []).map((p) => ({
-    from: instantMs(p.from),
-    to: p.to ? instantMs(p.to) : now.getTime(),
-  }));
+/** The case's waiting-on-customer intervals as spans; a pause still running ends at `asOf`. */
+function pauseSpans(c: CaseRecord, asOf: number): Span[] {
+  const pauses = c.pauses;
+  if (!pauses?.length) return NO_SPANS;
+  return pauses.map((p) => ({ from: instantMs(p.from), to: p.to ? instantMs(p.to) : asOf }));
 }
 
-export const isPaused = (c: CaseRecord) => (c.pauses ?? []).some((p) => p.to === null);
+/** The intervals the case was Closed before a reopening: every clock stood still. */
+function stoppedSpans(c: CaseRecord): Span[] {
+  const periods = c.closedPeriods;
+  if (!periods?.length) return NO_SPANS;
+  return periods.map((p) => ({ from: instantMs(p.from), to: instantMs(p.to) }));
+}
 
-/** When support did what each target measures. */
-export function actedAt(c: CaseRecord, kind: TargetKind): Date | null {
+/** Whether the case is waiting on the customer now (a pause still running). */
+function isPaused(c: CaseRecord): boolean {
+  for (const p of c.pauses ?? NONE_PAUSES) if (p.to === null) return true;
+  return false;
+}
+const NONE_PAUSES: NonNullable<CaseRecord['pauses']> = [];
+
+/** When support did what each target measures, as stored. */
+function actedAt(c: CaseRecord, kind: TargetKind): string | null {
   const at =
     kind === 'response'
       ? c.respondedAt
@@ -34,113 +49,190 @@ export function actedAt(c: CaseRecord, kind: TargetKind): Date | null {
         : kind === 'resolution'
           ? c.resolvedAt
           : c.rcaDeliveredAt;
-  return at ? new Date(instantMs(at)) : null;
+  return at || null;
 }
 
 /** An optional stored instant in epoch ms (each read once: the clocks run on every view). */
 const msOf = (at: string | null | undefined) => (at ? instantMs(at) : Number.NEGATIVE_INFINITY);
 
 /**
- * Where each target counts from (SPEC §4): the complete time; response on cloud plans from the
- * submission; the RCA from when all information is in; after a raise of severity, from the raise;
- * after a grace period, from its grant.
+ * Where each target counts from, in epoch ms (null: its clock has not started) (SPEC §4): the
+ * complete time; response on cloud plans from the submission; the RCA from when all information
+ * is in; after a raise of severity, from the raise; after a grace period, from its grant.
  */
+class TargetStarts {
+  readonly response: number;
+  readonly restoration: number;
+  readonly resolution: number;
+  readonly rootCause: number | null;
+
+  constructor(c: CaseRecord, plan: Plan) {
+    const complete = instantMs(c.completedAt as string);
+    const floor = Math.max(msOf(c.coveredFrom), msOf(c.raisedAt));
+    const submitted = plan.responseFrom === 'submission' ? instantMs(c.createdAt) : complete;
+    const informed = msOf(c.informationCompleteAt);
+    this.response = Math.max(submitted, floor);
+    this.restoration = Math.max(complete, floor);
+    this.resolution = this.restoration;
+    this.rootCause = informed === Number.NEGATIVE_INFINITY ? null : Math.max(informed, floor);
+  }
+}
+
+/** Where each target counts from (see `TargetStarts`), as instants. */
 export function targetStarts(c: CaseRecord): Record<TargetKind, Date | null> {
-  const plan = planNamed(c.plan);
-  const complete = instantMs(c.completedAt as string);
-  const base: Record<TargetKind, number> = {
-    response: plan.responseFrom === 'submission' ? instantMs(c.createdAt) : complete,
-    restoration: complete,
-    resolution: complete,
-    rootCause: msOf(c.informationCompleteAt),
-  };
-  const floor = Math.max(msOf(c.coveredFrom), msOf(c.raisedAt));
+  const starts = new TargetStarts(c, planNamed(c.plan));
   const out = {} as Record<TargetKind, Date | null>;
   for (const kind of TARGET_KINDS) {
-    const from = base[kind];
-    out[kind] = from === Number.NEGATIVE_INFINITY ? null : new Date(Math.max(from, floor));
+    const from = starts[kind];
+    out[kind] = from === null ? null : new Date(from);
   }
   return out;
 }
 
 /** The instant the clocks are read at: a closed case's clocks stopped at its closure (SPEC §4). */
-export const clockInstant = (c: CaseRecord, now: Date) =>
-  c.status === 'Closed' && c.closedAt && instantMs(c.closedAt) < now.getTime()
-    ? new Date(instantMs(c.closedAt))
-    : now;
+function clockInstant(c: CaseRecord, now: number): number {
+  if (c.status !== 'Closed' || !c.closedAt) return now;
+  const closedAt = instantMs(c.closedAt);
+  return Math.min(closedAt, now);
+}
 
 /** Whether the resolution target is waived: an on-premise issue needing a defect correction (SPEC §4). */
-const resolutionWaived = (c: CaseRecord) => !!c.defectCorrection && !planNamed(c.plan).cloud;
+const resolutionWaived = (c: CaseRecord, plan: Plan) => !!c.defectCorrection && !plan.cloud;
 
 /**
- * The case's targets with their due instants (and how each was reached, with `explain`), or null
- * before the case is complete or without a contract (SPEC §2, §3).
+ * The case's targets with their due instants and how each was reached (the explaining path, for
+ * `slaExplanation` and the tests), or null before the case is complete or without a contract.
  */
-export function caseTargets(c: CaseRecord, now: Date, explain = false): Record<TargetKind, Target> | null {
+export function explainedTargets(c: CaseRecord, now: Date): Record<TargetKind, Target> | null {
   if (!c.completedAt || c.withoutContract) return null;
+  const plan = planNamed(c.plan);
   const targets = targetsFor({
     plan: c.plan,
     severity: c.severity,
     calendar: calendarOf(c.centre),
     completedAt: new Date(instantMs(c.completedAt)),
     startedAt: targetStarts(c),
-    pauses: pauseSpans(c, clockInstant(c, now)),
-    stopped: (c.closedPeriods ?? []).map((p) => ({ from: instantMs(p.from), to: instantMs(p.to) })),
-    explain,
+    pauses: pauseSpans(c, clockInstant(c, now.getTime())),
+    stopped: stoppedSpans(c),
+    explain: true,
   });
-  if (resolutionWaived(c)) {
+  if (resolutionWaived(c, plan)) {
     const { pausable } = targets.resolution;
     targets.resolution = { kind: 'resolution', target: null, due: null, pausable };
   }
   return targets;
 }
 
-export interface TargetStatus {
-  target: string | null;
-  due: Date | null;
-  pausable: boolean;
-  paused: boolean;
-  outcome: Outcome;
+/**
+ * One target's clock as of an instant. The due instant is kept in epoch ms, made a `Date` when
+ * read and written out when the status is (JSON): the workflow and the queues read millions, a
+ * response shows a few.
+ */
+export class TargetStatus {
+  readonly target: string | null;
+  readonly dueMs: number | null;
+  readonly pausable: boolean;
+  readonly paused: boolean;
+  readonly outcome: Outcome;
   /** Time left to the due instant while pending: open time for BH/BD targets, elapsed time otherwise. */
-  remainingMs: number | null;
+  readonly remainingMs: number | null;
+
+  constructor(
+    target: string | null,
+    dueMs: number | null,
+    pausable: boolean,
+    paused: boolean,
+    outcome: Outcome,
+    remainingMs: number | null,
+  ) {
+    this.target = target;
+    this.dueMs = dueMs;
+    this.pausable = pausable;
+    this.paused = paused;
+    this.outcome = outcome;
+    this.remainingMs = remainingMs;
+  }
+
+  get due(): Date | null {
+    return this.dueMs === null ? null : new Date(this.dueMs);
+  }
+
+  toJSON() {
+    const { target, dueMs, pausable, paused, outcome, remainingMs } = this;
+    return { target, due: dueMs === null ? null : isoOf(dueMs), pausable, paused, outcome, remainingMs };
+  }
+}
+
+/** A case's clocks read at one instant: what its targets share, worked out once. */
+class CaseClocks {
+  private readonly plan: Plan;
+  private readonly row: Plan['targets'][SeverityName] | undefined;
+  private readonly calendar: Calendar;
+  private readonly starts: TargetStarts;
+  private readonly pauses: Span[];
+  private readonly stopped: Span[];
+  private readonly asOf: number;
+  private readonly closed: boolean;
+  private readonly paused: boolean;
+  private readonly waived: boolean;
+  private readonly c: CaseRecord;
+  private readonly now: number;
+
+  constructor(c: CaseRecord, now: number) {
+    this.c = c;
+    this.now = now;
+    this.plan = planNamed(c.plan);
+    this.row = this.plan.targets[c.severity];
+    this.calendar = calendarOf(c.centre);
+    this.asOf = clockInstant(c, now);
+    this.starts = new TargetStarts(c, this.plan);
+    this.pauses = pauseSpans(c, this.asOf);
+    this.stopped = stoppedSpans(c);
+    this.closed = c.status === 'Closed';
+    this.paused = this.plan.pauseWhileWaitingOnCustomer && isPaused(c);
+    this.waived = resolutionWaived(c, this.plan);
+  }
+
+  status(kind: TargetKind): TargetStatus {
+    const waived = this.waived && kind === 'resolution';
+    const target = waived ? null : (this.row?.[kind] ?? null);
+    const pausable = isPausable(this.plan, kind);
+    const from = this.starts[kind];
+    const due =
+      target !== null && from !== null
+        ? spanDue(this.calendar, from, target, skippedSpans(pausable, this.pauses, this.stopped))
+        : null;
+    const recorded = waived ? undefined : this.c.slaOutcomes?.[kind];
+    let outcome = recorded ?? outcomeAt(target, due, actedAt(this.c, kind), this.asOf);
+    if (this.closed && outcome.state === 'pending') outcome = NOT_APPLICABLE;
+    let remainingMs: number | null = null;
+    if (outcome.state === 'pending' && due !== null) {
+      const { unit } = parseSpan(target as string);
+      remainingMs =
+        unit === 'BH' || unit === 'BD' ? businessTimeBetween(this.calendar, this.now, due) : due - this.now;
+    }
+    const paused = pausable && this.paused && !recorded && due !== null;
+    return new TargetStatus(target, due, pausable, paused, outcome, remainingMs);
+  }
 }
 
 /**
- * The case's SLA clocks as of `now` (SPEC §4): due instants from where each target counts,
- * extended by the pauses for restoration and resolution and by closed time for all; an outcome
- * once recorded stays as recorded. A closed case's clocks stopped at its closure: a target still
- * pending then is not applicable, never breached later.
+ * The case's SLA clocks as of `now` (SPEC §2, §3, §4), or null before the case is complete or
+ * without a contract: due instants from where each target counts, extended by the pauses for
+ * restoration and resolution and by closed time for all; an outcome once recorded stays as
+ * recorded. A closed case's clocks stopped at its closure: a target still pending then is not
+ * applicable, never breached later. The product's path, run for every case shown or routed: epoch
+ * ms over the calendar's index, no explanation.
  */
 export function slaStatus(c: CaseRecord, now: Date): Record<TargetKind, TargetStatus> | null {
-  const targets = caseTargets(c, now);
-  if (!targets) return null;
-  const calendar = calendarOf(c.centre);
-  const asOf = clockInstant(c, now);
-  const closed = c.status === 'Closed';
-  const paused = isPaused(c) && planNamed(c.plan).pauseWhileWaitingOnCustomer;
-  const out = {} as Record<TargetKind, TargetStatus>;
-  for (const kind of TARGET_KINDS) {
-    const t = targets[kind];
-    const recorded = kind === 'resolution' && resolutionWaived(c) ? undefined : c.slaOutcomes?.[kind];
-    let outcome = recorded ?? outcomeOf(t, actedAt(c, kind), asOf);
-    if (closed && outcome.state === 'pending') outcome = { state: 'n/a' };
-    const due = t.due;
-    const business = t.target !== null && parseSpan(t.target).unit.startsWith('B');
-    out[kind] = {
-      target: t.target,
-      due,
-      pausable: t.pausable,
-      paused: t.pausable && paused && !recorded && !!due,
-      outcome,
-      remainingMs:
-        outcome.state === 'pending' && due
-          ? business
-            ? businessTimeBetween(calendar, now.getTime(), due.getTime())
-            : due.getTime() - now.getTime()
-          : null,
-    };
-  }
-  return out;
+  if (!c.completedAt || c.withoutContract) return null;
+  const clocks = new CaseClocks(c, now.getTime());
+  return {
+    response: clocks.status('response'),
+    restoration: clocks.status('restoration'),
+    resolution: clocks.status('resolution'),
+    rootCause: clocks.status('rootCause'),
+  };
 }
 
 /**
@@ -150,16 +242,20 @@ export function slaStatus(c: CaseRecord, now: Date): Record<TargetKind, TargetSt
  */
 export const breachRecorded = (c: CaseRecord) =>
   TARGET_KINDS.some(
-    (kind) => c.slaOutcomes?.[kind]?.state === 'breached' && !(kind === 'resolution' && resolutionWaived(c)),
+    (kind) =>
+      c.slaOutcomes?.[kind]?.state === 'breached' &&
+      !(kind === 'resolution' && resolutionWaived(c, planNamed(c.plan))),
   );
 
 /** The next instant at which a target would be breached, if nothing happens before. */
 export function nextTargetDeadline(c: CaseRecord, now: Date, status = slaStatus(c, now)): Date | null {
   if (!status || c.status === 'Closed') return null;
-  const dues = Object.values(status)
-    .filter((s) => s.outcome.state === 'pending' && !s.paused && s.due)
-    .map((s) => (s.due as Date).getTime());
-  return dues.length ? new Date(Math.min(...dues)) : null;
+  let next = Number.POSITIVE_INFINITY;
+  for (const kind of TARGET_KINDS) {
+    const s = status[kind];
+    if (s.outcome.state === 'pending' && !s.paused && s.dueMs !== null && s.dueMs < next) next = s.dueMs;
+  }
+  return next === Number.POSITIVE_INFINITY ? null : new Date(next);
 }
 
 export interface Obligation {
@@ -182,7 +278,7 @@ export function obligationsOf(c: CaseRecord, now: Date): Record<string, Obligati
   const obligation = (from: string, days: number, done: string | null | undefined): Obligation => {
     const due = addBusinessDays(calendar, new Date(from), days).due.toISOString();
     const at = done ?? null;
-    const late = at ? at > due : clockInstant(c, now).toISOString() > due;
+    const late = at ? at > due : new Date(clockInstant(c, now.getTime())).toISOString() > due;
     return { due, done: at, state: late ? 'breached' : at ? 'met' : 'pending' };
   };
   if (c.type === 'change-request' && c.completedAt) {
@@ -222,7 +318,7 @@ export function nextDueAt(c: CaseRecord, now: Date, status = slaStatus(c, now)):
  * it counts from, the open intervals counted, the holidays and pauses skipped, and its outcome.
  */
 export function slaExplanation(c: CaseRecord, now: Date) {
-  const targets = caseTargets(c, now, true);
+  const targets = explainedTargets(c, now);
   const status = slaStatus(c, now);
   if (!targets || !status) return null;
   const starts = targetStarts(c);
@@ -230,7 +326,7 @@ export function slaExplanation(c: CaseRecord, now: Date) {
     TARGET_KINDS.map((kind) => [
       kind,
       {
-        ...status[kind],
+        ...status[kind].toJSON(),
         countsFrom: targets[kind].target ? (starts[kind]?.toISOString() ?? null) : null,
         explanation: targets[kind].explanation ?? null,
       },

@@ -1,7 +1,7 @@
 import type { StoredCase } from '../cases/model.ts';
 import { slaStatus, targetStarts } from '../cases/sla.ts';
 import { policy } from '../catalogue/index.ts';
-import { addBusinessDays } from '../sla/business-time.ts';
+import { businessDaysBetween } from '../sla/business-time.ts';
 import { calendarOf } from '../sla/calendars.ts';
 import { TARGET_KINDS, type TargetKind } from '../sla/targets.ts';
 import { listClosedCases } from '../store/cases.ts';
@@ -40,12 +40,8 @@ async function casesClosed(from: Date, to: Date): Promise<StoredCase[]> {
 }
 
 /** Whole business days of the centre from `from` to `to` (at most a year's worth). */
-function businessDaysBetween(c: StoredCase, from: Date, to: Date): number {
-  const calendar = calendarOf(c.centre);
-  let days = 0;
-  while (days < 260 && addBusinessDays(calendar, from, days + 1).due <= to) days++;
-  return days;
-}
+const businessDaysOf = (c: StoredCase, from: Date, to: Date) =>
+  businessDaysBetween(calendarOf(c.centre), from.getTime(), to.getTime(), 260);
 
 /**
  * SPEC §4 compliance report: per plan × severity, of the cases closed from `from` to `to`, the
@@ -95,7 +91,7 @@ export async function slaCompliance(
     }
     const rcaFrom = targetStarts(c).rootCause;
     if (status.rootCause.target && rcaFrom && c.rcaDeliveredAt) {
-      const days = businessDaysBetween(c, rcaFrom, new Date(c.rcaDeliveredAt));
+      const days = businessDaysOf(c, rcaFrom, new Date(c.rcaDeliveredAt));
       rcaDays.set(key, [...(rcaDays.get(key) ?? []), days]);
     }
   }

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { type Calendar, type CompiledCalendar, compile, instantOf, type Span } from './calendar.ts';
+import { type Calendar, type CompiledCalendar, compile, instantOf, NO_SPANS, type Span } from './calendar.ts';
 
 /** How a due instant was reached: the open time counted and the holidays passed over. */
 export interface Explanation {
@@ -84,7 +84,7 @@ export function dueAfterBusinessTime(
   calendar: Calendar,
   from: number,
   amountMs: number,
-  pauses: Span[] = [],
+  pauses: Span[] = NO_SPANS,
 ): number {
   if (!(amountMs >= 0)) throw new RangeError('amount must be a non-negative number');
   const cal = compile(calendar);
@@ -117,6 +117,21 @@ export function dueAfterBusinessDays(calendar: Calendar, from: number, days: num
 }
 
 /**
+ * Whole business days from `from` to `to` (epoch ms): the most N, up to `atMost`, for which N BD
+ * from `from` are due by `to`. A binary search over N: due instants never decrease as N grows.
+ */
+export function businessDaysBetween(calendar: Calendar, from: number, to: number, atMost: number): number {
+  let lo = 0;
+  let hi = atMost;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (dueAfterBusinessDays(calendar, from, mid) <= to) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
  * Where N BD count from, day by day (the explaining path; `businessDayOpening` reads it from the
  * index): the first open instant at or after `from` that falls on a business day
  * (on a centre open around the clock, a weekend start counts from Monday 00:00, so a later start
@@ -130,7 +145,7 @@ function businessDayStart(cal: CompiledCalendar, from: number): number {
 }
 
 /** Elapsed 24x7 time (`min`, `h`) as an epoch-ms instant, not counting paused time. */
-export function dueAfterElapsed(from: number, amountMs: number, pauses: Span[] = []): number {
+export function dueAfterElapsed(from: number, amountMs: number, pauses: Span[] = NO_SPANS): number {
   if (!(amountMs >= 0)) throw new RangeError('amount must be a non-negative number');
   let due = from + amountMs;
   for (const p of pauses.length ? normalisePauses(pauses) : pauses) {
@@ -146,7 +161,7 @@ export function businessTimeBetween(
   calendar: Calendar,
   from: number,
   to: number,
-  pauses: Span[] = [],
+  pauses: Span[] = NO_SPANS,
 ): number {
   const cal = compile(calendar);
   let total = cal.openTimeBetween(from, to);
@@ -210,7 +225,7 @@ export function addBusinessTime(
   calendar: Calendar,
   from: Date,
   amountMs: number,
-  pauses: Span[] = [],
+  pauses: Span[] = NO_SPANS,
 ): Result {
   const due = dueAfterBusinessTime(calendar, from.getTime(), amountMs, pauses);
   return new ExplainableResult(due, explainBusinessTime, calendar, from, amountMs, pauses);
@@ -224,7 +239,7 @@ export function stepBusinessTime(
   calendar: Calendar,
   from: Date,
   amountMs: number,
-  pauses: Span[] = [],
+  pauses: Span[] = NO_SPANS,
 ): Result {
   if (!(amountMs >= 0)) throw new RangeError('amount must be a non-negative number');
   const cal = compile(calendar);
@@ -314,7 +329,7 @@ function wallInstant(cal: CompiledCalendar, date: string, timeOfDayMs: number): 
 }
 
 /** Elapsed 24x7 time (`min`, `h`), not counting paused time, with its explanation. */
-export function addElapsed(from: Date, amountMs: number, pauses: Span[] = []): Result {
+export function addElapsed(from: Date, amountMs: number, pauses: Span[] = NO_SPANS): Result {
   const due = dueAfterElapsed(from.getTime(), amountMs, pauses);
   const paused = normalisePauses(pauses);
   const explanation: Explanation = {

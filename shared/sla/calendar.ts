@@ -53,6 +53,9 @@ export interface Span {
   to: number;
 }
 
+/** No spans: the one empty list the hot paths share (never changed), rather than one per call. */
+export const NO_SPANS: Span[] = [];
+
 export interface Day {
   /** Local date, `YYYY-MM-DD`. */
   date: string;

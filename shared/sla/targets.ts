@@ -1,4 +1,4 @@
-import { planNamed, type SeverityName } from '../catalogue/index.ts';
+import { type Plan, planNamed, type SeverityName } from '../catalogue/index.ts';
 import {
   addElapsed,
   businessTimeBetween,
@@ -13,7 +13,8 @@ import {
   stepBusinessTime,
   stepBusinessTimeBetween,
 } from './business-time.ts';
-import type { Calendar, Span } from './calendar.ts';
+import { type Calendar, NO_SPANS, type Span } from './calendar.ts';
+import { isoOf, storedInstantMs } from './instants.ts';
 
 /** pureconnect's targets are root-cause-analysis targets (SPEC §4). */
 export const TARGET_KINDS = ['response', 'restoration', 'resolution', 'rootCause'] as const;
@@ -41,7 +42,7 @@ export function parseSpan(span: string): ParsedSpan {
  * The due instant (epoch ms) of a catalogue span (`60min`, `4h`, `4BH`, `2BD`) from `from` on a
  * calendar, skipping pauses: the path the product runs, from the calendar's index.
  */
-export function spanDue(calendar: Calendar, from: number, span: string, pauses: Span[] = []): number {
+export function spanDue(calendar: Calendar, from: number, span: string, pauses: Span[] = NO_SPANS): number {
   const { amount, unit } = parseSpan(span);
   switch (unit) {
     case 'min':
@@ -55,9 +56,7 @@ export function spanDue(calendar: Calendar, from: number, span: string, pauses: 
       // The extension itself skips paused time (a pause may run on past the unpaused due instant).
       const plain = dueAfterBusinessDays(calendar, from, amount);
       if (pauses.length === 0) return plain;
-      const pausedOpen = pausedBusinessTime(from, plain, pauses, (a, b) =>
-        businessTimeBetween(calendar, a, b),
-      );
+      const pausedOpen = pausedBusinessTime(calendar, from, plain, pauses, businessTimeBetween);
       return pausedOpen === 0 ? plain : dueAfterBusinessTime(calendar, plain, pausedOpen, pauses);
     }
   }
@@ -76,8 +75,12 @@ export function explainSpan(calendar: Calendar, from: Date, span: string, pauses
     case 'BD': {
       const plain = stepBusinessDays(calendar, from, amount);
       if (pauses.length === 0) return plain;
-      const pausedOpen = pausedBusinessTime(from.getTime(), plain.due.getTime(), pauses, (a, b) =>
-        stepBusinessTimeBetween(calendar, a, b),
+      const pausedOpen = pausedBusinessTime(
+        calendar,
+        from.getTime(),
+        plain.due.getTime(),
+        pauses,
+        stepBusinessTimeBetween,
       );
       if (pausedOpen === 0) return plain;
       const extended = stepBusinessTime(calendar, plain.due, pausedOpen, pauses);
@@ -91,22 +94,23 @@ export function explainSpan(calendar: Calendar, from: Date, span: string, pauses
 
 /** Open time inside pauses between two instants. */
 function pausedBusinessTime(
+  calendar: Calendar,
   from: number,
   to: number,
   pauses: Span[],
-  openTime: (from: number, to: number) => number,
+  openTime: (calendar: Calendar, from: number, to: number) => number,
 ): number {
   let total = 0;
   for (const p of normalisePauses(pauses)) {
     const a = Math.max(p.from, from);
     const b = Math.min(p.to, to);
-    if (b > a) total += openTime(a, b);
+    if (b > a) total += openTime(calendar, a, b);
   }
   return total;
 }
 
 /** `spanDue` with the explanation at hand, worked out when read; the tests hold both equal. */
-export function addSpan(calendar: Calendar, from: Date, span: string, pauses: Span[] = []): Result {
+export function addSpan(calendar: Calendar, from: Date, span: string, pauses: Span[] = NO_SPANS): Result {
   const due = spanDue(calendar, from.getTime(), span, pauses);
   return new ExplainableResult(due, explainSpanOnly, calendar, from, span, pauses);
 }
@@ -139,33 +143,39 @@ export interface TargetInput {
   explain?: boolean;
 }
 
+/** Whether waiting on the customer stops a target's clock: never the response's (SPEC §4). */
+export const isPausable = (plan: Plan, kind: TargetKind) =>
+  kind !== 'response' && plan.pauseWhileWaitingOnCustomer;
+
+/** The intervals a target's clock skips: the pauses if it is pausable, and closed time always. */
+export function skippedSpans(pausable: boolean, pauses: Span[], stopped: Span[]): Span[] {
+  const waits = pausable ? pauses : NO_SPANS;
+  if (stopped.length === 0) return waits;
+  return waits.length === 0 ? stopped : [...waits, ...stopped];
+}
+
 /** The due instants of a case's targets (SPEC §4). */
 export function targetsFor(input: TargetInput): Record<TargetKind, Target> {
   const plan = planNamed(input.plan);
   const row = plan.targets[input.severity];
-  const stopped = input.stopped ?? [];
+  const pauses = input.pauses ?? NO_SPANS;
+  const stopped = input.stopped ?? NO_SPANS;
   const out = {} as Record<TargetKind, Target>;
   for (const kind of TARGET_KINDS) {
     const span = row?.[kind] ?? null;
-    const pausable = kind !== 'response' && plan.pauseWhileWaitingOnCustomer;
+    const pausable = isPausable(plan, kind);
     const start = input.startedAt?.[kind] === undefined ? input.completedAt : input.startedAt[kind];
     if (!span || !start) {
       out[kind] = { kind, target: span, due: null, pausable };
       continue;
     }
-    const from = start.getTime();
-    const waits = pausable ? (input.pauses ?? []) : [];
-    const pauses = stopped.length ? [...waits, ...stopped] : waits;
+    const skipped = skippedSpans(pausable, pauses, stopped);
     if (input.explain) {
-      const { due, explanation } = explainSpan(input.calendar, start, span, pauses);
+      const { due, explanation } = explainSpan(input.calendar, start, span, skipped);
       out[kind] = { kind, target: span, due, pausable, explanation };
     } else {
-      out[kind] = {
-        kind,
-        target: span,
-        due: new Date(spanDue(input.calendar, from, span, pauses)),
-        pausable,
-      };
+      const due = new Date(spanDue(input.calendar, start.getTime(), span, skipped));
+      out[kind] = { kind, target: span, due, pausable };
     }
   }
   return out;
@@ -173,19 +183,32 @@ export function targetsFor(input: TargetInput): Record<TargetKind, Target> {
 
 export type Outcome = { state: 'met' | 'breached'; at: string } | { state: 'pending' } | { state: 'n/a' };
 
+export const NOT_APPLICABLE: Outcome = Object.freeze({ state: 'n/a' });
+export const PENDING: Outcome = Object.freeze({ state: 'pending' });
+
 /**
  * Met when support acted at or before the due instant; breached at the due instant once it passes
- * without the act.
+ * without the act. In epoch ms (`due` null: the target's clock has not started, e.g. pureconnect's
+ * RCA before all information is in), with the act as stored: a met outcome shows its text as is.
  */
-const NOT_APPLICABLE: Outcome = Object.freeze({ state: 'n/a' });
-const PENDING: Outcome = Object.freeze({ state: 'pending' });
-
-export function outcomeOf(target: Target, actedAt: Date | null, now: Date): Outcome {
-  const due = target.due;
-  if (!target.target) return NOT_APPLICABLE;
-  // A target whose clock has not started yet (pureconnect RCA before all information is in).
-  if (!due) return PENDING;
-  if (actedAt && actedAt.getTime() <= due.getTime()) return { state: 'met', at: actedAt.toISOString() };
-  if (actedAt || now.getTime() > due.getTime()) return { state: 'breached', at: due.toISOString() };
-  return PENDING;
+export function outcomeAt(
+  target: string | null,
+  due: number | null,
+  actedAt: string | null,
+  now: number,
+): Outcome {
+  if (!target) return NOT_APPLICABLE;
+  if (due === null) return PENDING;
+  if (actedAt !== null) {
+    const stored = storedInstantMs(actedAt);
+    const asStored = !Number.isNaN(stored);
+    const acted = asStored ? stored : Date.parse(actedAt);
+    if (acted <= due) return { state: 'met', at: asStored ? actedAt : isoOf(acted) };
+    return { state: 'breached', at: isoOf(due) };
+  }
+  return now > due ? { state: 'breached', at: isoOf(due) } : PENDING;
 }
+
+/** `outcomeAt` of a target as `targetsFor` gives it. */
+export const outcomeOf = (target: Target, actedAt: Date | null, now: Date): Outcome =>
+  outcomeAt(target.target, target.due?.getTime() ?? null, actedAt?.toISOString() ?? null, now.getTime());

@@ -19,6 +19,8 @@ let number: string;
 const shot = screenshots('portal');
 const log = Buffer.from('2026-03-02 08:59 login failed: token expired\n'.repeat(2000));
 const text = (selector: string) => seen(page.locator(selector));
+/** The text of what has the keyboard's focus. */
+const focused = () => page.evaluate('document.activeElement.textContent') as Promise<string>;
 
 const MiB = 1024 * 1024;
 /** A file of random bytes on disk, written and hashed a mebibyte at a time (the test's memory stays small). */
@@ -71,6 +73,7 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     await page.getByLabel('E-mail').fill('dana@acme.example');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Your cases' }).waitFor();
+    expect(await focused()).toBe('Your cases'); // a keyboard user goes on from the page's heading
     expect(await text('main')).toContain('You have no case yet.');
     expect(await text('#me')).toBe('dana@acme.example');
   });
@@ -221,6 +224,7 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     expect(await text('#status-line')).toBe(
       'Thank you: the case is back with our engineers, with what you told us.',
     );
+    expect(await focused()).toBe('Thank you: the case is back with our engineers, with what you told us.');
     const answer = page.locator('#timeline li.mine', {
       hasText: 'After the restart agents still get the error.',
     });

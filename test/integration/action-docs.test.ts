@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { ACTIONS } from '#functions/api/handler.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 /** Every action's body is documented where a user looks: openapi.yaml and the README's table. */
@@ -28,6 +29,10 @@ describe('action bodies are documented', () => {
     const titled = bodies.filter((b) => b.title.split(', ').includes(action));
     expect(titled, action).toHaveLength(1);
     expect(readme).toMatch(new RegExp(`^\\| [^|]*\`${action}\`[^|]* \\| \`\\{`, 'm'));
+  });
+
+  it('the API registers exactly the documented actions', () => {
+    expect(Object.keys(ACTIONS).sort()).toEqual([...actions].sort());
   });
 
   it('the API takes exactly the documented actions: each refuses a wrong body naming a field, an unknown action is 404', async () => {

@@ -76,6 +76,20 @@ describe('npx casework against the local runtime (SPEC §12)', () => {
     expect(r.stderr).toContain(`casework: ${message}`);
   });
 
+  it('the local-only commands (clock advance, mail send) refuse a deployed stack with exit 2, changing nothing', async () => {
+    const deployed = { ...caseworkEnv(t.runtime), CASEWORK_TOKEN: await t.token('eve@support.example') };
+    const before = (await t.api('GET', '/_local/clock')).body;
+    const clock = await runCasework(['clock', 'advance', 'P1D'], { env: deployed });
+    expect(clock.code).toBe(2);
+    expect(clock.stderr).toContain('casework: clock: the virtual clock is the local runtime');
+    expect((await t.api('GET', '/_local/clock')).body).toEqual(before);
+    const mail = await runCasework(['mail', 'send', tempFile('any.eml', 'Subject: x\r\n\r\nx\r\n')], {
+      env: deployed,
+    });
+    expect(mail.code).toBe(2);
+    expect(mail.stderr).toContain('casework: mail: mail send feeds the local runtime');
+  });
+
   it('every command of the README is in the usage text, and prints no runtime warning', async () => {
     const readme = readFileSync('README.md', 'utf8');
     const block = readme.slice(readme.indexOf('## Command line'));

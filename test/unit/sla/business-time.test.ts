@@ -4,6 +4,7 @@ import {
   addBusinessDays,
   addBusinessTime,
   addElapsed,
+  businessDaysBetween,
   businessTimeBetween,
   stepBusinessDays,
   stepBusinessTime,
@@ -451,6 +452,23 @@ describe('the indexed count agrees with the interval-by-interval count', () => {
         expect(fast.explanation).toEqual(explained.explanation);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('whole business days between two instants: the most N whose N BD from the first are due by the second, up to a bound', () => {
+    fc.assert(
+      fc.property(
+        centre,
+        instant,
+        fc.integer({ min: -86_400_000, max: 90 * 86_400_000 }),
+        (c, from, length) => {
+          const to = new Date(from.getTime() + length);
+          let days = 0;
+          while (days < 40 && stepBusinessDays(calendarOf(c), from, days + 1).due <= to) days++;
+          expect(businessDaysBetween(calendarOf(c), from.getTime(), to.getTime(), 40)).toBe(days);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 
