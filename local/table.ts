@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CaseRecord } from '#shared/cases/model.ts';
-import { caseIndexKeys } from '#shared/store/keys.ts';
+import { caseIndexKeys } from '#shared/store/case-index.ts';
 import { searchItemsOf } from '#shared/store/search.ts';
 import { createTableInput, tableDefinition } from '#shared/store/table.ts';
 

@@ -18,6 +18,7 @@ import { conflict, forbidden, invalid, notFound, refused } from '../errors.ts';
 import { renderMail } from '../mail/render.ts';
 import { countBreaches, logger } from '../observability.ts';
 import { claimGracePeriod, getAccount } from '../store/accounts.ts';
+import { caseIndexKeys, changedIndexKeys } from '../store/case-index.ts';
 import {
   getCase,
   insertCase,
@@ -344,7 +345,7 @@ export async function openCase(
     );
     // The subject's words become searchable with the case's other effects, out of the request.
     stored = { ...record, outbox: { ...outbox, [sequence(1, 's', 0)]: { type: 'search' } } };
-    created = await insertCase(stored);
+    created = await insertCase(stored, caseIndexKeys(stored));
     if (created) logger.info('case opened', { caseNumber: caseId, account: record.account, severity });
   }
   // A retried request completes whatever a crashed first attempt left undone; a new case's effects
@@ -405,7 +406,7 @@ export async function applyCommand(
     const next = requestId
       ? { ...decision.next, requests: recentRequests(c, requestId, decision.next.revision) }
       : decision.next;
-    if (await saveCase(next, c, effects)) {
+    if (await saveCase(next, c, effects, changedIndexKeys(c, next))) {
       const breaches = decision.breaches ?? [];
       logger.info('case changed', {
         caseNumber: decision.next.number,

@@ -1,6 +1,4 @@
 import type { CaseRecord, Severity, Status } from '../cases/model.ts';
-import { breachRecorded, nextDueAt } from '../cases/sla.ts';
-import { instantMs } from '../sla/instants.ts';
 import {
   type IndexDefinition,
   type IndexName,
@@ -163,18 +161,20 @@ export const queuePartition = (queue: { centre: string } | { owner: string }) =>
   partitionOf('queues', 'owner' in queue ? `OWNER#${queue.owner}` : `UNOWNED#${queue.centre}`);
 
 /**
- * The case item's index keys (undefined ones are removed): in every list partition that its
- * account, status and severity select (and the breached ones once a breach is recorded); in its
- * centre's unowned queue or its owner's while open, by its next due instant as of its last change
- * (due instants move only with the case's changes, and the workflow changes the case as one
- * passes); in `byClosedAt` while closed.
+ * The case item's index keys (undefined ones are removed), from the case and what its SLA says
+ * (see `caseIndexKeys`): in every list partition that its account, status and severity select (and
+ * the breached ones once a breach is recorded); in its centre's unowned queue or its owner's while
+ * open, by its next due instant; in `byClosedAt` while closed.
  */
-export function caseIndexKeys(c: CaseRecord): Record<string, string | undefined> {
+export function caseKeysFor(
+  c: CaseRecord,
+  sla: { breached: boolean; nextDue: Date | null },
+): Record<string, string | undefined> {
   const filter: ListFilter = {
     account: c.account,
     status: c.status,
     severity: c.severity,
-    ...(breachRecorded(c) ? { breached: true } : {}),
+    ...(sla.breached ? { breached: true } : {}),
   };
   const keys: Record<string, string | undefined> = {};
   for (const letters of listFilterCombinations) {
@@ -182,12 +182,11 @@ export function caseIndexKeys(c: CaseRecord): Record<string, string | undefined>
     keys[listIndexName(letters)] = covered ? listValue(filter, letters) : undefined;
   }
   const open = c.status !== 'Closed';
-  const due = open ? nextDueAt(c, new Date(instantMs(c.updatedAt))) : null;
   const queue = queuePartition(c.owner ? { owner: c.owner } : { centre: c.centre });
   const closed = c.status === 'Closed' && c.closedAt;
   return {
     ...keys,
-    ...inPartition(queue, open ? `${due ? due.toISOString() : '~'}#${c.caseId}` : undefined),
+    ...inPartition(queue, open ? `${sla.nextDue ? sla.nextDue.toISOString() : '~'}#${c.caseId}` : undefined),
     ...inPartition(closedCases, closed ? `${c.closedAt}#${c.caseId}` : undefined),
   };
 }
