@@ -35,7 +35,8 @@ export const searchTermsOf = (c: Pick<CaseRecord, 'subject' | 'contact'>) => [
 export function queryTerms(q: string): string[] {
   const terms = q
     .split(/\s+/)
-    .flatMap((token) => (token.includes('@') ? [token.toLowerCase()] : wordsOf(token)));
+    .flatMap((token) => (token.includes('@') ? [token.toLowerCase()] : wordsOf(token)))
+    .filter((term) => term.length >= 2);
   return [...new Set(terms)].sort((a, b) => b.length - a.length);
 }
 
