@@ -106,6 +106,19 @@ describe('search by subject words, e-mail and case number (issue: a desk people 
     }
   });
 
+  it('a forged search cursor, or one of another search, is 400 naming cursor', async () => {
+    const forged = (key: object) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    for (const cursor of [
+      'zzz',
+      forged({ pk: 'SEARCH#A#globex#ag', sk: 'agents#0000000004' }),
+      forged({ pk: 'SEARCH#ALL#ca', sk: 'cafe#0000000002' }),
+    ]) {
+      const res = await search(`q=agents&cursor=${cursor}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.field).toBe('cursor');
+    }
+  });
+
   it('a retried creation (same Idempotency-Key) is found once', async () => {
     expect(await create(DANA, 'Agents cannot log in', 'acme', 'search-agents')).toBe(agents);
     expect((await search('q=cannot')).numbers).toEqual([agents]);
