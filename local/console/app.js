@@ -113,14 +113,16 @@ async function casesPage(params) {
   const queue = params.get('queue') ?? '';
   const withQueues = await queuesAvailable();
   const q = new URLSearchParams();
-  for (const name of ['status', 'severity', 'account', 'breached', 'cursor'])
+  for (const name of ['status', 'severity', 'account', 'breached', 'cursor', 'q'])
     if (params.get(name)) q.set(name, params.get(name));
   if (queue && queue !== 'soon' && withQueues) q.set('queue', queue);
   const page = await api(`/v1/cases?${q}`);
   const search = (params.get('q') ?? '').trim().toLowerCase();
+  // The API searches every case (`q`); a queue, which it does not search, is searched within its page.
   let items = page.items.filter(
     (c) =>
       !search ||
+      !q.has('queue') ||
       [c.number, String(Number(c.number)), c.subject, c.account, c.contact, c.product, c.owner]
         .join(' ')
         .toLowerCase()
@@ -154,7 +156,7 @@ async function casesPage(params) {
   main.innerHTML = `<h2>Cases</h2>
     <div class="tabs" role="navigation" aria-label="queues">${tab('', 'All cases')}${withQueues ? tab('unowned', 'Unowned in my centre') + tab('mine', 'My cases') : ''}${tab('soon', 'Breaching soon')}</div>
     <form class="filters" id="filters">
-      <label>Search <input name="q" type="search" value="${esc(params.get('q'))}" placeholder="number, subject, account…"></label>
+      <label>Search <input name="q" type="search" value="${esc(params.get('q'))}" placeholder="number, subject words, contact e-mail"></label>
       <label>Status <select name="status" aria-label="Status"><option value="">any</option>${STATUSES.map((s) => `<option ${params.get('status') === s ? 'selected' : ''}>${s}</option>`).join('')}</select></label>
       <label>Severity <select name="severity" aria-label="Severity"><option value="">any</option>${SEVERITIES.map((s) => `<option ${params.get('severity') === s ? 'selected' : ''}>${s}</option>`).join('')}</select></label>
       <label>Account <input name="account" size="10" value="${esc(params.get('account'))}"></label>

@@ -354,7 +354,8 @@ export type OutboxEntry =
   | { type: 'mail-received'; messageId: string; at: string }
   | { type: 'count'; share: ComplianceShare; sign: 1 | -1 }
   | { type: 'mail'; mail: MailIntent; claim?: MailClaim; setAside?: SetAside }
-  | { type: 'signal' };
+  | { type: 'signal' }
+  | { type: 'search' };
 
 /** The stored case: the record plus its pending side effects and the workflow's current wait. */
 export interface StoredCase extends CaseRecord {

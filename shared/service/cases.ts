@@ -19,6 +19,7 @@ import { conflict, forbidden, invalid, notFound, refused } from '../errors.ts';
 import { renderMail } from '../mail/render.ts';
 import { countBreaches, logger } from '../observability.ts';
 import { claimGracePeriod, getAccount } from '../store/accounts.ts';
+import { caseIndexKeys, changedIndexKeys } from '../store/case-index.ts';
 import {
   getCase,
   insertCase,
@@ -34,6 +35,7 @@ import { claimIdempotencyKey } from '../store/idempotency.ts';
 import { recordOutboundMessageId } from '../store/inbound.ts';
 import { sendMail } from '../store/mailer.ts';
 import { claimFor, claimMail, completeMail, releaseMail, setMailAside } from '../store/outbox.ts';
+import { putSearchItems } from '../store/search.ts';
 import { publishTimelineMail, putTimelineEntry } from '../store/timeline.ts';
 import { signalCaseWorkflow, startCaseWorkflow } from '../store/workflow.ts';
 
@@ -109,6 +111,7 @@ export async function flushOutbox(
   try {
     for (const [id, effect] of entries) {
       if (effect.type === 'timeline') await putTimelineEntry(caseId, id, effect.entry);
+      else if (effect.type === 'search') await putSearchItems(c);
       else if (effect.type === 'mail-received') await recordMailReceived(caseId, effect.messageId, effect.at);
       else if (effect.type === 'count') {
         const { tally, labels } = tallyOf(effect.share, effect.sign);
@@ -345,8 +348,9 @@ export async function openCase(
       },
       undefined,
     );
-    stored = { ...record, outbox };
-    created = await insertCase(stored);
+    // The subject's words become searchable with the case's other effects, out of the request.
+    stored = { ...record, outbox: { ...outbox, [sequence(1, 's', 0)]: { type: 'search' } } };
+    created = await insertCase(stored, caseIndexKeys(stored));
     if (created) logger.info('case opened', { caseNumber: caseId, account: record.account, severity });
   }
   // A retried request completes whatever a crashed first attempt left undone; a new case's effects
@@ -414,7 +418,7 @@ export async function applyCommand(
       effects[sequence(next.revision, 'c', i)] = { type: 'count', ...change };
       next.counted = share;
     });
-    if (await saveCase(next, c, effects)) {
+    if (await saveCase(next, c, effects, changedIndexKeys(c, next))) {
       const breaches = decision.breaches ?? [];
       logger.info('case changed', {
         caseNumber: decision.next.number,
