@@ -49,6 +49,8 @@ export interface ProductFigures {
     accountList: number;
     filtered: number;
     pages: number;
+    queue: number;
+    search: number;
     report: number;
   }[];
 }
@@ -62,7 +64,10 @@ export async function productFigures(seedBudgetMs = 8 * 60_000): Promise<Product
   const ports = { api: 0, dynamodb: 0, s3: 0, ses: 0, stepfunctions: 0, smtp: 0 };
   const rt: LocalRuntime = await startLocalRuntime({ dataDir, ports, frozenAt: new Date(START) });
   const { ddb, sfn } = await import('#shared/store/clients.ts');
-  const { caseIndexKeys, caseKey } = await import('#shared/store/keys.ts');
+  const { caseKey } = await import('#shared/store/keys.ts');
+  const { caseIndexKeys } = await import('#shared/store/case-index.ts');
+  const { complianceShareOf, tallyOf } = await import('#shared/cases/compliance.ts');
+  const { addToCounter } = await import('#shared/store/compliance.ts');
   const tokens = new Map<string, string>();
   const bearer = async (email: string) => {
     if (!tokens.has(email)) tokens.set(email, await rt.issuer.sign(email));
@@ -167,6 +172,8 @@ export async function productFigures(seedBudgetMs = 8 * 60_000): Promise<Product
     const seed = async (total: number, closed: (i: number) => boolean, budgetMs: number) => {
       const started = performance.now();
       const ids: string[] = [];
+      // What the seeded closures count for, summed per counter and added once at the end.
+      const counted = new Map<string, ReturnType<typeof tallyOf> & { share: object }>();
       const starting = async () => {
         let next = 0;
         await Promise.all(
@@ -215,6 +222,15 @@ export async function productFigures(seedBudgetMs = 8 * 60_000): Promise<Product
                 }
               : {}),
           };
+          const share = isClosed ? complianceShareOf(c as never) : null;
+          if (share) {
+            Object.assign(c, { counted: share });
+            const key = JSON.stringify([share.day, share.centre, share.plan, share.severity]);
+            const { tally, labels } = tallyOf(share, 1);
+            const sum = counted.get(key) ?? { share, tally: {}, labels };
+            for (const [name, n] of Object.entries(tally)) sum.tally[name] = (sum.tally[name] ?? 0) + n;
+            counted.set(key, sum);
+          }
           batch.push({
             PutRequest: { Item: { ...caseKey(caseId), ...caseIndexKeys(c as never), ...c } },
           });
@@ -228,6 +244,8 @@ export async function productFigures(seedBudgetMs = 8 * 60_000): Promise<Product
         if (ids.length >= 200) await starting();
       }
       await starting();
+      for (const [key, { share, tally, labels }] of counted)
+        await addToCounter(`bench-${seeded}-${key}`, share as never, tally, labels);
       return (performance.now() - started) / 1000;
     };
 
@@ -260,6 +278,8 @@ export async function productFigures(seedBudgetMs = 8 * 60_000): Promise<Product
           cursor = page.cursor as string | undefined;
         } while (cursor && found < 20);
       });
+      const queue = await timed(() => call('GET', '/cases?queue=unowned', 'eve@support.example'));
+      const search = await timed(() => call('GET', '/cases?q=benchmark', 'eve@support.example'));
       const report = await timed(() =>
         call(
           'GET',
@@ -267,7 +287,7 @@ export async function productFigures(seedBudgetMs = 8 * 60_000): Promise<Product
           'eve@support.example',
         ),
       );
-      figures.latency.push({ cases, list, accountList, filtered, pages, report });
+      figures.latency.push({ cases, list, accountList, filtered, pages, queue, search, report });
     };
     const memory = async (cases: number, seconds: number) => {
       (globalThis as { gc?: () => void }).gc?.();
@@ -296,7 +316,18 @@ export async function productFigures(seedBudgetMs = 8 * 60_000): Promise<Product
 
 const fmt = (c: Calls) => SERVICES.map((s) => `${+c[s].toFixed(1)}`).join(' / ');
 
-export function productTables(f: ProductFigures): string {
+export const PRODUCT_HEADING = '## Where the product spends';
+
+/** The product section of BENCHMARKS.md (\`npm run bench -- product\` runs it alone). */
+export function productSection(f: ProductFigures): string {
+  return `${PRODUCT_HEADING} (issue: speed)
+Counted on the local runtime in this process (bench/product.ts; \`npm run bench -- product\` runs
+this section alone, on ${new Date().toISOString().slice(0, 10)}, load average at the start ${os.loadavg()[0]?.toFixed(1)}).
+
+${productTables(f)}`;
+}
+
+function productTables(f: ProductFigures): string {
   const ops = f.operations.map(
     (o) => `| ${o.operation} | ${fmt(o.request)} | ${fmt(o.workflow)} | ${o.cpuMs.toFixed(1)} ms |`,
   );
@@ -306,7 +337,7 @@ export function productTables(f: ProductFigures): string {
   );
   const lat = f.latency.map(
     (l) =>
-      `| ${l.cases.toLocaleString('en')} | ${l.list.toFixed(0)} ms | ${l.accountList.toFixed(0)} ms | ${l.filtered.toFixed(0)} ms (${l.pages} pages) | ${l.report.toFixed(0)} ms |`,
+      `| ${l.cases.toLocaleString('en')} | ${l.list.toFixed(0)} ms | ${l.accountList.toFixed(0)} ms | ${l.filtered.toFixed(0)} ms (${l.pages} page${l.pages === 1 ? '' : 's'}) | ${l.queue.toFixed(0)} ms | ${l.search.toFixed(0)} ms | ${l.report.toFixed(0)} ms |`,
   );
   return `Calls per operation (DynamoDB / S3 / SES / Step Functions), counted by the local runtime per
 calling function (the X-Ray trace id the SDK sends from each invocation): the request path is what
@@ -328,11 +359,12 @@ ten closed (no execution) for the report:
 ${mem.join('\n')}
 
 Latency (median of 10) of the engineer's case list (first page), the customer's (one account), a
-filtered list with few matches (\`severity=high\`: the pages read to find 20 or reach the end) and
-the SLA compliance report for the year:
+filtered list with few matches (\`severity=high\`: the pages read to find 20 or reach the end), the
+engineer's unowned queue (first page, nine in ten cases open and unowned), a search
+(\`q=benchmark\`: the 41 cases opened through the API) and the SLA compliance report for the year:
 
-| cases | list | account list | filtered list | compliance report |
-|---|---|---|---|---|
+| cases | list | account list | filtered list | unowned queue | search | compliance report |
+|---|---|---|---|---|---|---|
 ${lat.join('\n')}`;
 }
 
@@ -391,6 +423,6 @@ ${rows.map(([item, n, usd]) => `| ${item} | ${+n.toFixed(2)} | ${usd.toFixed(4)}
 Prices: AWS list prices, us-east-1, on demand (DynamoDB $0.625 per million write and $0.125 per
 million read request units, items under 1 KB; Step Functions Standard $0.025 per 1,000 state
 transitions; Lambda $0.20 per million requests and $0.0000166667 per GB-second; SES $0.10 per
-1,000 mails; S3 $0.005 per 1,000 PUTs, $0.0004 per 1,000 GETs). Index writes are the case-item
-writes times the indexes holding the item whose entry they rewrite.`;
+1,000 mails; S3 $0.005 per 1,000 PUTs, $0.0004 per 1,000 GETs). Index writes are the
+index entries the case item gained, lost or moved (a move is a delete and a put), keys only.`;
 }

@@ -7,8 +7,8 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import nodemailer from 'nodemailer';
 import { bundleSizes } from './bundles.ts';
 import { lifecycleCosts } from './lifecycle.ts';
-import { costTable, newCase, productFigures, productTables } from './product.ts';
-import { slaSection, withSlaSection } from './sla.ts';
+import { costTable, newCase, PRODUCT_HEADING, productFigures, productSection } from './product.ts';
+import { slaSection, withSection, withSlaSection } from './sla.ts';
 
 /**
  * `npm run bench`: figures for BENCHMARKS.md. Starts the local runtime as `npm start` does (a child
@@ -259,6 +259,47 @@ if (process.argv[2] === 'sla') {
   console.log(section);
   process.exit(0);
 }
+/** The case life and its cost, sections of BENCHMARKS.md (`npm run bench -- life` runs them alone). */
+function lifeSections(life: Awaited<ReturnType<typeof lifecycleCosts>>): string {
+  return `${LIFE_HEADING} (issue: lifecycle)
+Open, information request, customer reply, solution proposed, accepted (closes), the 30-day reopen
+window, purge: counted on the local runtime (bench/lifecycle.ts). Each is billed on AWS.
+
+${life.table}
+
+Each change of a case is one conditional update of the case item carrying its side effects
+(outbox) and the request's id, and the index keys it moves; the request then wakes the workflow
+with the task token it read with the case, and the workflow's route step completes the effects as
+it wakes: one put per timeline item, per mail a claim, the send, the sent-marker and the entry's
+removal, the new case's search words in one batch, then one update taking the finished effects off
+the outbox; each wait stores its task token (one update).
+
+## AWS cost per 1,000 case lives (issue: speed)
+From the typical case life above, priced (bench/product.ts):
+
+${costTable(life.counts)}`;
+}
+const LIFE_HEADING = '## A typical case life';
+// `npm run bench -- life`: the case life and its cost alone, in place.
+if (process.argv[2] === 'life') {
+  const section = lifeSections(await lifecycleCosts());
+  const markdown = readFileSync('BENCHMARKS.md', 'utf8');
+  const start = markdown.indexOf(LIFE_HEADING);
+  const end = markdown.indexOf('\n## ', markdown.indexOf('## AWS cost per 1,000'));
+  writeFileSync('BENCHMARKS.md', `${markdown.slice(0, start)}${section}\n${markdown.slice(end)}`);
+  console.log(section);
+  process.exit(0);
+}
+// `npm run bench -- product`: the product section alone (calls, memory, list and report latency).
+if (process.argv[2] === 'product') {
+  const section = productSection(await productFigures());
+  writeFileSync(
+    'BENCHMARKS.md',
+    withSection(readFileSync('BENCHMARKS.md', 'utf8'), PRODUCT_HEADING, section),
+  );
+  console.log(section);
+  process.exit(0);
+}
 const { child, dataDir, readyMs } = await startRuntime();
 try {
   await sleep(2000);
@@ -280,7 +321,7 @@ try {
   process.env.TZ = 'Europe/London';
   const sla = slaSection(loadAtStart);
   const life = await lifecycleCosts();
-  const product = productTables(await productFigures());
+  const product = productSection(await productFigures());
   const bundles = await bundleSizes();
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}`;
   const report = `# Benchmarks
@@ -317,25 +358,7 @@ ${loaded.total} operations, ${loaded.perSecond.toFixed(1)} per second; mails sen
 
 ${sla}
 
-## A typical case life (issue: lifecycle)
-Open, information request, customer reply, solution proposed, accepted (closes), the 30-day reopen
-window, purge: counted on the local runtime (bench/lifecycle.ts). Each is billed on AWS.
-
-${life.table}
-
-Each change of a case is one conditional update of the case item carrying its side effects
-(outbox) and the request's id; the request then wakes the workflow with the task token it read with
-the case, and the workflow's route step completes the effects as it wakes: one put per timeline
-item, per mail a claim, the send, the sent-marker and the entry's removal, then one update taking
-the finished effects off the outbox; each wait stores its task token (one update).
-
-## AWS cost per 1,000 case lives (issue: speed)
-From the typical case life above, priced (bench/product.ts):
-
-${costTable(life.counts)}
-
-## Where the product spends (issue: speed)
-Counted on the local runtime in this process (bench/product.ts).
+${lifeSections(life)}
 
 ${product}
 

@@ -408,8 +408,12 @@ ${caseTable(sample)}
 }
 
 /** BENCHMARKS.md with its SLA section replaced by \`section\`. */
-export function withSlaSection(markdown: string, section: string): string {
-  const start = markdown.indexOf('## SLA engine');
+export const withSlaSection = (markdown: string, section: string) =>
+  withSection(markdown, '## SLA engine', section);
+
+/** BENCHMARKS.md with the section whose heading starts with \`heading\` replaced by \`section\`. */
+export function withSection(markdown: string, heading: string, section: string): string {
+  const start = markdown.indexOf(heading);
   if (start < 0) return `${markdown.trimEnd()}\n\n${section}\n`;
   const end = markdown.indexOf('\n## ', start + 1);
   return `${markdown.slice(0, start)}${section}\n${end < 0 ? '' : markdown.slice(end)}`;

@@ -8,7 +8,8 @@
 
 /**
  * What a function may do, in casework's terms. Each grant names the narrowest resources it needs:
- * - `table.items`: read, write and query items of the table and its indexes; `table.remove`: delete items;
+ * - `table.items`: read, write and query items of the table and its indexes (batch writes too: a
+ *   case's search words; IAM cannot allow a batch's puts without its deletes); `table.remove`: delete items;
  *   `table.describe`: the table's status (health).
  * - `bucket.list`: list the bucket (HeadBucket; a missing object then answers 404, not 403).
  * - `files.readWrite`: case files under `cases/`, their versions and multipart uploads; `files.put`:

@@ -39,6 +39,7 @@ export const GRANTS: Record<Access, Grant[]> = {
         'dynamodb:GetItem',
         'dynamodb:BatchGetItem',
         'dynamodb:PutItem',
+        'dynamodb:BatchWriteItem',
         'dynamodb:UpdateItem',
         'dynamodb:Query',
       ],

@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CaseRecord } from '#shared/cases/model.ts';
-import { caseIndexKeys } from '#shared/store/keys.ts';
+import { caseIndexKeys } from '#shared/store/case-index.ts';
+import { searchItemsOf } from '#shared/store/search.ts';
 import { createTableInput, tableDefinition } from '#shared/store/table.ts';
 
 /**
@@ -44,9 +45,13 @@ export async function ensureTable(dynamodb: DynamoDBClient, name: string): Promi
       item.sk === 'CASE'
         ? { ...caseItemFields(item), ...caseIndexKeys(item as unknown as CaseRecord) }
         : item;
-    await dynamodb.send(
-      new PutItemCommand({ TableName: name, Item: marshall(keyed, { removeUndefinedValues: true }) }),
-    );
+    // Cases from before search get their search words.
+    const extra = item.sk === 'CASE' ? searchItemsOf(item as unknown as CaseRecord) : [];
+    for (const one of [keyed, ...extra]) {
+      await dynamodb.send(
+        new PutItemCommand({ TableName: name, Item: marshall(one, { removeUndefinedValues: true }) }),
+      );
+    }
   }
 }
 

@@ -40,6 +40,7 @@ import {
 } from '#shared/service/cases.ts';
 import { caseQueue, QUEUES } from '#shared/service/queues.ts';
 import { slaCompliance } from '#shared/service/reports.ts';
+import { searchReadableCases } from '#shared/service/search.ts';
 import { getUser } from '#shared/store/accounts.ts';
 import { listCases } from '#shared/store/cases.ts';
 import { allocateNumber } from '#shared/store/counters.ts';
@@ -65,6 +66,8 @@ const ListQuery = z.strictObject({
   cursor: z.string().optional(),
   /** An engineer's queue: unowned cases of their centres, or their own, most urgent first. */
   queue: z.enum(QUEUES).optional(),
+  /** Search: a case number, words of subjects (by prefix), a contact's e-mail. */
+  q: z.string().trim().min(1, 'give something to search for').max(200, 'at most 200 characters').optional(),
 });
 
 const caseNumberOf = (event: ApiEvent) => {
@@ -95,7 +98,7 @@ async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
       String(query.error.issues[0]?.path[0] ?? 'query'),
       query.error.issues[0]?.message ?? 'invalid',
     );
-  const { status, severity, account, breached, cursor, queue } = query.data;
+  const { status, severity, account, breached, cursor, queue, q } = query.data;
   const view = (c: StoredCase) => caseView(c, clock.now(), caller);
   if (queue) {
     authorizeAtDesk(caller, 'queues');
@@ -114,14 +117,19 @@ async function list(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     scope = { account: chosen };
   }
   // Every filter is a key of its own index; `breached=false` reads the unfiltered partition and
-  // leaves out the few breached cases (see DECISIONS.md, indexes).
-  const page = await listCases(
-    { ...scope, status, severity, ...(breached === 'true' ? { breached: true } : {}) },
-    cursor,
-  );
+  // leaves out the few breached cases (see DECISIONS.md, indexes). A search's matches are filtered.
+  const page = q
+    ? await searchReadableCases(caller, scope, q, cursor)
+    : await listCases(
+        { ...scope, status, severity, ...(breached === 'true' ? { breached: true } : {}) },
+        cursor,
+      );
   const isBreached = (v: ReturnType<typeof view>) =>
     Object.values(v.sla ?? {}).some((t) => t.outcome.state === 'breached');
-  const items = page.items.map(view).filter((v) => !breached || isBreached(v) === (breached === 'true'));
+  const items = page.items
+    .filter((c) => !q || ((!status || c.status === status) && (!severity || c.severity === severity)))
+    .map(view)
+    .filter((v) => !breached || isBreached(v) === (breached === 'true'));
   return json(200, { items, ...(page.cursor ? { cursor: page.cursor } : {}) });
 }
 

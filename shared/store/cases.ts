@@ -9,12 +9,10 @@ import {
   mergedKeysPage,
   type Page,
   queryKeysPage,
-  queryPage,
   table,
   writeIf,
 } from './dynamo.ts';
 import {
-  caseIndexKeys,
   caseKey,
   closedBetween,
   closedCases,
@@ -32,12 +30,18 @@ import {
  * finishes it (DynamoDB transactions are not relied on: see the architecture).
  */
 
-/** Stores a new case: false when it is there already (a retry, or a concurrent twin of the request). */
-export async function insertCase(c: StoredCase): Promise<boolean> {
+/**
+ * Stores a new case with its index keys (`caseIndexKeys`): false when it is there already (a
+ * retry, or a concurrent twin of the request).
+ */
+export async function insertCase(
+  c: StoredCase,
+  indexKeys: Record<string, string | undefined>,
+): Promise<boolean> {
   return writeIf(
     new PutCommand({
       TableName: table(),
-      Item: { ...caseKey(c.caseId), ...caseIndexKeys(c), ...c },
+      Item: { ...caseKey(c.caseId), ...indexKeys, ...c },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -60,22 +64,31 @@ export async function getCaseAndUser(
 
 /**
  * Saves a decided change if nobody changed the case since `previous` was read, adding the change's
- * side effects to the outbox in the same write. Never touches the workflow's wait token. Returns
- * false on a concurrent change (the caller re-reads and decides again).
+ * side effects to the outbox in the same write, and the index keys it moves (`changedIndexKeys`).
+ * Never touches the workflow's wait token. Returns false on a concurrent change (the caller
+ * re-reads and decides again).
  */
 export async function saveCase(
   next: CaseRecord,
   previous: CaseRecord,
   effects: Record<string, OutboxEntry>,
+  movedIndexKeys: Record<string, string | undefined>,
 ): Promise<boolean> {
-  return writeIf(new UpdateCommand({ TableName: table(), ...caseUpdate(next, previous, effects) }));
+  return writeIf(
+    new UpdateCommand({ TableName: table(), ...caseUpdate(next, previous, effects, movedIndexKeys) }),
+  );
 }
 
 /**
  * The update saving a change: the record's fields, and of the index keys only those the change
  * moves (the case number, which sorts the lists, never changes and is not written again).
  */
-export function caseUpdate(next: CaseRecord, previous: CaseRecord, effects: Record<string, OutboxEntry>) {
+export function caseUpdate(
+  next: CaseRecord,
+  previous: CaseRecord,
+  effects: Record<string, OutboxEntry>,
+  movedIndexKeys: Record<string, string | undefined>,
+) {
   const {
     caseId: _id,
     outbox: _o,
@@ -85,7 +98,7 @@ export function caseUpdate(next: CaseRecord, previous: CaseRecord, effects: Reco
     purged: _p,
     ...record
   } = next as StoredCase;
-  const fields: Record<string, unknown> = { ...record, ...changedIndexKeys(previous, next) };
+  const fields: Record<string, unknown> = { ...record, ...movedIndexKeys };
   const names: Record<string, string> = { '#revision': 'revision', '#outbox': 'outbox' };
   const values: Record<string, unknown> = { ':expected': previous.revision };
   const sets: string[] = [];
@@ -110,17 +123,6 @@ export function caseUpdate(next: CaseRecord, previous: CaseRecord, effects: Reco
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
-}
-
-/**
- * The index keys a change moves: only those are written, so an index entry is rewritten only when
- * its key changes (a note or a mail leaves every index as it was).
- */
-export function changedIndexKeys(previous: CaseRecord, next: CaseRecord): Record<string, string | undefined> {
-  const before = caseIndexKeys(previous);
-  return Object.fromEntries(
-    Object.entries(caseIndexKeys(next)).filter(([name, value]) => before[name] !== value),
-  );
 }
 
 /** Takes finished effects off the case's outbox, in one write. */
@@ -266,7 +268,7 @@ export function listClosedCases(
   from: string,
   to: string,
   cursor?: string,
-  limit = 500,
+  limit = 100,
 ): Promise<Page<StoredCase>> {
-  return queryPage<StoredCase>(closedCases, { cursor, limit, between: closedBetween(from, to) });
+  return queryKeysPage<StoredCase>(closedCases, { cursor, limit, between: closedBetween(from, to) });
 }

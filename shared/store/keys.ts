@@ -1,6 +1,4 @@
 import type { CaseRecord, Severity, Status } from '../cases/model.ts';
-import { breachRecorded, nextDueAt } from '../cases/sla.ts';
-import { instantMs } from '../sla/instants.ts';
 import {
   type IndexDefinition,
   type IndexName,
@@ -25,8 +23,10 @@ import {
  * - inbound mail and triage (`inbound.ts`): `INBOUND#<Message-ID>` / `INBOUND`, `TRIAGE#<id>` /
  *   `TRIAGE`, `MSGID#<outbound Message-ID>` / `MSGID`, `AUTOREPLY#<sender>` / `AUTOREPLY`.
  * - idempotency (`idempotency.ts`): `IDEM#<scope>#<key>` / `IDEM`, `REQUEST#<id>` / `REQUEST`.
- * - counters (`counters.ts`): `COUNTER` / `<name>`.
+ * - counters (`counters.ts`): `COUNTER` / `<name>`; compliance counters (`compliance.ts`):
+ *   `COMPLIANCE` / `<closing day>#<centre>#<plan>#<severity>`.
  * - undeliverable addresses (`mailer.ts`): `ADDRESS#<address>` / `UNDELIVERABLE`.
+ * - search words (`search.ts`): `SEARCH#<ALL or A#<account>>#<first two letters>` / `<word>#<caseId>`.
  *
  * Indexes: the case lists `cases`, `cases_a`, … (one per combination of filters, by case number),
  * `queues` (engineers' queues by next due instant), `byKind` (`TRIAGE`, `USERS`, `ACCOUNTS`),
@@ -58,7 +58,7 @@ export const fileRecordKey = (caseId: string, fileId: string): TableKey => ({
 /** The items of one family kept under a case: its timeline or its file records. */
 export const caseItems = (caseId: string, family: 'timeline' | 'files') => ({
   pk: casePk(caseId),
-  skPrefix: family === 'timeline' ? 'T#' : 'FILE#',
+  prefix: family === 'timeline' ? 'T#' : 'FILE#',
 });
 
 export const userKey = (email: string): TableKey => ({ pk: `USER#${email.toLowerCase()}`, sk: 'USER' });
@@ -84,9 +84,32 @@ export const requestKey = (id: string): TableKey => ({ pk: `REQUEST#${id}`, sk: 
 
 export const counterKey = (name: string): TableKey => ({ pk: 'COUNTER', sk: name });
 
+const COMPLIANCE = 'COMPLIANCE';
+export const complianceCounterKey = (c: { day: string; centre: string; plan: string; severity: string }) => ({
+  pk: COMPLIANCE,
+  sk: `${c.day}#${c.centre}#${c.plan}#${c.severity}`,
+});
+/** The compliance counters of the days from `from` to `to` (`YYYY-MM-DD`, inclusive). */
+export const complianceCountersOf = (from: string, to: string) => ({
+  pk: COMPLIANCE,
+  between: [`${from}#`, `${to}#~`] as [string, string],
+});
+
 export const undeliverableKey = (address: string): TableKey => ({
   pk: `ADDRESS#${address.toLowerCase()}`,
   sk: 'UNDELIVERABLE',
+});
+
+/** Where a search looks: every case (engineers) or one account's. */
+export type SearchScope = 'ALL' | { account: string };
+
+/** The partition of a search term: its scope and its first two letters (a prefix is one Query). */
+export const searchPartition = (scope: SearchScope, term: string) =>
+  `SEARCH#${scope === 'ALL' ? 'ALL' : `A#${scope.account}`}#${Array.from(term).slice(0, 2).join('')}`;
+
+export const searchItemKey = (scope: SearchScope, term: string, caseId: string): TableKey => ({
+  pk: searchPartition(scope, term),
+  sk: `${term}#${caseId}`,
 });
 
 /** One partition of an index: the index, its key attributes, and the partition key's value. */
@@ -150,18 +173,20 @@ export const queuePartition = (queue: { centre: string } | { owner: string }) =>
   partitionOf('queues', 'owner' in queue ? `OWNER#${queue.owner}` : `UNOWNED#${queue.centre}`);
 
 /**
- * The case item's index keys (undefined ones are removed): in every list partition that its
- * account, status and severity select (and the breached ones once a breach is recorded); in its
- * centre's unowned queue or its owner's while open, by its next due instant as of its last change
- * (due instants move only with the case's changes, and the workflow changes the case as one
- * passes); in `byClosedAt` while closed.
+ * The case item's index keys (undefined ones are removed), from the case and what its SLA says
+ * (see `caseIndexKeys`): in every list partition that its account, status and severity select (and
+ * the breached ones once a breach is recorded); in its centre's unowned queue or its owner's while
+ * open, by its next due instant; in `byClosedAt` while closed.
  */
-export function caseIndexKeys(c: CaseRecord): Record<string, string | undefined> {
+export function caseKeysFor(
+  c: CaseRecord,
+  sla: { breached: boolean; nextDue: Date | null },
+): Record<string, string | undefined> {
   const filter: ListFilter = {
     account: c.account,
     status: c.status,
     severity: c.severity,
-    ...(breachRecorded(c) ? { breached: true } : {}),
+    ...(sla.breached ? { breached: true } : {}),
   };
   const keys: Record<string, string | undefined> = {};
   for (const letters of listFilterCombinations) {
@@ -169,12 +194,11 @@ export function caseIndexKeys(c: CaseRecord): Record<string, string | undefined>
     keys[listIndexName(letters)] = covered ? listValue(filter, letters) : undefined;
   }
   const open = c.status !== 'Closed';
-  const due = open ? nextDueAt(c, new Date(instantMs(c.updatedAt))) : null;
   const queue = queuePartition(c.owner ? { owner: c.owner } : { centre: c.centre });
   const closed = c.status === 'Closed' && c.closedAt;
   return {
     ...keys,
-    ...inPartition(queue, open ? `${due ? due.toISOString() : '~'}#${c.caseId}` : undefined),
+    ...inPartition(queue, open ? `${sla.nextDue ? sla.nextDue.toISOString() : '~'}#${c.caseId}` : undefined),
     ...inPartition(closedCases, closed ? `${c.closedAt}#${c.caseId}` : undefined),
   };
 }

@@ -1,9 +1,10 @@
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredCase } from '#shared/cases/model.ts';
+import { caseIndexKeys } from '#shared/store/case-index.ts';
 import { getCase } from '#shared/store/cases.ts';
 import { ddb } from '#shared/store/clients.ts';
-import { caseIndexKeys, caseKey, counterKey } from '#shared/store/keys.ts';
+import { caseKey, counterKey } from '#shared/store/keys.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 // Monday 2 March 2026, 09:00 in London (GMT).
