@@ -66,6 +66,8 @@ export async function productFigures(seedBudgetMs = 8 * 60_000): Promise<Product
   const { ddb, sfn } = await import('#shared/store/clients.ts');
   const { caseKey } = await import('#shared/store/keys.ts');
   const { caseIndexKeys } = await import('#shared/store/case-index.ts');
+  const { complianceShareOf, tallyOf } = await import('#shared/cases/compliance.ts');
+  const { addToCounter } = await import('#shared/store/compliance.ts');
   const tokens = new Map<string, string>();
   const bearer = async (email: string) => {
     if (!tokens.has(email)) tokens.set(email, await rt.issuer.sign(email));
@@ -170,6 +172,8 @@ export async function productFigures(seedBudgetMs = 8 * 60_000): Promise<Product
     const seed = async (total: number, closed: (i: number) => boolean, budgetMs: number) => {
       const started = performance.now();
       const ids: string[] = [];
+      // What the seeded closures count for, summed per counter and added once at the end.
+      const counted = new Map<string, ReturnType<typeof tallyOf> & { share: object }>();
       const starting = async () => {
         let next = 0;
         await Promise.all(
@@ -218,6 +222,15 @@ export async function productFigures(seedBudgetMs = 8 * 60_000): Promise<Product
                 }
               : {}),
           };
+          const share = isClosed ? complianceShareOf(c as never) : null;
+          if (share) {
+            Object.assign(c, { counted: share });
+            const key = JSON.stringify([share.day, share.centre, share.plan, share.severity]);
+            const { tally, labels } = tallyOf(share, 1);
+            const sum = counted.get(key) ?? { share, tally: {}, labels };
+            for (const [name, n] of Object.entries(tally)) sum.tally[name] = (sum.tally[name] ?? 0) + n;
+            counted.set(key, sum);
+          }
           batch.push({
             PutRequest: { Item: { ...caseKey(caseId), ...caseIndexKeys(c as never), ...c } },
           });
@@ -231,6 +244,8 @@ export async function productFigures(seedBudgetMs = 8 * 60_000): Promise<Product
         if (ids.length >= 200) await starting();
       }
       await starting();
+      for (const [key, { share, tally, labels }] of counted)
+        await addToCounter(`bench-${seeded}-${key}`, share as never, tally, labels);
       return (performance.now() - started) / 1000;
     };
 

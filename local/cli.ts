@@ -13,6 +13,9 @@ import { bearer, call, fail, options, UsageError } from './cli/common.ts';
  * `CASEWORK_URL` and `CASEWORK_TOKEN`. Exit code 2 and a message naming the field on bad input.
  */
 
+/** Who the case commands act as locally without `--as`: the demo catalogue's engineer. */
+const DEMO_ENGINEER = 'eve@support.example';
+
 const instant = (field: string, value: string | undefined): Date => {
   if (!value) return fail(field, 'required (an ISO-8601 instant such as 2026-03-02T09:00:00Z)');
   const d = new Date(value);
@@ -150,7 +153,7 @@ async function casesList(args: string[]) {
     json: { type: 'boolean' },
     all: { type: 'boolean' },
   });
-  const authorization = `Bearer ${await bearer(values.as ?? 'eve@support.example')}`;
+  const authorization = `Bearer ${await bearer(values.as ?? DEMO_ENGINEER)}`;
   const items: Record<string, unknown>[] = [];
   let cursor: string | undefined;
   let more = false;
@@ -184,7 +187,7 @@ async function caseShow(args: string[]) {
   const { values, positionals } = options(args, { as: { type: 'string' }, json: { type: 'boolean' } }, true);
   const [n = fail('number', 'usage: casework case show <number>'), extra] = positionals;
   if (extra !== undefined) fail(extra, 'unexpected argument; usage: casework case show <number>');
-  const headers = { authorization: `Bearer ${await bearer(values.as ?? 'eve@support.example')}` };
+  const headers = { authorization: `Bearer ${await bearer(values.as ?? DEMO_ENGINEER)}` };
   const c = await call(`/v1/cases/${encodeURIComponent(n)}`, { headers });
   const timeline = (await call(`/v1/cases/${encodeURIComponent(n)}/timeline`, { headers })).items as Record<
     string,

@@ -6,6 +6,7 @@ import {
   downloadFile,
   esc,
   focusHeading,
+  latestOnly,
   say,
   session,
   showError,
@@ -146,8 +147,11 @@ async function casesPage(params) {
   };
   const tab = (value, label) =>
     `<a class="tab" href="#/cases${value ? `?queue=${value}` : ''}" ${queue === value ? 'aria-current="page"' : ''}>${label}</a>`;
-  const header = (key, label) =>
-    `<th scope="col" ${sort === key ? 'aria-sort="ascending"' : ''}><a class="sort" href="${link({ sort: key })}">${label}${sort === key ? ' ▲' : ''}</a></th>`;
+  // Updates sort newest first; the others smallest (or most urgent) first.
+  const header = (key, label) => {
+    const [order, arrow] = key === 'updated' ? ['descending', '▼'] : ['ascending', '▲'];
+    return `<th scope="col" ${sort === key ? `aria-sort="${order}"` : ''}><a class="sort" href="${link({ sort: key })}">${label}${sort === key ? ` ${arrow}` : ''}</a></th>`;
+  };
   const hasOwner = page.items.some((c) => 'owner' in c);
   main.innerHTML = `<h2>Cases</h2>
     <div class="tabs" role="navigation" aria-label="queues">${tab('', 'All cases')}${withQueues ? tab('unowned', 'Unowned in my centre') + tab('mine', 'My cases') : ''}${tab('soon', 'Breaching soon')}</div>
@@ -327,7 +331,7 @@ async function casePage(number) {
             ${field('Opened', when(c.createdAt))}
             ${field('Complete since', when(c.completedAt))}
             ${field('Updated', when(c.updatedAt))}
-            ${field('Next follow-up', c.followUp ? `${c.followUp.action ?? ''} ${when(c.followUp.at ?? c.followUp.due)}` : '')}
+            ${field('Follow-up', c.followUp ? `${c.followUp.action} since ${when(c.followUp.since)} · ${c.followUp.remindersSent} reminder${c.followUp.remindersSent === 1 ? '' : 's'} sent` : '')}
             ${c.closedAt ? field('Closed', when(c.closedAt)) : ''}
             ${c.featureRequest ? field('Feature request', `${c.featureRequest.number ?? ''} ${c.featureRequest.status ?? ''}`) : ''}
           </dl>
@@ -786,7 +790,7 @@ async function clockControl() {
 }
 
 /** Renders the page the address names; after a move to another page, focus goes to its heading. */
-async function render({ moved = false } = {}) {
+const render = latestOnly(async ({ moved = false } = {}) => {
   const signedIn = !!token();
   for (const id of ['nav', 'me', 'sign-out']) document.getElementById(id).hidden = !signedIn;
   if (!signedIn) {
@@ -810,7 +814,7 @@ async function render({ moved = false } = {}) {
     if (token()) main.innerHTML = `<p class="error" role="alert">${esc(error.message)}</p>`;
   }
   if (moved) focusHeading(main);
-}
+});
 
 signInForm.onsubmit = async (e) => {
   e.preventDefault();

@@ -7,6 +7,7 @@ import {
   downloadFile,
   esc,
   focusHeading,
+  latestOnly,
   say,
   session,
   showError,
@@ -401,7 +402,7 @@ async function surveyPage(number) {
 
 // ——— Routing ———
 
-async function render() {
+const render = latestOnly(async () => {
   const signedIn = !!token();
   document.getElementById('sign-out').hidden = !signedIn;
   document.getElementById('me').textContent = signedIn ? me() : '';
@@ -417,7 +418,7 @@ async function render() {
   } catch (error) {
     main.innerHTML = `<p class="error" role="alert">${esc(error.message)}</p><p><a href="./" data-link>Your cases</a></p>`;
   }
-}
+});
 
 document.addEventListener('click', (e) => {
   const a = e.target.closest('a[data-link]');

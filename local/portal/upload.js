@@ -8,7 +8,7 @@ const PARALLEL_PARTS = 3;
 /** Tries per part (each on a fresh URL) before the upload stops and says which part failed. */
 const TRIES = 3;
 
-/** The parts each multipart upload has sent in this page (by file id), for a resumed upload. */
+/** The parts each multipart upload has sent in this page (by upload id), for a resumed upload. */
 const sentParts = new Map();
 
 // Web Crypto hashes a whole buffer: a part, or for the grant the whole file (so a file from the
@@ -47,9 +47,10 @@ export async function uploadFile(api, caseNumber, file, progress) {
 }
 
 async function multipart(api, fileUrl, grant, file, progress, complete) {
-  const { partSize, partCount } = grant.multipart;
-  const sent = sentParts.get(grant.fileId) ?? new Map();
-  sentParts.set(grant.fileId, sent);
+  // A grant renewed after it expired is a new multipart upload: nothing of the old one is reused.
+  const { uploadId, partSize, partCount } = grant.multipart;
+  const sent = sentParts.get(uploadId) ?? new Map();
+  sentParts.set(uploadId, sent);
   const blobOf = (n) => file.slice((n - 1) * partSize, Math.min(n * partSize, file.size));
   const bytes = new Map([...sent.keys()].map((n) => [n, blobOf(n).size]));
   const report = () => progress([...bytes.values()].reduce((a, b) => a + b, 0) / file.size);
@@ -95,7 +96,7 @@ async function multipart(api, fileUrl, grant, file, progress, complete) {
   await Promise.all(Array.from({ length: PARALLEL_PARTS }, worker));
   if (failure) throw failure;
   await complete({ parts: [...sent.values()].sort((a, b) => a.partNumber - b.partNumber) });
-  sentParts.delete(grant.fileId);
+  sentParts.delete(uploadId);
 }
 
 /** A PUT to a presigned URL with its signed headers; answers the ETag S3 gives (CORS exposes it). */

@@ -31,6 +31,21 @@ export function focusHeading(main) {
   heading.focus();
 }
 
+/**
+ * A page's renderer run one page at a time, the latest asked for winning: a slow answer for a page
+ * the person has already left never paints over the page they moved to.
+ */
+export function latestOnly(renderPage) {
+  let queue = Promise.resolve();
+  let asked = 0;
+  return (...args) => {
+    const n = ++asked;
+    const run = () => (n === asked ? renderPage(...args) : undefined);
+    queue = queue.then(run, run);
+    return queue;
+  };
+}
+
 export class ApiError extends Error {
   constructor(status, error) {
     super(error?.message ?? `HTTP ${status}`);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { TargetKind } from '../sla/targets.ts';
 
 export const STATUSES = ['Open', 'Awaiting Info', 'Solution Proposed', 'Closed'] as const;
 export type Status = (typeof STATUSES)[number];
@@ -330,12 +331,28 @@ export interface SetAside {
 }
 
 /**
+ * What a closed case counts for in the compliance report (SPEC §4), on the counter of its closing
+ * day (UTC), centre, plan and severity: each target it has, with its outcome, and for a
+ * root-cause analysis the business days it took.
+ */
+export interface ComplianceShare {
+  day: string;
+  centre: string;
+  plan: string;
+  severity: Severity;
+  targets: Partial<Record<TargetKind, { target: string; state: string }>>;
+  rcaBusinessDays?: number;
+}
+
+/**
  * A side effect written ahead with a change: a timeline item, a mail, the record that an inbound
- * mail was applied (a redelivery then changes nothing, SPEC §6), or waking the workflow.
+ * mail was applied (a redelivery then changes nothing, SPEC §6), a compliance counter's change
+ * (`sign` -1 takes a share back), or waking the workflow.
  */
 export type OutboxEntry =
   | { type: 'timeline'; entry: TimelineEntry }
   | { type: 'mail-received'; messageId: string; at: string }
+  | { type: 'count'; share: ComplianceShare; sign: 1 | -1 }
   | { type: 'mail'; mail: MailIntent; claim?: MailClaim; setAside?: SetAside }
   | { type: 'signal' }
   | { type: 'search' };
@@ -348,4 +365,6 @@ export interface StoredCase extends CaseRecord {
   /** The case's files are hidden behind delete markers (put on closure, removed on reopening). */
   filesClosed?: boolean;
   purged?: { at: string; objects: number };
+  /** What the compliance counters hold of this case (set with the change that changes them). */
+  counted?: ComplianceShare | null;
 }

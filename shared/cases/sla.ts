@@ -1,4 +1,4 @@
-import { type Plan, planNamed, type SeverityName } from '../catalogue/index.ts';
+import { type Plan, planNamed } from '../catalogue/index.ts';
 import { addBusinessDays, businessTimeBetween } from '../sla/business-time.ts';
 import { type Calendar, NO_SPANS, type Span } from '../sla/calendar.ts';
 import { calendarOf } from '../sla/calendars.ts';
@@ -38,19 +38,6 @@ function isPaused(c: CaseRecord): boolean {
   return false;
 }
 const NONE_PAUSES: NonNullable<CaseRecord['pauses']> = [];
-
-/** When support did what each target measures, as stored. */
-function actedAt(c: CaseRecord, kind: TargetKind): string | null {
-  const at =
-    kind === 'response'
-      ? c.respondedAt
-      : kind === 'restoration'
-        ? c.restoredAt
-        : kind === 'resolution'
-          ? c.resolvedAt
-          : c.rcaDeliveredAt;
-  return at || null;
-}
 
 /** An optional stored instant in epoch ms (each read once: the clocks run on every view). */
 const msOf = (at: string | null | undefined) => (at ? instantMs(at) : Number.NEGATIVE_INFINITY);
@@ -165,45 +152,42 @@ export class TargetStatus {
 
 /** A case's clocks read at one instant: what its targets share, worked out once. */
 class CaseClocks {
-  private readonly plan: Plan;
-  private readonly row: Plan['targets'][SeverityName] | undefined;
-  private readonly calendar: Calendar;
-  private readonly starts: TargetStarts;
-  private readonly pauses: Span[];
-  private readonly stopped: Span[];
-  private readonly asOf: number;
-  private readonly closed: boolean;
-  private readonly paused: boolean;
-  private readonly waived: boolean;
-  private readonly c: CaseRecord;
-  private readonly now: number;
+  readonly plan: Plan;
+  readonly calendar: Calendar;
+  readonly starts: TargetStarts;
+  readonly pauses: Span[];
+  readonly stopped: Span[];
+  readonly now: number;
+  readonly asOf: number;
+  readonly closed: boolean;
+  readonly paused: boolean;
 
   constructor(c: CaseRecord, now: number) {
-    this.c = c;
-    this.now = now;
     this.plan = planNamed(c.plan);
-    this.row = this.plan.targets[c.severity];
     this.calendar = calendarOf(c.centre);
-    this.asOf = clockInstant(c, now);
     this.starts = new TargetStarts(c, this.plan);
+    this.now = now;
+    this.asOf = clockInstant(c, now);
     this.pauses = pauseSpans(c, this.asOf);
     this.stopped = stoppedSpans(c);
     this.closed = c.status === 'Closed';
     this.paused = this.plan.pauseWhileWaitingOnCustomer && isPaused(c);
-    this.waived = resolutionWaived(c, this.plan);
   }
 
-  status(kind: TargetKind): TargetStatus {
-    const waived = this.waived && kind === 'resolution';
-    const target = waived ? null : (this.row?.[kind] ?? null);
+  /** One target's clock: its span (null: none), where it counts from, support's act, a recorded outcome. */
+  status(
+    kind: TargetKind,
+    target: string | null,
+    from: number | null,
+    actedAt: string | null | undefined,
+    recorded: Outcome | undefined,
+  ): TargetStatus {
     const pausable = isPausable(this.plan, kind);
-    const from = this.starts[kind];
     const due =
       target !== null && from !== null
         ? spanDue(this.calendar, from, target, skippedSpans(pausable, this.pauses, this.stopped))
         : null;
-    const recorded = waived ? undefined : this.c.slaOutcomes?.[kind];
-    let outcome = recorded ?? outcomeAt(target, due, actedAt(this.c, kind), this.asOf);
+    let outcome = recorded ?? outcomeAt(target, due, actedAt || null, this.asOf);
     if (this.closed && outcome.state === 'pending') outcome = NOT_APPLICABLE;
     let remainingMs: number | null = null;
     if (outcome.state === 'pending' && due !== null) {
@@ -227,11 +211,41 @@ class CaseClocks {
 export function slaStatus(c: CaseRecord, now: Date): Record<TargetKind, TargetStatus> | null {
   if (!c.completedAt || c.withoutContract) return null;
   const clocks = new CaseClocks(c, now.getTime());
+  const row = clocks.plan.targets[c.severity];
+  const { starts } = clocks;
+  const recorded = c.slaOutcomes;
+  const waived = resolutionWaived(c, clocks.plan);
   return {
-    response: clocks.status('response'),
-    restoration: clocks.status('restoration'),
-    resolution: clocks.status('resolution'),
-    rootCause: clocks.status('rootCause'),
+    response: clocks.status(
+      'response',
+      row?.response ?? null,
+      starts.response,
+      c.respondedAt,
+      recorded?.response,
+    ),
+    restoration: clocks.status(
+      'restoration',
+      row?.restoration ?? null,
+      starts.restoration,
+      c.restoredAt,
+      recorded?.restoration,
+    ),
+    resolution: waived
+      ? clocks.status('resolution', null, null, null, undefined)
+      : clocks.status(
+          'resolution',
+          row?.resolution ?? null,
+          starts.resolution,
+          c.resolvedAt,
+          recorded?.resolution,
+        ),
+    rootCause: clocks.status(
+      'rootCause',
+      row?.rootCause ?? null,
+      starts.rootCause,
+      c.rcaDeliveredAt,
+      recorded?.rootCause,
+    ),
   };
 }
 

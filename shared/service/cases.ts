@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { accessLevel, authorizeOnCase, mayOnAccount, mayOnCase } from '../cases/access.ts';
+import { complianceChanges, complianceShareOf, tallyOf } from '../cases/compliance.ts';
 import {
   type CaseRecord,
   type FeatureRequest,
@@ -28,6 +29,7 @@ import {
   removeOutboxEntries,
   saveCase,
 } from '../store/cases.ts';
+import { addToCounter } from '../store/compliance.ts';
 import { allocateCaseNumber } from '../store/counters.ts';
 import { claimIdempotencyKey } from '../store/idempotency.ts';
 import { recordOutboundMessageId } from '../store/inbound.ts';
@@ -111,7 +113,10 @@ export async function flushOutbox(
       if (effect.type === 'timeline') await putTimelineEntry(caseId, id, effect.entry);
       else if (effect.type === 'search') await putSearchItems(c);
       else if (effect.type === 'mail-received') await recordMailReceived(caseId, effect.messageId, effect.at);
-      else if (effect.type === 'signal') {
+      else if (effect.type === 'count') {
+        const { tally, labels } = tallyOf(effect.share, effect.sign);
+        await addToCounter(`${caseId}#${id}`, effect.share, tally, labels);
+      } else if (effect.type === 'signal') {
         if (awake) {
           done.push(id);
           continue;
@@ -403,9 +408,16 @@ export async function applyCommand(
         messageId: mailId,
         at: decision.next.updatedAt,
       };
-    const next = requestId
+    const next: CaseRecord & Pick<StoredCase, 'counted'> = requestId
       ? { ...decision.next, requests: recentRequests(c, requestId, decision.next.revision) }
-      : decision.next;
+      : { ...decision.next };
+    // The compliance counters follow the case in the same write: a closure adds its share, a
+    // reopening takes it back (SPEC §4 report).
+    const share = complianceShareOf(next);
+    complianceChanges(c.counted, share).forEach((change, i) => {
+      effects[sequence(next.revision, 'c', i)] = { type: 'count', ...change };
+      next.counted = share;
+    });
     if (await saveCase(next, c, effects, changedIndexKeys(c, next))) {
       const breaches = decision.breaches ?? [];
       logger.info('case changed', {
@@ -470,7 +482,16 @@ export async function claimGracePeriodFor(c: StoredCase, until: string, now: Dat
 export function caseView(c: StoredCase, now: Date, viewer: Caller) {
   const internal = mayOnCase(viewer, 'read-internal', c);
   const sla = slaStatus(c, now);
-  const { outbox: _o, wait: _w, workflowDone: _d, ref: _r, requests: _q, featureRequest, ...record } = c;
+  const {
+    outbox: _o,
+    wait: _w,
+    workflowDone: _d,
+    ref: _r,
+    requests: _q,
+    counted: _c,
+    featureRequest,
+    ...record
+  } = c;
   return {
     ...record,
     ...(featureRequest && (internal || featureRequestVisible(featureRequest, now)) ? { featureRequest } : {}),

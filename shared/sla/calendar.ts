@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import * as z from 'zod';
 
 /**
@@ -92,6 +92,9 @@ const MAX_INDEX_DAYS = 40_000;
 
 /** A day number (days since 1970-01-01) as a `YYYY-MM-DD` local date. */
 const dateOfNumber = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
+/** The ISO weekday (1 = Monday) of a day number: 1970-01-01 was a Thursday. */
+const weekdayOf = (n: number) => ((((n + 3) % 7) + 7) % 7) + 1;
 
 /**
  * Open time laid out flat over a range of days: interval bounds, the open time up to each
@@ -195,20 +198,39 @@ export class CompiledCalendar {
     const bizCount = new Int32Array(days + 1);
     const from: number[] = [];
     const to: number[] = [];
-    for (let k = 0; k <= days; k++) midnight[k] = instantOf(dateOfNumber(fromDay + k), 0, this.zone);
+    // The zone's offset at each UTC midnight from the day before to two days after: where it is the
+    // same at all four, the local day holds no clock change, so its wall times are plain arithmetic
+    // from its midnight. The few days around a change are laid out by the time-zone rules.
+    const zone = IANAZone.create(this.zone);
+    const offsets = new Float64Array(days + 4);
+    for (let i = 0; i < offsets.length; i++) offsets[i] = zone.offset((fromDay - 1 + i) * DAY_MS);
+    const steady = (k: number) =>
+      offsets[k] === offsets[k + 1] && offsets[k + 1] === offsets[k + 2] && offsets[k + 2] === offsets[k + 3];
+    for (let k = 0; k <= days; k++)
+      midnight[k] = steady(k)
+        ? (fromDay + k) * DAY_MS - (offsets[k + 1] as number) * 60_000
+        : instantOf(dateOfNumber(fromDay + k), 0, this.zone);
     for (let k = 0; k < days; k++) {
       const start = midnight[k] as number;
       const next = midnight[k + 1] as number;
-      const offsetStart = DateTime.fromMillis(start, { zone: this.zone }).offset;
-      const offsetEnd = DateTime.fromMillis(next - 1, { zone: this.zone }).offset;
-      uniform[k] = next - start === DAY_MS && offsetStart === offsetEnd ? 1 : 0;
+      const date = dateOfNumber(fromDay + k);
       dayFirst[k] = from.length;
-      const open = this.day(dateOfNumber(fromDay + k)).open;
+      let open: Span[];
+      if (steady(k)) {
+        uniform[k] = 1;
+        open = this.openMinutes(date).map(([a, b]) => ({ from: start + a * 60_000, to: start + b * 60_000 }));
+      } else {
+        const offsetStart = DateTime.fromMillis(start, { zone: this.zone }).offset;
+        const offsetEnd = DateTime.fromMillis(next - 1, { zone: this.zone }).offset;
+        uniform[k] = next - start === DAY_MS && offsetStart === offsetEnd ? 1 : 0;
+        open = this.day(date).open;
+      }
       for (const span of open) {
         from.push(span.from);
         to.push(span.to);
       }
-      bizCount[k + 1] = (bizCount[k] as number) + (this.isBusinessDay(dateOfNumber(fromDay + k)) ? 1 : 0);
+      const business = weekdayOf(fromDay + k) <= 5 && open.length > 0;
+      bizCount[k + 1] = (bizCount[k] as number) + (business ? 1 : 0);
     }
     dayFirst[days] = from.length;
     const cumEnd = new Float64Array(from.length);
@@ -332,7 +354,7 @@ export class CompiledCalendar {
    * a centre open around the clock: "business days" never include a weekend.
    */
   isBusinessDay(date: string): boolean {
-    return DateTime.fromISO(date, { zone: 'UTC' }).weekday <= 5 && this.day(date).open.length > 0;
+    return weekdayOf(Date.parse(date) / DAY_MS) <= 5 && this.day(date).open.length > 0;
   }
 
   /** The local date of an instant. */
@@ -344,11 +366,9 @@ export class CompiledCalendar {
     return DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate() as string;
   }
 
-  /** The open spans of a local date: the week's intervals minus the holiday's closed parts. */
-  day(date: string): Day {
-    const cached = this.days.get(date);
-    if (cached) return cached;
-    const weekday = DateTime.fromISO(date, { zone: 'UTC' }).weekday; // 1 = Monday
+  /** The open minutes of a local date (after its midnight): the week's intervals minus the holiday's closed parts. */
+  private openMinutes(date: string): [number, number][] {
+    const weekday = weekdayOf(Date.parse(date) / DAY_MS);
     let minutes = (this.source.week[DAY_KEYS[weekday - 1] as (typeof DAY_KEYS)[number]] ?? []).map(
       ([from, to]) => [minutesOf(from), minutesOf(to)] as [number, number],
     );
@@ -365,10 +385,17 @@ export class CompiledCalendar {
         });
       }
     }
-    minutes.sort((a, b) => a[0] - b[0]);
-    const open = minutes
+    return minutes.sort((a, b) => a[0] - b[0]);
+  }
+
+  /** The open spans of a local date, by the time-zone rules (the explaining path's). */
+  day(date: string): Day {
+    const cached = this.days.get(date);
+    if (cached) return cached;
+    const open = this.openMinutes(date)
       .map(([from, to]) => ({ from: instantOf(date, from, this.zone), to: instantOf(date, to, this.zone) }))
       .filter((span) => span.to > span.from);
+    const holiday = this.holidays.get(date);
     const day: Day = holiday ? { date, open, holiday } : { date, open };
     this.days.set(date, day);
     return day;

@@ -80,22 +80,31 @@ export function storedInstantMs(t: string): number {
   const hour = h0 * 10 + h1;
   const minute = mi0 * 10 + mi1;
   const second = s0 * 10 + s1;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const leap = isLeapYear(year);
   const monthDays = month === 2 ? (leap ? 29 : 28) : 30 + ((month + (month >> 3)) & 1);
   if (month < 1 || month > 12 || day < 1 || day > monthDays || hour > 23 || minute > 59 || second > 59)
     return Number.NaN;
-  // Days since 1970-01-01: whole years, their leap days (years 1 to year - 1), the months, the days.
-  const before = year - 1;
-  const leapDays = Math.floor(before / 4) - Math.floor(before / 100) + Math.floor(before / 400) - 477;
   const days =
-    365 * (year - 1970) +
-    leapDays +
-    (DAYS_BEFORE_MONTH[month] as number) +
-    (leap && month > 2 ? 1 : 0) +
-    day -
-    1;
+    daysBeforeYear(year) + (DAYS_BEFORE_MONTH[month] as number) + (leap && month > 2 ? 1 : 0) + day - 1;
   return days * DAY_MS + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms0 * 100 + ms1 * 10 + ms2;
 }
+
+const isLeapYear = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+
+/** Days from 1970-01-01 to the first of January of a year: its whole years and their leap days. */
+function daysBeforeYearByRule(year: number): number {
+  const before = year - 1;
+  const leapDays = Math.floor(before / 4) - Math.floor(before / 100) + Math.floor(before / 400) - 477;
+  return 365 * (year - 1970) + leapDays;
+}
+
+/** The same for the years a case's instants fall in, looked up rather than divided out. */
+const TABLE_FROM = 1970;
+const DAYS_BEFORE_YEAR = Int32Array.from({ length: 256 }, (_, i) => daysBeforeYearByRule(TABLE_FROM + i));
+const daysBeforeYear = (year: number) =>
+  year >= TABLE_FROM && year < TABLE_FROM + 256
+    ? (DAYS_BEFORE_YEAR[year - TABLE_FROM] as number)
+    : daysBeforeYearByRule(year);
 
 /**
  * Epoch milliseconds of an ISO 8601 instant. The stored form is read field by field, about three

@@ -158,27 +158,37 @@ export function skippedSpans(pausable: boolean, pauses: Span[], stopped: Span[])
 export function targetsFor(input: TargetInput): Record<TargetKind, Target> {
   const plan = planNamed(input.plan);
   const row = plan.targets[input.severity];
-  const pauses = input.pauses ?? NO_SPANS;
-  const stopped = input.stopped ?? NO_SPANS;
-  const out = {} as Record<TargetKind, Target>;
-  for (const kind of TARGET_KINDS) {
-    const span = row?.[kind] ?? null;
-    const pausable = isPausable(plan, kind);
-    const start = input.startedAt?.[kind] === undefined ? input.completedAt : input.startedAt[kind];
-    if (!span || !start) {
-      out[kind] = { kind, target: span, due: null, pausable };
-      continue;
-    }
-    const skipped = skippedSpans(pausable, pauses, stopped);
-    if (input.explain) {
-      const { due, explanation } = explainSpan(input.calendar, start, span, skipped);
-      out[kind] = { kind, target: span, due, pausable, explanation };
-    } else {
-      const due = new Date(spanDue(input.calendar, start.getTime(), span, skipped));
-      out[kind] = { kind, target: span, due, pausable };
-    }
+  const started = input.startedAt;
+  // A target counts from completion unless told otherwise (null: its clock has not started).
+  const from = (start: Date | null | undefined) => (start === undefined ? input.completedAt : start);
+  return {
+    response: targetOf(input, plan, 'response', row?.response ?? null, from(started?.response)),
+    restoration: targetOf(input, plan, 'restoration', row?.restoration ?? null, from(started?.restoration)),
+    resolution: targetOf(input, plan, 'resolution', row?.resolution ?? null, from(started?.resolution)),
+    rootCause: targetOf(input, plan, 'rootCause', row?.rootCause ?? null, from(started?.rootCause)),
+  };
+}
+
+function targetOf(
+  input: TargetInput,
+  plan: Plan,
+  kind: TargetKind,
+  span: string | null,
+  start: Date | null,
+): Target {
+  const pausable = isPausable(plan, kind);
+  if (!span || !start) return { kind, target: span, due: null, pausable };
+  const skipped = skippedSpans(pausable, input.pauses ?? NO_SPANS, input.stopped ?? NO_SPANS);
+  if (input.explain) {
+    const { due, explanation } = explainSpan(input.calendar, start, span, skipped);
+    return { kind, target: span, due, pausable, explanation };
   }
-  return out;
+  return {
+    kind,
+    target: span,
+    due: new Date(spanDue(input.calendar, start.getTime(), span, skipped)),
+    pausable,
+  };
 }
 
 export type Outcome = { state: 'met' | 'breached'; at: string } | { state: 'pending' } | { state: 'n/a' };

@@ -9,7 +9,6 @@ import {
   mergedKeysPage,
   type Page,
   queryKeysPage,
-  queryPage,
   table,
   writeIf,
 } from './dynamo.ts';
@@ -269,7 +268,7 @@ export function listClosedCases(
   from: string,
   to: string,
   cursor?: string,
-  limit = 500,
+  limit = 100,
 ): Promise<Page<StoredCase>> {
-  return queryPage<StoredCase>(closedCases, { cursor, limit, between: closedBetween(from, to) });
+  return queryKeysPage<StoredCase>(closedCases, { cursor, limit, between: closedBetween(from, to) });
 }

@@ -62,16 +62,23 @@ export async function getItems(keys: TableKey[]): Promise<(Record<string, unknow
   return keys.map((key) => found.get(`${key.pk}\n${key.sk}`));
 }
 
-/** Every item under a partition key whose sort key starts with a prefix, in sort key order. */
-export async function queryAll<T>(pk: string, skPrefix: string): Promise<T[]> {
+/** Items of a partition: those whose sort key starts with a prefix, or falls in a range (inclusive). */
+export type ItemRange = { pk: string } & ({ prefix: string } | { between: [string, string] });
+
+/** Every item of a range, in sort key order. */
+export async function queryAll<T>(range: ItemRange): Promise<T[]> {
   const items: T[] = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
+  const [condition, values] =
+    'prefix' in range
+      ? ['begins_with(sk, :prefix)', { ':prefix': range.prefix }]
+      : ['sk BETWEEN :from AND :to', { ':from': range.between[0], ':to': range.between[1] }];
   do {
     const page = await ddb().send(
       new QueryCommand({
         TableName: table(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+        KeyConditionExpression: `pk = :pk AND ${condition}`,
+        ExpressionAttributeValues: { ':pk': range.pk, ...values },
         ExclusiveStartKey,
         ConsistentRead: true,
       }),

@@ -19,6 +19,5 @@ export async function putFileRecord(file: FileRecord): Promise<void> {
 }
 
 export function listFileRecords(caseId: string): Promise<FileRecord[]> {
-  const { pk, skPrefix } = caseItems(caseId, 'files');
-  return queryAll<FileRecord>(pk, skPrefix);
+  return queryAll<FileRecord>(caseItems(caseId, 'files'));
 }

@@ -23,7 +23,8 @@ import {
  * - inbound mail and triage (`inbound.ts`): `INBOUND#<Message-ID>` / `INBOUND`, `TRIAGE#<id>` /
  *   `TRIAGE`, `MSGID#<outbound Message-ID>` / `MSGID`, `AUTOREPLY#<sender>` / `AUTOREPLY`.
  * - idempotency (`idempotency.ts`): `IDEM#<scope>#<key>` / `IDEM`, `REQUEST#<id>` / `REQUEST`.
- * - counters (`counters.ts`): `COUNTER` / `<name>`.
+ * - counters (`counters.ts`): `COUNTER` / `<name>`; compliance counters (`compliance.ts`):
+ *   `COMPLIANCE` / `<closing day>#<centre>#<plan>#<severity>`.
  * - undeliverable addresses (`mailer.ts`): `ADDRESS#<address>` / `UNDELIVERABLE`.
  * - search words (`search.ts`): `SEARCH#<ALL or A#<account>>#<first two letters>` / `<word>#<caseId>`.
  *
@@ -57,7 +58,7 @@ export const fileRecordKey = (caseId: string, fileId: string): TableKey => ({
 /** The items of one family kept under a case: its timeline or its file records. */
 export const caseItems = (caseId: string, family: 'timeline' | 'files') => ({
   pk: casePk(caseId),
-  skPrefix: family === 'timeline' ? 'T#' : 'FILE#',
+  prefix: family === 'timeline' ? 'T#' : 'FILE#',
 });
 
 export const userKey = (email: string): TableKey => ({ pk: `USER#${email.toLowerCase()}`, sk: 'USER' });
@@ -82,6 +83,17 @@ export const idempotencyKey = (scope: string, key: string): TableKey => ({
 export const requestKey = (id: string): TableKey => ({ pk: `REQUEST#${id}`, sk: 'REQUEST' });
 
 export const counterKey = (name: string): TableKey => ({ pk: 'COUNTER', sk: name });
+
+const COMPLIANCE = 'COMPLIANCE';
+export const complianceCounterKey = (c: { day: string; centre: string; plan: string; severity: string }) => ({
+  pk: COMPLIANCE,
+  sk: `${c.day}#${c.centre}#${c.plan}#${c.severity}`,
+});
+/** The compliance counters of the days from `from` to `to` (`YYYY-MM-DD`, inclusive). */
+export const complianceCountersOf = (from: string, to: string) => ({
+  pk: COMPLIANCE,
+  between: [`${from}#`, `${to}#~`] as [string, string],
+});
 
 export const undeliverableKey = (address: string): TableKey => ({
   pk: `ADDRESS#${address.toLowerCase()}`,

@@ -22,8 +22,7 @@ export async function putTimelineEntry(caseId: string, id: string, entry: Timeli
 }
 
 export function listTimeline(caseId: string): Promise<(TimelineEntry & { id: string })[]> {
-  const { pk, skPrefix } = caseItems(caseId, 'timeline');
-  return queryAll<TimelineEntry & { id: string }>(pk, skPrefix);
+  return queryAll<TimelineEntry & { id: string }>(caseItems(caseId, 'timeline'));
 }
 
 /** Makes an internal inbound-mail timeline item public; false when there is no such item. */

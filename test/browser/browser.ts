@@ -134,3 +134,31 @@ export async function startBrowserWalk(at: string): Promise<BrowserWalk> {
     },
   };
 }
+
+/** What has the keyboard's focus: its tag, its name as a person reads it, and whether its ring shows. */
+export interface Focus {
+  tag: string;
+  name: string;
+  ring: boolean;
+}
+export const focusOf = (on: Page) =>
+  on.evaluate(`(() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    const name = el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.innerText || '';
+    return {
+      tag: el.tagName.toLowerCase(),
+      name: name.trim(),
+      ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+    };
+  })()`) as Promise<Focus>;
+
+/** Presses `key` until the focus is on what `wanted` names (at most `most` presses). */
+export async function pressUntil(on: Page, key: string, wanted: Partial<Focus>, most = 80) {
+  for (let i = 0; i < most; i++) {
+    await on.keyboard.press(key);
+    const focus = await focusOf(on);
+    if (Object.entries(wanted).every(([k, v]) => focus[k as keyof Focus] === v)) return focus;
+  }
+  throw new Error(`${most} presses of ${key} never reached ${JSON.stringify(wanted)}`);
+}

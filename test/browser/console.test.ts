@@ -4,7 +4,7 @@ import nodemailer from 'nodemailer';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acmeHighCase, type TestRuntime } from '../integration/runtime.ts';
-import { type BrowserWalk, screenshots, seen, startBrowserWalk } from './browser.ts';
+import { type BrowserWalk, focusOf, pressUntil, screenshots, seen, startBrowserWalk } from './browser.ts';
 
 /** An engineer works a whole case life in the console, as a person sees it (virtual time from Monday 09:00). */
 
@@ -77,6 +77,9 @@ describe('the engineers’ console: a whole case life (browser)', () => {
     expect(await seen(row)).toContain('Agents cannot log in');
     expect(await seen(row)).toContain('response in 4 h 0 min');
     expect(await text('#page-info')).toMatch(/Page 1: 2 cases shown/);
+    // The newest change first, and the column says so.
+    expect(await page.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('descending');
+    expect(await text('th[aria-sort]')).toBe('Updated ▼');
     expect(await text('#me')).toBe('eve@support.example');
     await shot(page, '1-cases');
   });
@@ -104,9 +107,13 @@ describe('the engineers’ console: a whole case life (browser)', () => {
     await page.getByRole('button', { name: 'Take this case' }).click();
     await page.locator('#owner', { hasText: 'eve@support.example' }).waitFor();
     await page.getByRole('link', { name: 'Cases' }).first().click();
+    // Each list is read once its own tab is the current page (the rows are drawn with it).
+    const current = (tab: string) => page.locator('a.tab[aria-current="page"]', { hasText: tab }).waitFor();
     await page.getByRole('link', { name: 'My cases' }).click();
+    await current('My cases');
     await page.locator(`tr.case-row[data-number="${number}"]`, { hasText: 'eve@support.example' }).waitFor();
     await page.getByRole('link', { name: 'Unowned in my centre' }).click();
+    await current('Unowned in my centre');
     await page.locator('tr.case-row', { hasText: 'Reports are slow' }).waitFor();
     expect(await page.locator(`tr.case-row[data-number="${number}"]`).count()).toBe(0);
   });
@@ -345,34 +352,6 @@ describe('the engineers’ console: a whole case life (browser)', () => {
   });
 });
 
-/** What has the keyboard's focus: its tag, its name as a person reads it, and whether its ring shows. */
-interface Focus {
-  tag: string;
-  name: string;
-  ring: boolean;
-}
-const focusOf = (on: Page) =>
-  on.evaluate(`(() => {
-    const el = document.activeElement;
-    const style = getComputedStyle(el);
-    const name = el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.innerText || '';
-    return {
-      tag: el.tagName.toLowerCase(),
-      name: name.trim(),
-      ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
-    };
-  })()`) as Promise<Focus>;
-
-/** Presses `key` until the focus is on what `wanted` names (at most `most` presses). */
-async function pressUntil(on: Page, key: string, wanted: Partial<Focus>, most = 80) {
-  for (let i = 0; i < most; i++) {
-    await on.keyboard.press(key);
-    const focus = await focusOf(on);
-    if (Object.entries(wanted).every(([k, v]) => focus[k as keyof Focus] === v)) return focus;
-  }
-  throw new Error(`${most} presses of ${key} never reached ${JSON.stringify(wanted)}`);
-}
-
 describe('the engineers’ console with the keyboard only: queue, case, take, request info (browser)', () => {
   let kb: Page;
   let caseNumber: string;
@@ -445,6 +424,9 @@ describe('the engineers’ console with the keyboard only: queue, case, take, re
         ring: true,
       });
     expect(await seen(kb.locator('#status'))).toBe('Awaiting Info / Info Required from Customer');
+    expect(await seen(kb.locator('#fields'))).toMatch(
+      /Follow-up\s+provide-information since 2026-03-02 20:00Z · 0 reminders sent/,
+    );
     expect(await seen(kb.locator('#timeline'))).toContain('Please send the wallboard server log.');
     await shot(kb, '11-keyboard-result');
   });

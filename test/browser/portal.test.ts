@@ -8,7 +8,7 @@ import { finished } from 'node:stream/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestRuntime } from '../integration/runtime.ts';
-import { type BrowserWalk, screenshots, seen, startBrowserWalk } from './browser.ts';
+import { type BrowserWalk, focusOf, pressUntil, screenshots, seen, startBrowserWalk } from './browser.ts';
 
 /** A contact's whole case in the customer portal, as they see it (virtual time from Monday 09:00). */
 
@@ -147,6 +147,8 @@ describe('the customer portal: a contact’s case from opening to survey (browse
   });
 
   it('a file over 100 MiB goes up in 8 MiB parts with progress, each failed part tried 3 times; uploaded again, only the missing part goes up; it downloads back with the same SHA-256', async () => {
+    // At the real threshold (SPEC §7, no test knob): 101 MiB take 15–35 s on a loaded two-core
+    // machine, so this test alone may take up to 5 minutes.
     const big = await bigFile('capture.pcap', 101 * MiB);
     // The connection drops on every PUT of part 2 in the first upload.
     let partTwoFails = true;
@@ -247,7 +249,7 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     await shot(page, '5-closed');
   });
 
-  it('the closure mail’s survey link opens the survey in the portal; the answers are recorded', async () => {
+  it('the closure mail’s survey link opens the survey in the portal; answered with the keyboard alone (Tab, arrow keys), the six ratings are recorded', async () => {
     const closure = (await t.mails()).find((m) => m.body.text.includes('/survey'));
     const link = /(http\S+\/survey)/.exec(closure?.body.text ?? '')?.[1];
     expect(link).toBe(`${t.runtime.urls.portal}/cases/${number}/survey`);
@@ -256,17 +258,24 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     const questions = page.locator('#survey fieldset');
     expect(await questions.count()).toBe(6);
     await shot(page, '6-survey');
-    for (let i = 0; i < 6; i++)
-      await questions
-        .nth(i)
-        .getByLabel(String(5 - (i % 2)))
-        .check();
-    await page.getByLabel('Anything else').fill('Quick and clear.');
-    await page.getByRole('button', { name: 'Send my answers' }).click();
+    // With the keyboard alone: Tab from one question to the next, the arrow keys within one.
+    await pressUntil(page, 'Tab', { tag: 'input', name: '1' });
+    for (let i = 0; i < 6; i++) {
+      const rating = 5 - (i % 2);
+      for (let n = 1; n < rating; n++) await page.keyboard.press('ArrowRight');
+      expect(await focusOf(page)).toEqual({ tag: 'input', name: String(rating), ring: true });
+      await page.keyboard.press('Tab');
+    }
+    expect(await focusOf(page)).toMatchObject({ tag: 'textarea', name: 'Anything else you want to tell us' });
+    await page.keyboard.type('Quick and clear.');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
     await page.locator('#survey-done').waitFor();
     const timeline = (await t.api('GET', `/v1/cases/${number}/timeline`, { as: 'eve@support.example' })).body
       .items;
-    expect(timeline.some((e: { kind: string }) => e.kind === 'survey')).toBe(true);
+    expect(timeline.find((e: { kind: string }) => e.kind === 'survey')?.text).toBe(
+      'Survey: 5, 4, 5, 4, 5, 4',
+    );
     await shot(page, '7-survey-done');
   });
 

@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caseworkEnv, runCasework } from '../casework-cli.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 describe('the SMTP listener hands raw mail to the inbound-mail handler, as SES → S3 → Lambda', () => {
@@ -168,9 +167,7 @@ describe('the SMTP listener hands raw mail to the inbound-mail handler, as SES �
   });
 
   it('npx casework token prints a token the API accepts', async () => {
-    const { stdout } = await promisify(execFile)('node', ['bin/casework.js', 'token', 'rita@acme.example'], {
-      env: { ...process.env, CASEWORK_URL: t.runtime.urls.api.replace(/\/v1$/, '') },
-    });
+    const { stdout } = await runCasework(['token', 'rita@acme.example'], { env: caseworkEnv(t.runtime) });
     const res = await fetch(`${t.runtime.urls.api}/cases/${number}`, {
       headers: { authorization: `Bearer ${stdout.trim()}` },
     });

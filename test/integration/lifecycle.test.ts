@@ -1,6 +1,6 @@
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
+import { acmeHighCase, startTestRuntime, type TestRuntime, umbrellaPureconnect } from './runtime.ts';
 
 // Monday 2 March 2026, 09:00 (London GMT, New York 04:00 EST).
 const MONDAY = '2026-03-02T09:00:00Z';
@@ -675,18 +675,7 @@ describe('SLA compliance report (SPEC §4)', () => {
 
   it('cloud restoration carries a 95% share; pureconnect RCAs are reported as an average of business days', async () => {
     t = await startTestRuntime(MONDAY);
-    await t.provision({
-      accounts: {
-        umbrella: {
-          name: 'Umbrella',
-          plan: 'pureconnect',
-          centre: 'emea',
-          contract: { start: '2024-01-01', end: '2030-12-31' },
-          products: ['Contact Center'],
-        },
-      },
-      contacts: { 'uma@umbrella.example': { name: 'Uma', access: { umbrella: 'designated' } } },
-    });
+    await t.provision(umbrellaPureconnect);
     const cloud = await open(GUS, { ...globexCase, severity: 'high', businessImpact: 'Calls drop.' });
     await act(cloud, 'mark-restored', ENGINEER, { note: 'Standby active.' });
     await act(cloud, 'close', ENGINEER, { subStatus: 'Problem Resolved', note: 'Fixed.' });

@@ -113,3 +113,17 @@ export const acmeHighCase = {
   usersAffected: 40,
   circumstances: 'Upgraded to 12.4 on Sunday; rolled back one server, which works.',
 };
+
+/** Account `umbrella` on plan pureconnect (centre emea), with designated contact `uma@umbrella.example`. */
+export const umbrellaPureconnect = {
+  accounts: {
+    umbrella: {
+      name: 'Umbrella',
+      plan: 'pureconnect',
+      centre: 'emea',
+      contract: { start: '2024-01-01', end: '2030-12-31' },
+      products: ['Contact Center'],
+    },
+  },
+  contacts: { 'uma@umbrella.example': { name: 'Uma', access: { umbrella: 'designated' } } },
+};

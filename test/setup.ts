@@ -1,0 +1,3 @@
+import { dropSqliteWarning } from '#local/sqlite-warning.ts';
+
+dropSqliteWarning();
