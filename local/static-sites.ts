@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 /**
@@ -13,6 +14,13 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
 };
 const SITES = ['console', 'portal', 'web'] as const;
+/**
+ * Libraries the pages import, served from their packages' own ESM files (their relative imports
+ * resolve beside them); a deployment copies the same files to the same paths.
+ */
+export const VENDOR = new Map([
+  ['noble-hashes', path.dirname(createRequire(import.meta.url).resolve('@noble/hashes/sha2.js'))],
+]);
 
 /** Answers a GET under a site's prefix; false when the path belongs to no site. */
 export function serveStaticSite(pathname: string, res: ServerResponse): boolean {
@@ -25,12 +33,19 @@ export function serveStaticSite(pathname: string, res: ServerResponse): boolean 
     return true;
   }
   const name = pathname.slice(site.length + 2);
+  const [, library = '', module = ''] = /^vendor\/([\w-]+)\/([\w-]+\.js)$/.exec(name) ?? [];
+  const folder = site === 'web' ? VENDOR.get(library) : undefined;
+  if (folder) return sendFile(res, path.join(folder, module), site, name);
   const asset = /^[\w-]+\.(html|js|css)$/.test(name) ? name : undefined;
   // The portal's pages are paths (mail links to /portal/cases/N): any other path is its index page.
   const file = asset ?? (site === 'portal' || (site === 'console' && name === '') ? 'index.html' : undefined);
+  return sendFile(res, file && path.join(import.meta.dirname, site, file), site, name);
+}
+
+function sendFile(res: ServerResponse, file: string | undefined, site: string, name: string) {
   let content: Buffer | undefined;
   try {
-    content = file ? readFileSync(path.join(import.meta.dirname, site, file)) : undefined;
+    content = file ? readFileSync(file) : undefined;
   } catch {}
   if (!file || !content) {
     res.writeHead(404, { 'content-type': 'application/json' });

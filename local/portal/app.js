@@ -323,6 +323,8 @@ function listFiles(c, items) {
       );
 }
 
+const refreshFiles = async (c) => listFiles(c, (await api(`/v1/cases/${c.number}/files`)).items);
+
 /** Straight to S3, one file after the other, each with its progress bar. */
 async function uploadFiles(e, form, c) {
   e.preventDefault();
@@ -342,20 +344,31 @@ async function uploadFiles(e, form, c) {
     for (const [i, file] of chosen.entries()) {
       const bar = document.getElementById(`upload-${i}`);
       const percent = document.getElementById(`upload-${i}-percent`);
-      await uploadFile(api, c.number, file, (share) => {
-        bar.value = Math.floor(share * 100);
-        percent.textContent = `${bar.value}%`;
-      }).catch((error) => {
+      await uploadFile(
+        api,
+        c.number,
+        file,
+        (share) => {
+          bar.value = Math.floor(share * 100);
+          percent.textContent = `${bar.value}%`;
+        },
+        // A big file takes a while to read for its checksum before the first byte goes up.
+        (share) => {
+          percent.textContent = `reading ${Math.floor(share * 100)}%`;
+        },
+      ).catch((error) => {
         throw new ApiError(error.status, { message: `${file.name}: ${error.message}` });
       });
     }
     // The list is refreshed in place: the progress bars stay, full, beside it.
-    listFiles(c, (await api(`/v1/cases/${c.number}/files`)).items);
+    await refreshFiles(c);
     form.reset();
     say(`Uploaded ${chosen.length} file${chosen.length === 1 ? '' : 's'}.`);
   } catch (error) {
     say('');
     showError(form, error);
+    // A failed upload may have left a half-sent file (listed as pending until it is sent again).
+    await refreshFiles(c).catch(() => {});
   } finally {
     submit.disabled = false;
   }

@@ -1,7 +1,9 @@
 // Uploads straight to S3 (SPEC §7): one presigned PUT for a small file; for a large one a multipart
 // upload, its parts hashed, sent a few at a time, each retried on a fresh URL when it fails, and
 // the parts already sent kept, so uploading the same file again resumes where it stopped.
+
 import { ApiError, hex, uid } from '../web/shared.js';
+import { sha256 } from '../web/vendor/noble-hashes/sha2.js';
 
 /** Parts in flight at once: enough to fill a line, few enough to keep memory and retries small. */
 const PARALLEL_PARTS = 3;
@@ -11,13 +13,31 @@ const TRIES = 3;
 /** The parts each multipart upload has sent in this page (by upload id), for a resumed upload. */
 const sentParts = new Map();
 
-// Web Crypto hashes a whole buffer: a part, or for the grant the whole file (so a file from the
-// browser is bounded by the browser's memory).
-const sha256 = async (blob) => hex(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+/** Bytes read at once to hash a whole file: the page holds one slice, whatever the file's size. */
+const HASH_SLICE = 8 * 1024 * 1024;
+
+/** A part (at most a few MiB) is hashed in one go by Web Crypto. */
+const partSha256 = async (blob) => hex(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+
+/**
+ * The SHA-256 of a whole file, read slice by slice (Web Crypto only hashes a whole buffer, which
+ * would hold the file in memory); `progress` hears the share hashed (0 to 1).
+ */
+export async function fileSha256(file, progress = () => {}, sliceSize = HASH_SLICE) {
+  const hash = sha256.create();
+  for (let start = 0; start < file.size; start += sliceSize) {
+    hash.update(new Uint8Array(await file.slice(start, start + sliceSize).arrayBuffer()));
+    progress(Math.min(start + sliceSize, file.size) / file.size);
+  }
+  return hex(hash.digest());
+}
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Uploads one file to a case; `progress` hears the share of its bytes sent (0 to 1). */
-export async function uploadFile(api, caseNumber, file, progress) {
+/**
+ * Uploads one file to a case; `progress` hears the share of its bytes sent (0 to 1), `hashing` the
+ * share read to hash it first (the grant asks for the whole file's SHA-256).
+ */
+export async function uploadFile(api, caseNumber, file, progress, hashing = () => {}) {
   const files = `/v1/cases/${caseNumber}/files`;
   const { files: grants } = await api(files, {
     method: 'POST',
@@ -27,7 +47,7 @@ export async function uploadFile(api, caseNumber, file, progress) {
           name: file.name,
           size: file.size,
           contentType: file.type || 'application/octet-stream',
-          sha256: await sha256(file),
+          sha256: await fileSha256(file, hashing),
         },
       ],
     },
@@ -58,7 +78,7 @@ async function multipart(api, fileUrl, grant, file, progress, complete) {
 
   const sendPart = async (partNumber) => {
     const blob = blobOf(partNumber);
-    const digest = await sha256(blob);
+    const digest = await partSha256(blob);
     for (let attempt = 1; ; attempt++) {
       try {
         const answer = await api(`${fileUrl}/urls`, {
