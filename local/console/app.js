@@ -101,8 +101,9 @@ async function queuesAvailable() {
   return queuesOffered;
 }
 
+// Newest first by case number, as the API answers its pages; newest first by last update.
 const SORTS = {
-  number: (a, b) => a.number.localeCompare(b.number),
+  number: (a, b) => b.number.localeCompare(a.number),
   severity: (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
   due: (a, b) =>
     (Date.parse(nextDue(a)?.due ?? '') || Infinity) - (Date.parse(nextDue(b)?.due ?? '') || Infinity),
@@ -134,8 +135,8 @@ async function casesPage(params) {
       return next && Date.parse(next.due) - now < SOON_MS;
     });
   }
-  const sort = params.get('sort') ?? (queue ? 'due' : 'updated');
-  items.sort(SORTS[sort] ?? SORTS.updated);
+  const sort = params.get('sort') ?? (queue ? 'due' : 'number');
+  items.sort(SORTS[sort] ?? SORTS.number);
   const pageNumber = Number(params.get('page') ?? 1);
   const link = (changes) => {
     const next = new URLSearchParams(params);
@@ -149,7 +150,7 @@ async function casesPage(params) {
     `<a class="tab" href="#/cases${value ? `?queue=${value}` : ''}" ${queue === value ? 'aria-current="page"' : ''}>${label}</a>`;
   // Updates sort newest first; the others smallest (or most urgent) first.
   const header = (key, label) => {
-    const [order, arrow] = key === 'updated' ? ['descending', '▼'] : ['ascending', '▲'];
+    const [order, arrow] = key === 'updated' || key === 'number' ? ['descending', '▼'] : ['ascending', '▲'];
     return `<th scope="col" ${sort === key ? `aria-sort="${order}"` : ''}><a class="sort" href="${link({ sort: key })}">${label}${sort === key ? ` ${arrow}` : ''}</a></th>`;
   };
   const hasOwner = page.items.some((c) => 'owner' in c);

@@ -77,9 +77,9 @@ describe('the engineers’ console: a whole case life (browser)', () => {
     expect(await seen(row)).toContain('Agents cannot log in');
     expect(await seen(row)).toContain('response in 4 h 0 min');
     expect(await text('#page-info')).toMatch(/Page 1: 2 cases shown/);
-    // The newest change first, and the column says so.
+    // The newest case first, as the API pages them, and the column says so.
     expect(await page.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('descending');
-    expect(await text('th[aria-sort]')).toBe('Updated ▼');
+    expect(await text('th[aria-sort]')).toBe('Case ▼');
     expect(await text('#me')).toBe('eve@support.example');
     await shot(page, '1-cases');
   });
