@@ -1,5 +1,5 @@
 import { type Plan, planNamed } from '../catalogue/index.ts';
-import { addBusinessDays, businessTimeBetween } from '../sla/business-time.ts';
+import { businessTimeBetween, dueAfterBusinessDays } from '../sla/business-time.ts';
 import { type Calendar, NO_SPANS, type Span } from '../sla/calendar.ts';
 import { calendarOf } from '../sla/calendars.ts';
 import { instantMs, isoOf } from '../sla/instants.ts';
@@ -34,10 +34,9 @@ function stoppedSpans(c: CaseRecord): Span[] {
 
 /** Whether the case is waiting on the customer now (a pause still running). */
 function isPaused(c: CaseRecord): boolean {
-  for (const p of c.pauses ?? NONE_PAUSES) if (p.to === null) return true;
+  for (const p of c.pauses ?? []) if (p.to === null) return true;
   return false;
 }
-const NONE_PAUSES: NonNullable<CaseRecord['pauses']> = [];
 
 /** An optional stored instant in epoch ms (each read once: the clocks run on every view). */
 const msOf = (at: string | null | undefined) => (at ? instantMs(at) : Number.NEGATIVE_INFINITY);
@@ -78,9 +77,7 @@ export function targetStarts(c: CaseRecord): Record<TargetKind, Date | null> {
 
 /** The instant the clocks are read at: a closed case's clocks stopped at its closure (SPEC §4). */
 function clockInstant(c: CaseRecord, now: number): number {
-  if (c.status !== 'Closed' || !c.closedAt) return now;
-  const closedAt = instantMs(c.closedAt);
-  return Math.min(closedAt, now);
+  return c.status === 'Closed' && c.closedAt ? Math.min(instantMs(c.closedAt), now) : now;
 }
 
 /** Whether the resolution target is waived: an on-premise issue needing a defect correction (SPEC §4). */
@@ -289,10 +286,12 @@ export function obligationsOf(c: CaseRecord, now: Date): Record<string, Obligati
   const plan = planNamed(c.plan);
   if (!plan.cloud || c.withoutContract) return out;
   const calendar = calendarOf(c.centre);
+  const asOf = clockInstant(c, now.getTime());
   const obligation = (from: string, days: number, done: string | null | undefined): Obligation => {
-    const due = addBusinessDays(calendar, new Date(from), days).due.toISOString();
+    const dueMs = dueAfterBusinessDays(calendar, instantMs(from), days);
+    const due = isoOf(dueMs);
     const at = done ?? null;
-    const late = at ? at > due : new Date(clockInstant(c, now.getTime())).toISOString() > due;
+    const late = at ? at > due : asOf > dueMs;
     return { due, done: at, state: late ? 'breached' : at ? 'met' : 'pending' };
   };
   if (c.type === 'change-request' && c.completedAt) {
