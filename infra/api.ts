@@ -15,7 +15,8 @@ import { Construct } from 'constructs';
 import { apiThrottle, type FunctionName, functions } from '../functions/registry.ts';
 
 export interface ApiProps {
-  portalOrigin: string;
+  /** The origins of the pages that call the API: the customer portal and the engineers' console. */
+  siteOrigins: string[];
   /** The JWT issuer (the user pool) and the audience (its portal client). */
   issuer: string;
   audience: string;
@@ -34,10 +35,11 @@ export class Api extends Construct {
     });
     this.httpApi = new HttpApi(this, 'Api', {
       createDefaultStage: false,
+      // The sites read no header of the API's answers, so none is exposed.
       corsPreflight: {
-        allowOrigins: [props.portalOrigin],
-        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
-        allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        allowOrigins: props.siteOrigins,
+        allowMethods: routeMethods().map((method) => CorsHttpMethod[method]),
+        allowHeaders: ['accept', 'authorization', 'content-type', 'idempotency-key'],
       },
     });
     const stage = new HttpStage(this, 'DefaultStage', {
@@ -82,4 +84,12 @@ export class Api extends Construct {
       }
     }
   }
+}
+
+/** Every method the registry's routes answer: what a page may send across origins. */
+function routeMethods() {
+  const routes = Object.values(functions).flatMap((spec): { route: string }[] =>
+    'routes' in spec ? spec.routes : [],
+  );
+  return [...new Set(routes.map(({ route }) => route.split(' ')[0] as keyof typeof CorsHttpMethod))];
 }

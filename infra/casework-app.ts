@@ -9,6 +9,7 @@ export function buildApp(app = new App()) {
   const stack = new CaseworkStack(app, 'Casework', {
     stage: context('stage', 'dev'),
     portalOrigin: context('portalOrigin', 'https://support.example'),
+    consoleOrigin: context('consoleOrigin', 'https://console.support.example'),
     mailDomain: context('mailDomain', 'support.example'),
     administratorEmail: app.node.tryGetContext('casework:administratorEmail'),
     alarmEmail: app.node.tryGetContext('casework:alarmEmail'),

@@ -7,8 +7,8 @@ export interface FilesProps {
   /** Production keeps the buckets and their objects when the stack is deleted. */
   production: boolean;
   removalPolicy: RemovalPolicy;
-  /** The portal's origin: browsers upload to presigned URLs from it. */
-  portalOrigin: string;
+  /** The sites' origins: browsers upload to presigned URLs from them and read each part's ETag. */
+  siteOrigins: string[];
 }
 
 /**
@@ -41,7 +41,7 @@ export class Files extends Construct {
       serverAccessLogsPrefix: 'files/',
       cors: [
         {
-          allowedOrigins: [props.portalOrigin],
+          allowedOrigins: props.siteOrigins,
           allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
           allowedHeaders: ['*'],
           exposedHeaders: ['ETag'],

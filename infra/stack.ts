@@ -17,6 +17,8 @@ export interface CaseworkStackProps extends StackProps {
   stage: string;
   /** The portal's origin, allowed by CORS for browser uploads and API calls. */
   portalOrigin: string;
+  /** The engineers' console's origin (its own site, or the portal's), allowed by CORS too. */
+  consoleOrigin: string;
   /** The SES domain: mail is sent from and received at addresses of it. */
   mailDomain: string;
   /** Invited as the first administrator. */
@@ -36,11 +38,9 @@ export class CaseworkStack extends Stack {
     const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     const { table } = new Data(this, 'Data', { production, removalPolicy });
-    const { bucket } = new Files(this, 'Files', {
-      production,
-      removalPolicy,
-      portalOrigin: props.portalOrigin,
-    });
+    // Each site on its own origin, or both on one (then the same origin twice is one).
+    const siteOrigins = [...new Set([props.portalOrigin, props.consoleOrigin])];
+    const { bucket } = new Files(this, 'Files', { production, removalPolicy, siteOrigins });
     const identity = new Identity(this, 'Identity', { administratorEmail: props.administratorEmail });
 
     const stateMachineName = `${this.stackName}-case-lifecycle`;
@@ -53,7 +53,8 @@ export class CaseworkStack extends Stack {
         CASEWORK_STATE_MACHINE_ARN: stateMachineArn,
         CASEWORK_MAIL_FROM: `support@${props.mailDomain}`,
         CASEWORK_INBOUND_ADDRESS: `cases@${props.mailDomain}`,
-        CASEWORK_PORTAL_URL: props.portalOrigin,
+        // The portal's pages live under /portal/ (their base), locally as on AWS.
+        CASEWORK_PORTAL_URL: `${props.portalOrigin}/portal`,
         CASEWORK_USER_POOL_ID: identity.userPool.userPoolId,
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -80,7 +81,7 @@ export class CaseworkStack extends Stack {
       deadLetters: fns.deadLetters,
     });
     const api = new Api(this, 'Api', {
-      portalOrigin: props.portalOrigin,
+      siteOrigins,
       issuer: identity.issuer,
       audience: identity.client.userPoolClientId,
       functions: fns.byName,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -58,4 +58,35 @@ function sendFile(res: ServerResponse, file: string | undefined, site: string, n
   });
   res.end(content);
   return true;
+}
+
+/**
+ * Writes the sites as a static host serves them (`console/`, `portal/`, `web/` with the vendored
+ * libraries' files) into `target`, each page told the API's URL (locally it is the page's origin).
+ */
+export function writeStaticSites(target: string, apiUrl: string) {
+  for (const site of SITES)
+    cpSync(path.join(import.meta.dirname, site), path.join(target, site), { recursive: true });
+  for (const [library, folder] of VENDOR) {
+    const into = path.join(target, 'web', 'vendor', library);
+    mkdirSync(into, { recursive: true });
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.js')))
+      cpSync(path.join(folder, file), path.join(into, file));
+  }
+  const setting = `<script>globalThis.CASEWORK_API = ${JSON.stringify(apiUrl.replace(/\/+$/, ''))};</script>`;
+  for (const site of ['console', 'portal']) {
+    const page = path.join(target, site, 'index.html');
+    writeFileSync(page, readFileSync(page, 'utf8').replace('<head>', `<head>\n  ${setting}`));
+  }
+}
+
+// `npm run sites -- <folder> <API URL>`: the folder to copy to the sites' host.
+if (process.argv[1] === import.meta.filename) {
+  const [target, apiUrl] = process.argv.slice(2);
+  if (!target || !apiUrl) {
+    console.error('usage: npm run sites -- <folder> <API URL>');
+    process.exit(2);
+  }
+  writeStaticSites(target, apiUrl);
+  console.log(`sites written to ${target}: console/, portal/, web/`);
 }

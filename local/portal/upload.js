@@ -16,8 +16,14 @@ const sentParts = new Map();
 /** Bytes read at once to hash a whole file: the page holds one slice, whatever the file's size. */
 const HASH_SLICE = 8 * 1024 * 1024;
 
-/** A part (at most a few MiB) is hashed in one go by Web Crypto. */
-const partSha256 = async (blob) => hex(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+/**
+ * A part of 8 MiB (every file to 80 GB) is hashed in one go by Web Crypto, which is faster; a
+ * larger one (so that 10,000 parts hold a file of up to 5 TiB) slice by slice, as a whole file.
+ */
+const partSha256 = async (blob) =>
+  blob.size > HASH_SLICE
+    ? fileSha256(blob)
+    : hex(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
 
 /**
  * The SHA-256 of a whole file, read slice by slice (Web Crypto only hashes a whole buffer, which

@@ -60,15 +60,44 @@ describe('the CDK stack', () => {
     for (const text of code) expect(text).not.toMatch(/CopyObject|UploadPartCopy/);
   });
 
-  it('the bucket’s CORS rule lets the portal PUT and GET and read each part’s ETag (multipart uploads from the browser)', () => {
+  it('CORS lets both sites (the portal and the console, each on its own origin) send every method and header their pages send, to the API and to the bucket', () => {
+    const pages = (...files: string[]) =>
+      files.map((f) => readFileSync(path.join('local', f), 'utf8')).join('\n');
+    const all = pages('console/app.js', 'portal/app.js', 'portal/upload.js', 'web/shared.js');
+    // To the API, through the shared client: its methods (GET unless told) and its headers.
+    const methods = new Set([...all.matchAll(/method(?::| =) '(\w+)'/g)].map((m) => m[1]));
+    const client = /export function apiClient[\s\S]*?headers: \{([\s\S]*?)\n {6}\},/.exec(
+      pages('web/shared.js'),
+    );
+    const headers = [...(client?.[1] ?? '').matchAll(/'?([\w-]+)'?:/g)].map((m) =>
+      String(m[1]).toLowerCase(),
+    );
+    expect([...methods].sort()).toEqual(['GET', 'POST']);
+    expect(headers).toEqual(expect.arrayContaining(['authorization', 'content-type', 'idempotency-key']));
+    // The defaults of the casework:portalOrigin and casework:consoleOrigin context values.
+    const origins = ['https://support.example', 'https://console.support.example'];
+    const apis = Object.values(template.findResources('AWS::ApiGatewayV2::Api'));
+    expect(apis).toHaveLength(1);
+    const preflight = apis[0]?.Properties.CorsConfiguration;
+    expect(preflight.AllowOrigins).toEqual(origins);
+    expect(preflight.AllowMethods).toEqual(expect.arrayContaining([...methods]));
+    expect(preflight.AllowHeaders).toEqual(expect.arrayContaining(headers));
+    // To S3, straight from the page: the upload's PUT, whose signed headers are the grant's, and
+    // the ETag each part answers. Downloads are navigations, which CORS does not concern.
+    const upload = pages('portal/upload.js');
+    const s3Methods = [...upload.matchAll(/xhr\.open\('(\w+)'/g)].map((m) => m[1]);
+    const s3Exposed = [...upload.matchAll(/getResponseHeader\('([\w-]+)'\)/g)].map((m) => m[1]);
+    expect(s3Methods).toEqual(['PUT']);
+    expect(s3Exposed).toEqual(['ETag']);
     template.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
       CorsConfiguration: {
         CorsRules: [
           Match.objectLike({
-            AllowedMethods: ['PUT', 'GET'],
-            AllowedOrigins: [Match.anyValue()],
-            ExposedHeaders: ['ETag'],
+            AllowedMethods: Match.arrayWith(s3Methods),
+            AllowedOrigins: origins,
+            AllowedHeaders: ['*'],
+            ExposedHeaders: s3Exposed,
           }),
         ],
       },
