@@ -5,10 +5,14 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import nodemailer from 'nodemailer';
+import { dropSqliteWarning } from '../local/sqlite-warning.ts';
 import { bundleSizes } from './bundles.ts';
 import { lifecycleCosts } from './lifecycle.ts';
 import { costTable, newCase, PRODUCT_HEADING, productFigures, productSection } from './product.ts';
 import { slaSection, withSection, withSlaSection } from './sla.ts';
+
+// The runtime the bench starts loads node:sqlite: its experimental warning says nothing here.
+dropSqliteWarning();
 
 /**
  * `npm run bench`: figures for BENCHMARKS.md. Starts the local runtime as `npm start` does (a child
