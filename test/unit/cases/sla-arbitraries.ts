@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { CaseRecord } from '#shared/cases/model.ts';
-import { policy } from '#shared/catalogue/index.ts';
+import { centres, policy } from '#shared/catalogue/index.ts';
 import { aCase } from './fixtures.ts';
 
 const H = 3_600_000;
@@ -35,15 +35,7 @@ export const caseAndNow: fc.Arbitrary<{ c: CaseRecord; now: Date }> = fc
   .record({
     plan: fc.constantFrom(...Object.keys(policy.plans)),
     severity: fc.constantFrom('critical-production-down', 'critical', 'high', 'medium', 'low'),
-    centre: fc.constantFrom(
-      'emea',
-      'north-america',
-      'apac',
-      'japan',
-      'india',
-      'latin-america',
-      'follow-the-sun',
-    ),
+    centre: fc.constantFrom(...Object.keys(centres)),
     created: fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2030, 5, 1) }),
     completeAfter: fc.integer({ min: 0, max: 3 * D }),
     raised: maybe(fc.integer({ min: 0, max: 5 * D })),
