@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import nodemailer from 'nodemailer';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acmeHighCase, type TestRuntime } from '../integration/runtime.ts';
@@ -16,11 +15,7 @@ const shot = screenshots('console');
 const text = (selector: string) => seen(page.locator(selector));
 
 async function sendMail(from: string, subject: string, body: string) {
-  const { port } = new URL(t.runtime.urls.smtp);
-  await nodemailer
-    .createTransport({ host: '127.0.0.1', port: Number(port), secure: false, ignoreTLS: true })
-    .sendMail({ from, to: 'cases@support.example', subject, text: body });
-  await t.runtime.settled();
+  await t.receive({ from, subject, text: body });
 }
 
 /** A file uploaded to the case as a contact does it through the API: grant, PUT, complete. */

@@ -1,4 +1,4 @@
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { SendMailOptions } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseworkEnv, runCasework } from '../casework-cli.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
@@ -6,17 +6,7 @@ import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 describe('the SMTP listener hands raw mail to the inbound-mail handler, as SES → S3 → Lambda', () => {
   let t: TestRuntime;
   let number: string;
-  const send = async (mail: SendMailOptions) => {
-    const { port } = new URL(t.runtime.urls.smtp);
-    const transport = nodemailer.createTransport({
-      host: '127.0.0.1',
-      port: Number(port),
-      secure: false,
-      ignoreTLS: true,
-    });
-    await transport.sendMail({ to: 'cases@support.example', ...mail });
-    await t.runtime.settled();
-  };
+  const send = (mail: SendMailOptions) => t.receive(mail);
 
   beforeAll(async () => {
     t = await startTestRuntime('2026-03-02T09:00:00Z');

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { LOCAL_ADMINISTRATOR } from '#local/cognito.ts';
 import { demoCatalogue } from '#local/demo.ts';
 import { type LocalRuntime, type RuntimeOptions, startLocalRuntime } from '#local/runtime.ts';
@@ -82,6 +83,22 @@ export async function startTestRuntime(
 
   const advance = async (duration: string) => api('POST', '/_local/clock', { body: { advance: duration } });
 
+  /** Sends a mail to the desk (`cases@support.example` unless `to` says otherwise) through its SMTP listener, and waits until everything it set off has run. */
+  const receive = async (mail: SendMailOptions) => {
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: Number(new URL(runtime.urls.smtp).port),
+      secure: false,
+      ignoreTLS: true,
+    });
+    try {
+      await transport.sendMail({ to: 'cases@support.example', ...mail });
+    } finally {
+      transport.close();
+    }
+    await runtime.settled();
+  };
+
   return {
     runtime,
     dataDir,
@@ -89,6 +106,7 @@ export async function startTestRuntime(
     token,
     mails,
     advance,
+    receive,
     provision,
     stop: async (keepData = false) => {
       await runtime.stop();

@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
@@ -8,11 +7,7 @@ let t: TestRuntime;
 let number: string;
 const triage = async () => (await t.api('GET', '/v1/triage', { as: 'eve@support.example' })).body.items;
 async function sendMail(subject: string, text: string) {
-  const { port } = new URL(t.runtime.urls.smtp);
-  await nodemailer
-    .createTransport({ host: '127.0.0.1', port: Number(port), secure: false, ignoreTLS: true })
-    .sendMail({ from: 'ops@acme.example', to: 'cases@support.example', subject, text });
-  await t.runtime.settled();
+  await t.receive({ from: 'ops@acme.example', subject, text });
 }
 
 beforeAll(async () => {
