@@ -3,7 +3,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateTableCommand, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDynaliteIterators, levelIteratorPrototype } from '#local/dynalite-iterators.ts';
@@ -46,6 +52,10 @@ describe('the local DynamoDB closes the LevelDB iterator of every query', () => 
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
+    // A new table is CREATING until the emulator's timer marks it ACTIVE, as on AWS; writes before then are refused.
+    const status = async () =>
+      (await client.send(new DescribeTableCommand({ TableName: 'items' }))).Table?.TableStatus;
+    while ((await status()) !== 'ACTIVE') await new Promise((resolve) => setTimeout(resolve, 5));
     for (let i = 0; i < 30; i++) {
       await client.send(
         new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'p' }, sk: { S: `s${i}` } } }),
