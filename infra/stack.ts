@@ -53,8 +53,9 @@ export class CaseworkStack extends Stack {
         CASEWORK_STATE_MACHINE_ARN: stateMachineArn,
         CASEWORK_MAIL_FROM: `support@${props.mailDomain}`,
         CASEWORK_INBOUND_ADDRESS: `cases@${props.mailDomain}`,
-        // The portal's pages live under /portal/ (their base), locally as on AWS.
+        // The sites' pages live under /portal/ and /console/ (their bases), locally as on AWS.
         CASEWORK_PORTAL_URL: `${props.portalOrigin}/portal`,
+        CASEWORK_CONSOLE_URL: `${props.consoleOrigin}/console`,
         CASEWORK_USER_POOL_ID: identity.userPool.userPoolId,
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_LOG_LEVEL: 'INFO',

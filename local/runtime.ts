@@ -162,6 +162,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     const logLevel = process.env.POWERTOOLS_LOG_LEVEL;
     const localValues: Record<string, string> = {
       CASEWORK_PORTAL_URL: `${api.url}/portal`,
+      CASEWORK_CONSOLE_URL: `${api.url}/console`,
       CASEWORK_USER_POOL_ID: LOCAL_USER_POOL_ID,
       ...(logLevel ? { POWERTOOLS_LOG_LEVEL: logLevel } : {}),
     };
@@ -209,6 +210,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       CASEWORK_STATE_MACHINE_ARN: sfn.stepFunctions.stateMachineArn,
       CASEWORK_S3_PATH_STYLE: 'true',
       CASEWORK_PORTAL_URL: `${api.url}/portal`,
+      CASEWORK_CONSOLE_URL: `${api.url}/console`,
       // The SES emulator answers GetAccount (the health check) from this.
       AWS_SES_ACCOUNT: JSON.stringify({
         DedicatedIpAutoWarmupEnabled: false,

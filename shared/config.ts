@@ -30,8 +30,13 @@ export const config = {
   get inboundAddress() {
     return process.env.CASEWORK_INBOUND_ADDRESS ?? 'cases@support.example';
   },
+  /** The customer portal: the links in mails to customers. */
   get portalUrl() {
     return process.env.CASEWORK_PORTAL_URL ?? 'https://support.example';
+  },
+  /** The engineers' console: the links in mails to the desk's managers. */
+  get consoleUrl() {
+    return process.env.CASEWORK_CONSOLE_URL ?? 'https://console.support.example/console';
   },
   /** Local emulators need path-style S3 addressing; AWS does not. */
   get s3PathStyle() {

@@ -120,6 +120,7 @@ function template(mail: MailIntent, c: CaseRecord, caseUrl: string): Template {
           `Reason for escalation: ${mail.note ?? ''}`,
           `Critical dates: opened ${c.createdAt}${c.completedAt ? `, complete ${c.completedAt}` : ''}${c.restoredAt ? `, restored ${c.restoredAt}` : ''}`,
           `Expectations: ${c.businessImpact ?? 'see the case'}`,
+          `Case: ${caseUrl}`,
         ],
       };
     case 'sla-breach': {
@@ -148,9 +149,20 @@ const escapeHtml = (s: string) =>
     (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string,
   );
 
+/** Where a mail's links lead: the customer portal, or the engineers' console for the desk's own people. */
+export interface SiteUrls {
+  portalUrl: string;
+  consoleUrl: string;
+}
+
+/** Mails to the desk's own managers (escalations, SLA breaches): their link opens the console. */
+const INTERNAL_MAILS: ReadonlySet<MailIntent['kind']> = new Set(['escalation', 'sla-breach']);
+
 /** Renders one outbound mail: a text and an HTML part from one template, with the reference token. */
-export function renderMail(mail: MailIntent, c: CaseRecord, portalUrl: string): RenderedMail {
-  const caseUrl = `${portalUrl}/cases/${c.number}`;
+export function renderMail(mail: MailIntent, c: CaseRecord, sites: SiteUrls): RenderedMail {
+  const caseUrl = INTERNAL_MAILS.has(mail.kind)
+    ? `${sites.consoleUrl}/#/case/${c.number}`
+    : `${sites.portalUrl}/cases/${c.number}`;
   const t = template(mail, c, caseUrl);
   const paragraphs = [
     ...t.body.filter(Boolean),

@@ -203,7 +203,7 @@ async function sendOutboxMail(
   const { mail } = effect;
   let messageId: string;
   try {
-    messageId = await sendMail(mail.to, renderMail(mail, c, config.portalUrl));
+    messageId = await sendMail(mail.to, renderMail(mail, c, config));
   } catch (error) {
     logger.warn('mail not sent', { caseNumber: c.number, mail: id, error: (error as Error).message });
     if (!isRefusal(error)) {
