@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import {
   AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
@@ -185,5 +190,80 @@ describe('signing in with the user pool (Cognito: invitation, new password, TOTP
       name: 'NotAuthorizedException',
       message: 'User is disabled.',
     });
+  });
+});
+
+/**
+ * The administrator's first sign-in as README's "Deploying to AWS" step 5 gives it, with the AWS
+ * CLI (`.ci/run` installs Debian's `awscli`): the ID token it ends with administers the desk.
+ */
+describe('the administrator signs in with the AWS CLI as the README says', () => {
+  const home = mkdtempSync(path.join(tmpdir(), 'casework-aws-'));
+  const cognitoIdp = async (...args: string[]) => {
+    const { stdout } = await promisify(execFile)(
+      'aws',
+      ['cognito-idp', ...args, '--endpoint-url', t.runtime.urls.cognito, '--output', 'json'],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          AWS_CONFIG_FILE: path.join(home, 'config'),
+          AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          AWS_DEFAULT_REGION: 'us-east-1',
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+      },
+    );
+    return JSON.parse(stdout || '{}');
+  };
+
+  it('initiate-auth, then the NEW_PASSWORD_REQUIRED, MFA_SETUP and TOTP answers; the IdToken reads the catalogue', async () => {
+    const ADMIN = 'admin@support.example';
+    const client = ['--client-id', LOCAL_CLIENT_ID];
+    const first = await cognitoIdp(
+      'initiate-auth',
+      ...client,
+      '--auth-flow',
+      'USER_PASSWORD_AUTH',
+      '--auth-parameters',
+      `USERNAME=${ADMIN},PASSWORD=${await temporaryPassword(ADMIN)}`,
+    );
+    expect(first.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
+    const setUp = await cognitoIdp(
+      'respond-to-auth-challenge',
+      ...client,
+      '--challenge-name',
+      'NEW_PASSWORD_REQUIRED',
+      '--session',
+      first.Session,
+      '--challenge-responses',
+      `USERNAME=${ADMIN},NEW_PASSWORD=Admin-Console-2026`,
+    );
+    expect(setUp.ChallengeName).toBe('MFA_SETUP');
+    const { SecretCode, Session } = await cognitoIdp('associate-software-token', '--session', setUp.Session);
+    const verified = await cognitoIdp(
+      'verify-software-token',
+      '--session',
+      Session,
+      '--user-code',
+      codeNow(SecretCode),
+    );
+    expect(verified.Status).toBe('SUCCESS');
+    const done = await cognitoIdp(
+      'respond-to-auth-challenge',
+      ...client,
+      '--challenge-name',
+      'MFA_SETUP',
+      '--session',
+      verified.Session,
+      '--challenge-responses',
+      `USERNAME=${ADMIN}`,
+    );
+    const res = await fetch(`${t.runtime.urls.api}/admin/catalogue`, {
+      headers: { authorization: `Bearer ${done.AuthenticationResult.IdToken}` },
+    });
+    expect(res.status).toBe(200);
   });
 });
