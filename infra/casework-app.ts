@@ -8,8 +8,8 @@ export function buildApp(app = new App()) {
     String(app.node.tryGetContext(`casework:${name}`) ?? fallback);
   const stack = new CaseworkStack(app, 'Casework', {
     stage: context('stage', 'dev'),
-    portalOrigin: context('portalOrigin', 'https://support.example'),
-    consoleOrigin: context('consoleOrigin', 'https://console.support.example'),
+    portalOrigin: app.node.tryGetContext('casework:portalOrigin'),
+    consoleOrigin: app.node.tryGetContext('casework:consoleOrigin'),
     mailDomain: context('mailDomain', 'support.example'),
     administratorEmail: app.node.tryGetContext('casework:administratorEmail'),
     alarmEmail: app.node.tryGetContext('casework:alarmEmail'),

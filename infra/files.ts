@@ -7,8 +7,6 @@ export interface FilesProps {
   /** Production keeps the buckets and their objects when the stack is deleted. */
   production: boolean;
   removalPolicy: RemovalPolicy;
-  /** The sites' origins: browsers upload to presigned URLs from them and read each part's ETag. */
-  siteOrigins: string[];
 }
 
 /**
@@ -18,10 +16,12 @@ export interface FilesProps {
  */
 export class Files extends Construct {
   readonly bucket: Bucket;
+  /** S3 access logs of the stack's buckets. */
+  readonly accessLogs: Bucket;
 
   constructor(scope: Construct, id: string, props: FilesProps) {
     super(scope, id);
-    const accessLogs = new Bucket(this, 'AccessLogs', {
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
@@ -37,17 +37,8 @@ export class Files extends Construct {
       versioned: true,
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: !props.production,
-      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'files/',
-      cors: [
-        {
-          allowedOrigins: props.siteOrigins,
-          allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
-          allowedHeaders: ['*'],
-          exposedHeaders: ['ETag'],
-          maxAge: 3000,
-        },
-      ],
       lifecycleRules: [
         // SPEC §7: a closed case's files (noncurrent since its closure) go 30 days later, and so do
         // the delete markers left with nothing behind them.
@@ -66,6 +57,17 @@ export class Files extends Construct {
           noncurrentVersionExpiration: Duration.days(1),
         },
       ],
+    });
+  }
+
+  /** The sites' origins: browsers upload to presigned URLs from them and read each part's ETag. */
+  allowSites(origins: string[]) {
+    this.bucket.addCorsRule({
+      allowedOrigins: origins,
+      allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
+      allowedHeaders: ['*'],
+      exposedHeaders: ['ETag'],
+      maxAge: 3000,
     });
   }
 }

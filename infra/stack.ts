@@ -8,6 +8,7 @@ import { Files } from './files.ts';
 import { Functions } from './functions.ts';
 import { Identity } from './identity.ts';
 import { Mail } from './mail.ts';
+import { Sites } from './sites.ts';
 import { Workflow } from './workflow.ts';
 
 export { ASL_FILE } from './workflow.ts';
@@ -15,10 +16,12 @@ export { ASL_FILE } from './workflow.ts';
 export interface CaseworkStackProps extends StackProps {
   /** `production` retains data on deletion and protects the table. */
   stage: string;
-  /** The portal's origin, allowed by CORS for browser uploads and API calls. */
-  portalOrigin: string;
-  /** The engineers' console's origin (its own site, or the portal's), allowed by CORS too. */
-  consoleOrigin: string;
+  /**
+   * Where people reach the portal and the console when not at the stack's CloudFront address (a
+   * domain of the operator's in front of it): mails link there, and CORS lets both in.
+   */
+  portalOrigin?: string;
+  consoleOrigin?: string;
   /** The SES domain: mail is sent from and received at addresses of it. */
   mailDomain: string;
   /** Invited as the first administrator. */
@@ -38,9 +41,14 @@ export class CaseworkStack extends Stack {
     const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     const { table } = new Data(this, 'Data', { production, removalPolicy });
-    // Each site on its own origin, or both on one (then the same origin twice is one).
-    const siteOrigins = [...new Set([props.portalOrigin, props.consoleOrigin])];
-    const { bucket } = new Files(this, 'Files', { production, removalPolicy, siteOrigins });
+    const files = new Files(this, 'Files', { production, removalPolicy });
+    const { bucket } = files;
+    const sites = new Sites(this, 'Sites', { production, removalPolicy, accessLogs: files.accessLogs });
+    const portalOrigin = props.portalOrigin ?? sites.origin;
+    const consoleOrigin = props.consoleOrigin ?? sites.origin;
+    // The hosted sites, and each site's own origin if it has one (the same origin twice is one).
+    const siteOrigins = [...new Set([sites.origin, portalOrigin, consoleOrigin])];
+    files.allowSites(siteOrigins);
     const identity = new Identity(this, 'Identity', { administratorEmail: props.administratorEmail });
 
     const stateMachineName = `${this.stackName}-case-lifecycle`;
@@ -54,8 +62,8 @@ export class CaseworkStack extends Stack {
         CASEWORK_MAIL_FROM: `support@${props.mailDomain}`,
         CASEWORK_INBOUND_ADDRESS: `cases@${props.mailDomain}`,
         // The sites' pages live under /portal/ and /console/ (their bases), locally as on AWS.
-        CASEWORK_PORTAL_URL: `${props.portalOrigin}/portal`,
-        CASEWORK_CONSOLE_URL: `${props.consoleOrigin}/console`,
+        CASEWORK_PORTAL_URL: `${portalOrigin}/portal`,
+        CASEWORK_CONSOLE_URL: `${consoleOrigin}/console`,
         CASEWORK_USER_POOL_ID: identity.userPool.userPoolId,
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -87,6 +95,13 @@ export class CaseworkStack extends Stack {
       audience: identity.client.userPoolClientId,
       functions: fns.byName,
     });
+    sites.deploy({
+      api: api.httpApi.apiEndpoint,
+      signIn: {
+        endpoint: `https://cognito-idp.${this.region}.amazonaws.com/`,
+        clientId: identity.client.userPoolClientId,
+      },
+    });
     new Mail(this, 'Mail', {
       domain: props.mailDomain,
       configurationSetName,
@@ -109,6 +124,7 @@ export class CaseworkStack extends Stack {
       api.httpApi.apiEndpoint,
       'CASEWORK_URL for `npx casework`; the portal and console call it',
     );
+    output('SitesUrl', sites.origin, 'the portal at /portal/, the engineers’ console at /console/');
     output('UserPoolId', identity.userPool.userPoolId, 'the users: invite administrators here');
     output('UserPoolClientId', identity.client.userPoolClientId, 'the portal client (the JWT audience)');
     output('StateMachineArn', workflow.stateMachine.stateMachineArn, 'one execution per case');

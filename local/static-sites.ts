@@ -32,7 +32,7 @@ export interface SignInSettings {
  * The settings a page reads before its script runs, in a script at the top of its `<head>`: the
  * API's URL (the page's own origin when not given) and where to sign in.
  */
-function withSettings(page: string, settings: { api?: string; signIn: SignInSettings }): string {
+export function withSettings(page: string, settings: { api?: string; signIn: SignInSettings }): string {
   const lines = [
     ...(settings.api ? [`globalThis.CASEWORK_API = ${JSON.stringify(settings.api)};`] : []),
     `globalThis.CASEWORK_SIGN_IN = ${JSON.stringify(settings.signIn)};`,
@@ -86,12 +86,14 @@ function sendFile(
   return true;
 }
 
+/** The site folders and the page each one opens with. */
+export const SITE_PAGES = ['console/index.html', 'portal/index.html'] as const;
+
 /**
- * Writes the sites as a static host serves them (`console/`, `portal/`, `web/` with the vendored
- * libraries' files) into `target`, each page told the API's URL (locally it is the page's origin)
- * and where to sign in.
+ * Copies the sites as a static host serves them into `target`: `console/`, `portal/`, `web/` with
+ * the vendored libraries' files. The pages are not yet told where the API is (`withSettings`).
  */
-export function writeStaticSites(target: string, apiUrl: string, signIn: SignInSettings) {
+export function stageStaticSites(target: string) {
   for (const site of SITES)
     cpSync(path.join(import.meta.dirname, site), path.join(target, site), { recursive: true });
   for (const [library, folder] of VENDOR) {
@@ -100,13 +102,23 @@ export function writeStaticSites(target: string, apiUrl: string, signIn: SignInS
     for (const file of readdirSync(folder).filter((f) => f.endsWith('.js')))
       cpSync(path.join(folder, file), path.join(into, file));
   }
-  for (const site of ['console', 'portal']) {
-    const page = path.join(target, site, 'index.html');
+}
+
+/** A page of the sites, as its source (before `withSettings`). */
+export const sitePage = (page: (typeof SITE_PAGES)[number]) =>
+  readFileSync(path.join(import.meta.dirname, page), 'utf8');
+
+/**
+ * Writes the sites for any static host into `target`, each page told the API's URL (locally it is
+ * the page's origin) and where to sign in.
+ */
+export function writeStaticSites(target: string, apiUrl: string, signIn: SignInSettings) {
+  stageStaticSites(target);
+  for (const page of SITE_PAGES)
     writeFileSync(
-      page,
-      withSettings(readFileSync(page, 'utf8'), { api: apiUrl.replace(/\/+$/, ''), signIn }),
+      path.join(target, page),
+      withSettings(sitePage(page), { api: apiUrl.replace(/\/+$/, ''), signIn }),
     );
-  }
 }
 
 /** The region of an API Gateway URL (`https://<id>.execute-api.<region>.amazonaws.com`). */

@@ -16,7 +16,14 @@ import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 /** What the template is made from: a change to any of these means synthesizing again. */
-const SOURCES = ['infra', 'functions', 'statemachines', 'shared', 'package-lock.json'];
+const SOURCES = [
+  'infra',
+  'functions',
+  'statemachines',
+  'shared',
+  'local/static-sites.ts',
+  'package-lock.json',
+];
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'casework');
 /** A synthesis left behind by a process that died is taken over after this long. */
 const STALE_LOCK_MS = 5 * 60_000;

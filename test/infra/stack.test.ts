@@ -24,6 +24,12 @@ describe('the CDK stack', () => {
         .map((fn) => [fn.Properties.Environment.Variables.CASEWORK_FUNCTION as string, fn]),
     );
 
+  /** The hosted sites' origin, `https://<distribution domain>`, as the template writes it. */
+  const distributionDomain = (t = template) => ({
+    'Fn::GetAtt': [Object.keys(t.findResources('AWS::CloudFront::Distribution'))[0], 'DomainName'],
+  });
+  const hostedOrigin = (t = template) => ({ 'Fn::Join': ['', ['https://', distributionDomain(t)]] });
+
   beforeAll(() => {
     // Skip bundling: the template is what is asserted here; the full synth below bundles.
     const { stack } = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
@@ -74,8 +80,8 @@ describe('the CDK stack', () => {
     );
     expect([...methods].sort()).toEqual(['GET', 'POST']);
     expect(headers).toEqual(expect.arrayContaining(['authorization', 'content-type', 'idempotency-key']));
-    // The defaults of the casework:portalOrigin and casework:consoleOrigin context values.
-    const origins = ['https://support.example', 'https://console.support.example'];
+    // Without casework:portalOrigin and casework:consoleOrigin, both sites are at the stack's CloudFront origin.
+    const origins = [hostedOrigin()];
     const apis = Object.values(template.findResources('AWS::ApiGatewayV2::Api'));
     expect(apis).toHaveLength(1);
     const preflight = apis[0]?.Properties.CorsConfiguration;
@@ -102,6 +108,81 @@ describe('the CDK stack', () => {
         ],
       },
     });
+  });
+
+  it('hosts both sites behind one CloudFront distribution: a private bucket read through origin access control, HTTPS only', () => {
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue() })],
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+      }),
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: Match.objectLike({
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      }),
+      LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'sites/' },
+    });
+  });
+
+  it('gives a portal path (a mail’s link to a case or its survey) and the console’s root their page; files pass as they are', () => {
+    const [fn] = Object.values(template.findResources('AWS::CloudFront::Function'));
+    const handler = new Function(`${fn?.Properties.FunctionCode}; return handler;`)() as (event: {
+      request: { uri: string };
+    }) => { uri?: string; statusCode?: number; headers?: { location: { value: string } } };
+    const served = (uri: string) => handler({ request: { uri } }).uri;
+    expect(served('/portal/cases/0000000042')).toBe('/portal/index.html');
+    expect(served('/portal/cases/0000000042/survey')).toBe('/portal/index.html');
+    expect(served('/portal/')).toBe('/portal/index.html');
+    expect(served('/portal/app.js')).toBe('/portal/app.js');
+    expect(served('/console/')).toBe('/console/index.html');
+    expect(served('/console/app.js')).toBe('/console/app.js');
+    expect(served('/web/vendor/noble-hashes/sha2.js')).toBe('/web/vendor/noble-hashes/sha2.js');
+    expect(handler({ request: { uri: '/' } })).toMatchObject({
+      statusCode: 302,
+      headers: { location: { value: '/portal/' } },
+    });
+  });
+
+  it('deploys the pages told the API’s URL and the user pool’s app client, values known only at deployment', () => {
+    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
+    const markers = JSON.stringify(deployment?.Properties.SourceMarkers);
+    const [client] = Object.keys(template.findResources('AWS::Cognito::UserPoolClient'));
+    const [api] = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'));
+    expect(markers).toContain(`{"Ref":"${client}"}`);
+    expect(markers).toContain(`"${api}"`);
+    expect(deployment?.Properties.DistributionPaths).toEqual(['/*']);
+    template.hasOutput('SitesUrl', { Value: hostedOrigin() });
+  });
+
+  it('mails link to the hosted sites, or to the origins the operator gives (then CORS lets those in too)', () => {
+    const link = (t: Template, variable: string) =>
+      Object.values(t.findResources('AWS::Lambda::Function')).find(
+        (fn) => fn.Properties.Environment?.Variables?.CASEWORK_FUNCTION === 'workflow',
+      )?.Properties.Environment.Variables[variable];
+    expect(link(template, 'CASEWORK_PORTAL_URL')).toEqual({
+      'Fn::Join': ['', ['https://', distributionDomain(), '/portal']],
+    });
+    const own = Template.fromStack(
+      buildApp(
+        new App({
+          context: {
+            'aws:cdk:bundling-stacks': [],
+            'casework:portalOrigin': 'https://portal.support.example.com',
+            'casework:consoleOrigin': 'https://console.support.example.com',
+          },
+        }),
+      ).stack,
+    );
+    expect(link(own, 'CASEWORK_PORTAL_URL')).toBe('https://portal.support.example.com/portal');
+    expect(link(own, 'CASEWORK_CONSOLE_URL')).toBe('https://console.support.example.com/console');
+    const [api] = Object.values(own.findResources('AWS::ApiGatewayV2::Api'));
+    expect(api?.Properties.CorsConfiguration.AllowOrigins).toEqual([
+      hostedOrigin(own),
+      'https://portal.support.example.com',
+      'https://console.support.example.com',
+    ]);
   });
 
   it('lists the bucket without an s3:prefix condition, so a missing object answers 404, not 403', () => {
@@ -149,10 +230,17 @@ describe('the CDK stack', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('grants no IAM action with a wildcard', () => {
-    for (const statement of statements()) {
-      for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
-    }
+  it('grants the desk’s functions no IAM action with a wildcard (CDK’s deployment-time providers aside)', () => {
+    const roles = new Set(
+      Object.values(registryFunctions()).map((fn) => fn.Properties.Role['Fn::GetAtt'][0] as string),
+    );
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      policy.Properties.Roles.some((role: { Ref: string }) => roles.has(role.Ref)),
+    );
+    expect(policies.length).toBeGreaterThanOrEqual(roles.size);
+    for (const policy of policies)
+      for (const statement of policy.Properties.PolicyDocument.Statement)
+        for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
   });
 
   it('keeps the table recoverable: on demand, point-in-time recovery; retained in production', () => {
