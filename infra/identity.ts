@@ -36,6 +36,12 @@ export class Identity extends Construct {
         fullname: { required: false, mutable: true },
       },
       autoVerify: { email: true },
+      // The invitation a provisioned contact or engineer receives (the local pool mails the same words).
+      userInvitation: {
+        emailSubject: 'Your casework account',
+        emailBody:
+          'Hello,<br><br>You have an account on the casework support desk. Sign in with your e-mail address {username}. Your temporary password is {####}<br><br>At your first sign-in you choose a new password and set up an authenticator app (a six-digit code at each sign-in). The temporary password expires in 7 days; ask your administrator for a new invitation after that.',
+      },
       keepOriginal: { email: true },
       passwordPolicy: {
         minLength: 12,

@@ -5,7 +5,7 @@ import { close, errorJson, listen, readBody, send, urlOf } from './http.ts';
 import { AUDIENCE, type LocalIssuer, TokenRejected, verifyBearer } from './jwt.ts';
 import type { Invoke } from './lambda.ts';
 import { apiGatewayEvent, compileRoutes, TokenBucket } from './router.ts';
-import { serveStaticSite } from './static-sites.ts';
+import { type SignInSettings, serveStaticSite } from './static-sites.ts';
 import type { FiredTimer, VirtualClock } from './virtual-clock.ts';
 
 /** What the API needs once the rest of the system is up. */
@@ -18,6 +18,8 @@ export interface ApiContext {
   throttleTime: () => number;
   /** The SES emulator's store of sent mail (the mail viewer reads it too). */
   mailStore: string;
+  /** Where the sites' pages sign people in: the local Cognito pool and its app client. */
+  signIn: SignInSettings;
 }
 
 /**
@@ -36,11 +38,11 @@ export async function startApi(
 
   const server = http.createServer(async (req, res) => {
     try {
-      const { issuer, clock, invoke, throttle: limits, throttleTime, mailStore } = await ready;
+      const { issuer, clock, invoke, throttle: limits, throttleTime, mailStore, signIn } = await ready;
       throttle ??= new TokenBucket(limits, throttleTime());
       const { pathname } = new URL(req.url ?? '/', 'http://local');
       if (pathname === '/_local/jwks.json' && req.method === 'GET') return send(res, 200, issuer.jwks);
-      if (req.method === 'GET' && serveStaticSite(pathname, res)) return;
+      if (req.method === 'GET' && serveStaticSite(pathname, res, signIn)) return;
       if (pathname === '/_local/token' && req.method === 'POST') return await tokenRequest(req, res, issuer);
       if (pathname === '/_local/clock') {
         if (req.method === 'GET') return send(res, 200, { now: clock.now().toISOString() });

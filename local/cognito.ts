@@ -1,19 +1,33 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
+import { Secret, TOTP } from 'otpauth';
 import { GROUPS } from '#shared/identity.ts';
 import { close, listen, type Service, urlOf } from './http.ts';
+import type { LocalUserPoolSettings } from './stack.ts';
 
 /**
- * The part of a Cognito user pool casework uses, behind the Cognito Identity Provider JSON API
- * (`AdminCreateUser`, `AdminGetUser`, groups, enable/disable), kept in one file of the data folder:
- * the admin function provisions users through the real SDK client, and the local issuer signs
- * tokens with the claims Cognito would put in an ID token. As the stack invites the administrator
- * named at deployment, the pool starts with one administrator.
+ * The part of a Cognito user pool casework uses, behind the Cognito Identity Provider JSON API,
+ * kept in one file of the data folder:
+ * - what the admin function provisions through the real SDK client (`AdminCreateUser`, which
+ *   mails the invitation with a temporary password as the stack's template words it, groups,
+ *   enable/disable);
+ * - the sign-in people do from the console and the portal (`InitiateAuth` with USER_PASSWORD_AUTH,
+ *   the new-password, TOTP set-up and TOTP challenges, as the stack's pool requires MFA), answered
+ *   with tokens the local issuer signs with the claims Cognito puts in them.
+ * As the stack invites the administrator named at deployment, the pool starts with one
+ * administrator.
  */
 export const LOCAL_ADMINISTRATOR = 'admin@support.example';
 export const LOCAL_USER_POOL_ID = 'us-east-1_local';
+/** The app client the sites sign in with (on AWS the stack's `UserPoolClientId` output). */
+export const LOCAL_CLIENT_ID = 'casework-local-client';
+
+/** How long a sign-in's session lasts between its steps (Cognito's default, 3 minutes). */
+const SESSION_MS = 3 * 60_000;
+/** Cognito's tokens last an hour by default. */
+const TOKEN_SECONDS = 3600;
 
 interface PoolUser {
   sub: string;
@@ -21,6 +35,29 @@ interface PoolUser {
   name?: string;
   enabled: boolean;
   groups: string[];
+  /** Invited users change their temporary password at their first sign-in. */
+  status?: 'FORCE_CHANGE_PASSWORD' | 'CONFIRMED';
+  /** `salt:scrypt` of the password (or the temporary one). */
+  password?: string;
+  /** The verified authenticator's secret (base32). */
+  totp?: string;
+}
+
+interface SignInSession {
+  email: string;
+  challenge: 'NEW_PASSWORD_REQUIRED' | 'MFA_SETUP' | 'SOFTWARE_TOKEN_MFA';
+  expires: number;
+  /** The authenticator secret being set up, then whether its first code was right. */
+  secret?: string;
+  verified?: boolean;
+}
+
+/** What the pool needs from the rest of the local system. */
+export interface PoolServices {
+  /** Delivers a mail (locally into the SES emulator's store, seen in the mail viewer); its body is HTML, as Cognito's. */
+  mail: (to: string, subject: string, html: string) => void;
+  /** An ID or access token for a user, signed by the local issuer. */
+  token?: (email: string, use: 'id' | 'access', ttlSeconds: number) => Promise<string>;
 }
 
 class CognitoError extends Error {
@@ -30,12 +67,31 @@ class CognitoError extends Error {
   }
 }
 
+const hash = (password: string, salt = randomBytes(16).toString('hex')) =>
+  `${salt}:${scryptSync(password, salt, 32).toString('hex')}`;
+
+function matches(password: unknown, stored: string | undefined): boolean {
+  if (typeof password !== 'string' || !stored) return false;
+  const [salt = ''] = stored.split(':');
+  const a = Buffer.from(hash(password, salt));
+  const b = Buffer.from(stored);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const totpOf = (secret: string) =>
+  new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
+
 export class LocalUserPool {
   private readonly file: string;
   private users: Record<string, PoolUser>;
+  private readonly sessions = new Map<string, SignInSession>();
+  private readonly settings: LocalUserPoolSettings;
+  readonly services: PoolServices;
 
-  constructor(file: string) {
+  constructor(file: string, settings: LocalUserPoolSettings, services: PoolServices) {
     this.file = file;
+    this.settings = settings;
+    this.services = services;
     this.users = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
     if (!this.users[LOCAL_ADMINISTRATOR]) {
       this.users[LOCAL_ADMINISTRATOR] = {
@@ -45,6 +101,7 @@ export class LocalUserPool {
         enabled: true,
         groups: [GROUPS.administrator],
       };
+      this.invite(this.users[LOCAL_ADMINISTRATOR]);
       this.save();
     }
   }
@@ -80,8 +137,103 @@ export class LocalUserPool {
     return name;
   }
 
+  /** A temporary password that meets the pool's policy, mailed as the template's invitation words it. */
+  private invite(user: PoolUser) {
+    const pick = (chars: string, n: number) =>
+      Array.from({ length: n }, () => chars[randomInt(chars.length)]).join('');
+    const temporary = `${pick('ABCDEFGHJKLMNPQRSTUVWXYZ', 4)}${pick('abcdefghijkmnopqrstuvwxyz', 6)}${pick('23456789', 3)}${pick('!#%+=?', 1)}`;
+    user.status = 'FORCE_CHANGE_PASSWORD';
+    user.password = hash(temporary);
+    user.totp = undefined;
+    const { subject, message } = this.settings.invitation;
+    this.services.mail(
+      user.email,
+      subject,
+      message.replaceAll('{username}', user.email).replaceAll('{####}', temporary),
+    );
+  }
+
+  /** The pool's password policy, in Cognito's words when a password breaks it. */
+  private checkPassword(password: unknown): string {
+    const p = this.settings.passwordPolicy;
+    const text = typeof password === 'string' ? password : '';
+    const broken = [
+      text.length < p.minimumLength
+        ? `Password not long enough (at least ${p.minimumLength} characters)`
+        : '',
+      p.requireLowercase && !/[a-z]/.test(text) ? 'Password must have lowercase characters' : '',
+      p.requireUppercase && !/[A-Z]/.test(text) ? 'Password must have uppercase characters' : '',
+      p.requireNumbers && !/[0-9]/.test(text) ? 'Password must have numeric characters' : '',
+      p.requireSymbols && !/[^A-Za-z0-9]/.test(text) ? 'Password must have symbol characters' : '',
+    ].filter(Boolean);
+    if (broken.length)
+      throw new CognitoError(
+        'InvalidPasswordException',
+        `Password does not conform to policy: ${broken.join('; ')}`,
+      );
+    return text;
+  }
+
+  private client(clientId: unknown) {
+    if (clientId !== LOCAL_CLIENT_ID)
+      throw new CognitoError(
+        'ResourceNotFoundException',
+        `User pool client ${String(clientId)} does not exist.`,
+      );
+  }
+
+  private challenge(email: string, challenge: SignInSession['challenge']) {
+    const id = randomBytes(32).toString('base64url');
+    this.sessions.set(id, { email, challenge, expires: Date.now() + SESSION_MS });
+    return {
+      ChallengeName: challenge,
+      Session: id,
+      ChallengeParameters:
+        challenge === 'NEW_PASSWORD_REQUIRED'
+          ? { USER_ID_FOR_SRP: email, requiredAttributes: '[]', userAttributes: JSON.stringify({ email }) }
+          : challenge === 'MFA_SETUP'
+            ? { MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' }
+            : { USER_ID_FOR_SRP: email },
+    };
+  }
+
+  /** A session still in time (sign-in sessions use real time, as an authenticator app does). */
+  private session(id: unknown, challenge?: SignInSession['challenge']): SignInSession {
+    const found = typeof id === 'string' ? this.sessions.get(id) : undefined;
+    if (!found || found.expires < Date.now() || (challenge && found.challenge !== challenge))
+      throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+    return found;
+  }
+
+  /** After the password (and its change): set up an authenticator, or give its code (MFA is required). */
+  private afterPassword(user: PoolUser) {
+    if (this.settings.mfa === 'ON')
+      return this.challenge(user.email, user.totp ? 'SOFTWARE_TOKEN_MFA' : 'MFA_SETUP');
+    return this.authenticated(user);
+  }
+
+  private async authenticated(user: PoolUser) {
+    const token = this.services.token;
+    if (!token) throw new CognitoError('InternalErrorException', 'The local issuer is not ready.');
+    return {
+      ChallengeParameters: {},
+      AuthenticationResult: {
+        IdToken: await token(user.email, 'id', TOKEN_SECONDS),
+        AccessToken: await token(user.email, 'access', TOKEN_SECONDS),
+        ExpiresIn: TOKEN_SECONDS,
+        TokenType: 'Bearer',
+      },
+    };
+  }
+
+  private codeIsRight(secret: string | undefined, code: unknown): boolean {
+    return (
+      !!secret && typeof code === 'string' && totpOf(secret).validate({ token: code, window: 1 }) !== null
+    );
+  }
+
   /** One API call (`X-Amz-Target: AWSCognitoIdentityProviderService.<Action>`). */
-  handle(action: string, body: Record<string, unknown>): unknown {
+  async handle(action: string, body: Record<string, unknown>): Promise<unknown> {
     switch (action) {
       case 'AdminCreateUser': {
         const attributes = Object.fromEntries(
@@ -90,8 +242,10 @@ export class LocalUserPool {
         const email = String(attributes.email ?? body.Username).toLowerCase();
         if (this.users[email])
           throw new CognitoError('UsernameExistsException', 'User account already exists.');
-        const user = { sub: randomUUID(), email, name: attributes.name, enabled: true, groups: [] };
+        const user: PoolUser = { sub: randomUUID(), email, name: attributes.name, enabled: true, groups: [] };
         this.users[email] = user;
+        if (body.MessageAction !== 'SUPPRESS') this.invite(user);
+        else user.status = 'FORCE_CHANGE_PASSWORD';
         this.save();
         return {
           User: {
@@ -108,7 +262,7 @@ export class LocalUserPool {
           Username: user.sub,
           UserAttributes: this.view(user),
           Enabled: user.enabled,
-          UserStatus: 'CONFIRMED',
+          UserStatus: user.status ?? 'FORCE_CHANGE_PASSWORD',
         };
       }
       case 'AdminListGroupsForUser':
@@ -132,23 +286,102 @@ export class LocalUserPool {
         this.user(body.Username).enabled = action === 'AdminEnableUser';
         this.save();
         return {};
+      case 'InitiateAuth': {
+        this.client(body.ClientId);
+        if (body.AuthFlow !== 'USER_PASSWORD_AUTH')
+          throw new CognitoError(
+            'InvalidParameterException',
+            `${String(body.AuthFlow)} is not a supported flow here: use USER_PASSWORD_AUTH.`,
+          );
+        const params = (body.AuthParameters ?? {}) as Record<string, unknown>;
+        const user =
+          typeof params.USERNAME === 'string' ? this.users[params.USERNAME.toLowerCase()] : undefined;
+        // Cognito does not say whether the address exists (user-existence errors are prevented).
+        if (!user || !matches(params.PASSWORD, user.password))
+          throw new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
+        if (!user.enabled) throw new CognitoError('NotAuthorizedException', 'User is disabled.');
+        if (user.status !== 'CONFIRMED') return this.challenge(user.email, 'NEW_PASSWORD_REQUIRED');
+        return this.afterPassword(user);
+      }
+      case 'RespondToAuthChallenge': {
+        this.client(body.ClientId);
+        const name = body.ChallengeName as SignInSession['challenge'];
+        const session = this.session(body.Session, name);
+        const answers = (body.ChallengeResponses ?? {}) as Record<string, unknown>;
+        const user = this.user(session.email);
+        if (typeof answers.USERNAME !== 'string' || answers.USERNAME.toLowerCase() !== user.email)
+          throw new CognitoError('InvalidParameterException', 'Missing required parameter USERNAME');
+        if (name === 'NEW_PASSWORD_REQUIRED') {
+          const password = this.checkPassword(answers.NEW_PASSWORD);
+          this.sessions.delete(body.Session as string);
+          user.password = hash(password);
+          user.status = 'CONFIRMED';
+          this.save();
+          return this.afterPassword(user);
+        }
+        if (name === 'MFA_SETUP') {
+          if (!session.verified || !session.secret)
+            throw new CognitoError(
+              'InvalidParameterException',
+              'Software token MFA has not been set up: call VerifySoftwareToken first.',
+            );
+          this.sessions.delete(body.Session as string);
+          user.totp = session.secret;
+          this.save();
+          return this.authenticated(user);
+        }
+        // A wrong code may be tried again within the same session.
+        if (!this.codeIsRight(user.totp, answers.SOFTWARE_TOKEN_MFA_CODE))
+          throw new CognitoError('CodeMismatchException', 'Invalid code received for user');
+        this.sessions.delete(body.Session as string);
+        return this.authenticated(user);
+      }
+      case 'AssociateSoftwareToken': {
+        const session = this.session(body.Session, 'MFA_SETUP');
+        session.secret = new Secret({ size: 20 }).base32;
+        session.verified = false;
+        return { SecretCode: session.secret, Session: body.Session };
+      }
+      case 'VerifySoftwareToken': {
+        const session = this.session(body.Session, 'MFA_SETUP');
+        if (!session.secret)
+          throw new CognitoError(
+            'InvalidParameterException',
+            'Call AssociateSoftwareToken before VerifySoftwareToken.',
+          );
+        if (!this.codeIsRight(session.secret, body.UserCode))
+          throw new CognitoError('CodeMismatchException', 'Code mismatch and fail enable Software Token MFA');
+        session.verified = true;
+        return { Status: 'SUCCESS', Session: body.Session };
+      }
       default:
         throw new CognitoError('InvalidAction', `${action} is not emulated`);
     }
   }
 
-  /** Serves the JSON 1.1 protocol the SDK speaks. */
+  /**
+   * Serves the JSON 1.1 protocol the SDK speaks, and the browser's: the sign-in actions are open
+   * to any origin, as Cognito's endpoint is.
+   */
   async serve(req: IncomingMessage, res: ServerResponse) {
+    const cors = {
+      'access-control-allow-origin': '*',
+      'access-control-allow-headers': 'content-type, x-amz-target, x-amz-user-agent, authorization',
+      'access-control-allow-methods': 'POST',
+      'access-control-max-age': '600',
+    };
+    if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const action = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-    const type = { 'content-type': 'application/x-amz-json-1.1' };
+    const type = { ...cors, 'content-type': 'application/x-amz-json-1.1' };
     try {
-      const result = this.handle(action, JSON.parse(Buffer.concat(chunks).toString() || '{}'));
+      const result = await this.handle(action, JSON.parse(Buffer.concat(chunks).toString() || '{}'));
       res.writeHead(200, type).end(JSON.stringify(result));
     } catch (error) {
       const err = error as Error;
-      res.writeHead(400, type).end(JSON.stringify({ __type: err.name, message: err.message }));
+      const status = err instanceof CognitoError ? 400 : 500;
+      res.writeHead(status, type).end(JSON.stringify({ __type: err.name, message: err.message }));
     }
   }
 }
@@ -157,8 +390,10 @@ export class LocalUserPool {
 export async function startCognito(
   port: number,
   dataDir: string,
+  settings: LocalUserPoolSettings,
+  services: PoolServices,
 ): Promise<Service & { pool: LocalUserPool }> {
-  const pool = new LocalUserPool(path.join(dataDir, 'cognito.json'));
+  const pool = new LocalUserPool(path.join(dataDir, 'cognito.json'), settings, services);
   const server = http.createServer((req, res) => void pool.serve(req, res));
   const bound = await listen(server, port);
   return { url: urlOf(bound), pool, stop: () => close(server) };

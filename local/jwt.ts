@@ -58,27 +58,32 @@ export class LocalIssuer {
 
   /**
    * A bearer token for a user, valid for `ttlSeconds` of real time (token expiry is not virtual),
-   * with the claims of a Cognito ID token: `sub`, `email`, `email_verified`, `cognito:groups`. An
+   * with the claims of a Cognito ID token: `sub`, `email`, `email_verified`, `cognito:groups`; or,
+   * as `access`, those of its access token (no e-mail, the client instead of the audience). An
    * address the directory does not know gets a `sub` no user is linked to.
    */
-  sign(email: string, ttlSeconds = 12 * 3600): Promise<string> {
+  sign(email: string, ttlSeconds = 12 * 3600, use: 'id' | 'access' = 'id'): Promise<string> {
     const address = email.toLowerCase();
     const user = this.signIn(address);
     const sub = user?.sub ?? `unknown-${Buffer.from(address).toString('hex').slice(0, 32)}`;
-    return new SignJWT({
-      email: address,
-      email_verified: true,
-      ...(user?.groups.length ? { 'cognito:groups': user.groups } : {}),
-      'cognito:username': sub,
-      token_use: 'id',
-    })
+    const groups = user?.groups.length ? { 'cognito:groups': user.groups } : {};
+    const claims =
+      use === 'id'
+        ? { email: address, email_verified: true, ...groups, 'cognito:username': sub, token_use: 'id' }
+        : {
+            ...groups,
+            username: sub,
+            client_id: AUDIENCE,
+            scope: 'aws.cognito.signin.user.admin',
+            token_use: 'access',
+          };
+    const token = new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: this.kid, typ: 'JWT' })
       .setIssuer(this.issuer)
-      .setAudience(AUDIENCE)
       .setSubject(sub)
       .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-      .sign(this.privateKey);
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds);
+    return (use === 'id' ? token.setAudience(AUDIENCE) : token).sign(this.privateKey);
   }
 }
 

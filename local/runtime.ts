@@ -10,7 +10,7 @@ import {
 import { apiThrottle, type FunctionName } from '#functions/registry.ts';
 import { useClock } from '#shared/clock.ts';
 import { type ApiContext, startApi } from './api.ts';
-import { LOCAL_ADMINISTRATOR, LOCAL_USER_POOL_ID, startCognito } from './cognito.ts';
+import { LOCAL_ADMINISTRATOR, LOCAL_CLIENT_ID, LOCAL_USER_POOL_ID, startCognito } from './cognito.ts';
 import { type Calls, type CountedService, countCalls } from './counters.ts';
 import { provisionDemo } from './demo.ts';
 import { governVariables } from './function-env.ts';
@@ -187,7 +187,10 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       iam,
     });
     stops.push(sfn.stop);
-    const cognito = await startCognito(ports.cognito ?? 0, dataDir);
+    const cognito = await startCognito(ports.cognito ?? 0, dataDir, stack.userPool, {
+      // Cognito's invitations come from its own address unless the pool is told to use SES.
+      mail: (to, subject, html) => ses.deliver({ from: 'no-reply@verificationemail.com', to, subject, html }),
+    });
     stops.push(cognito.stop);
     for (const [service, { server }] of Object.entries({ dynamodb, s3, ses, stepfunctions: sfn }))
       if (server)
@@ -248,6 +251,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       `${api.url}/_local`,
       (email) => cognito.pool.signIn(email),
     );
+    cognito.pool.services.token = (email, use, ttl) => issuer.sign(email, ttl, use);
     apiReady({
       issuer,
       clock,
@@ -255,6 +259,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       throttle: options.throttle ?? apiThrottle,
       throttleTime: options.throttleTime ?? (() => performance.now()),
       mailStore: `${ses.url}/store`,
+      signIn: { endpoint: `${cognito.url}/`, clientId: LOCAL_CLIENT_ID },
     });
     const smtp = await startInboundMail(ports.smtp, clock, invoke, stack.receiptRule);
     stops.push(smtp.stop);

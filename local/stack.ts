@@ -38,6 +38,20 @@ export interface LocalStack {
   /** The bucket's lifecycle rules, as S3's PutBucketLifecycleConfiguration takes them. */
   lifecycleRules: Record<string, unknown>[];
   receiptRule: { recipients: string[]; objectKeyPrefix: string; fn: FunctionName };
+  userPool: LocalUserPoolSettings;
+}
+
+/** What the local user pool takes from the stack's: the invitation's words, the password policy, MFA. */
+export interface LocalUserPoolSettings {
+  invitation: { subject: string; message: string };
+  passwordPolicy: {
+    minimumLength: number;
+    requireLowercase: boolean;
+    requireUppercase: boolean;
+    requireNumbers: boolean;
+    requireSymbols: boolean;
+  };
+  mfa: 'ON' | 'OFF' | 'OPTIONAL';
 }
 
 type Resource = Template['Resources'][string];
@@ -248,6 +262,12 @@ export function readStack(template: Template, names: LocalNames): LocalStack {
     Actions: { S3Action?: { ObjectKeyPrefix?: string }; LambdaAction?: { FunctionArn: string } }[];
   };
   const lambdaAction = ruleProps.Actions.find((a) => a.LambdaAction)?.LambdaAction;
+
+  const pool = props(only(ofType('AWS::Cognito::UserPool'), 'user pools')[1]);
+  const invitation = (pool.AdminCreateUserConfig as { InviteMessageTemplate?: Record<string, string> })
+    ?.InviteMessageTemplate;
+  const policy = ((pool.Policies as { PasswordPolicy?: Record<string, unknown> })?.PasswordPolicy ??
+    {}) as Record<string, unknown>;
   return {
     functions: stackFunctions,
     routes,
@@ -257,6 +277,21 @@ export function readStack(template: Template, names: LocalNames): LocalStack {
       recipients: ruleProps.Recipients ?? [],
       objectKeyPrefix: ruleProps.Actions.find((a) => a.S3Action)?.S3Action?.ObjectKeyPrefix ?? '',
       fn: functionOfArn(lambdaAction?.FunctionArn),
+    },
+    userPool: {
+      // Cognito's own words when the stack gives none.
+      invitation: {
+        subject: invitation?.EmailSubject ?? 'Your temporary password',
+        message: invitation?.EmailMessage ?? 'Your username is {username} and temporary password is {####}.',
+      },
+      passwordPolicy: {
+        minimumLength: Number(policy.MinimumLength ?? 8),
+        requireLowercase: policy.RequireLowercase !== false,
+        requireUppercase: policy.RequireUppercase !== false,
+        requireNumbers: policy.RequireNumbers !== false,
+        requireSymbols: policy.RequireSymbols !== false,
+      },
+      mfa: (pool.MfaConfiguration as LocalUserPoolSettings['mfa'] | undefined) ?? 'OFF',
     },
   };
 }

@@ -22,8 +22,26 @@ export const VENDOR = new Map([
   ['noble-hashes', path.dirname(createRequire(import.meta.url).resolve('@noble/hashes/sha2.js'))],
 ]);
 
+/** Where the pages sign people in: a Cognito endpoint and the user pool's app client. */
+export interface SignInSettings {
+  endpoint: string;
+  clientId: string;
+}
+
+/**
+ * The settings a page reads before its script runs, in a script at the top of its `<head>`: the
+ * API's URL (the page's own origin when not given) and where to sign in.
+ */
+function withSettings(page: string, settings: { api?: string; signIn: SignInSettings }): string {
+  const lines = [
+    ...(settings.api ? [`globalThis.CASEWORK_API = ${JSON.stringify(settings.api)};`] : []),
+    `globalThis.CASEWORK_SIGN_IN = ${JSON.stringify(settings.signIn)};`,
+  ];
+  return page.replace('<head>', `<head>\n  <script>${lines.join(' ')}</script>`);
+}
+
 /** Answers a GET under a site's prefix; false when the path belongs to no site. */
-export function serveStaticSite(pathname: string, res: ServerResponse): boolean {
+export function serveStaticSite(pathname: string, res: ServerResponse, signIn: SignInSettings): boolean {
   const site = SITES.find((s) => pathname === `/${s}` || pathname.startsWith(`/${s}/`));
   if (!site) return false;
   // Relative links (style.css, app.js) resolve under /site/.
@@ -39,10 +57,18 @@ export function serveStaticSite(pathname: string, res: ServerResponse): boolean 
   const asset = /^[\w-]+\.(html|js|css)$/.test(name) ? name : undefined;
   // The portal's pages are paths (mail links to /portal/cases/N): any other path is its index page.
   const file = asset ?? (site === 'portal' || (site === 'console' && name === '') ? 'index.html' : undefined);
-  return sendFile(res, file && path.join(import.meta.dirname, site, file), site, name);
+  return sendFile(res, file && path.join(import.meta.dirname, site, file), site, name, (page) =>
+    withSettings(page, { signIn }),
+  );
 }
 
-function sendFile(res: ServerResponse, file: string | undefined, site: string, name: string) {
+function sendFile(
+  res: ServerResponse,
+  file: string | undefined,
+  site: string,
+  name: string,
+  settle?: (page: string) => string,
+) {
   let content: Buffer | undefined;
   try {
     content = file ? readFileSync(file) : undefined;
@@ -56,15 +82,16 @@ function sendFile(res: ServerResponse, file: string | undefined, site: string, n
     'content-type': TYPES[path.extname(file)] ?? 'text/plain',
     'cache-control': 'no-store',
   });
-  res.end(content);
+  res.end(settle && file?.endsWith('index.html') ? settle(content.toString('utf8')) : content);
   return true;
 }
 
 /**
  * Writes the sites as a static host serves them (`console/`, `portal/`, `web/` with the vendored
- * libraries' files) into `target`, each page told the API's URL (locally it is the page's origin).
+ * libraries' files) into `target`, each page told the API's URL (locally it is the page's origin)
+ * and where to sign in.
  */
-export function writeStaticSites(target: string, apiUrl: string) {
+export function writeStaticSites(target: string, apiUrl: string, signIn: SignInSettings) {
   for (const site of SITES)
     cpSync(path.join(import.meta.dirname, site), path.join(target, site), { recursive: true });
   for (const [library, folder] of VENDOR) {
@@ -73,20 +100,33 @@ export function writeStaticSites(target: string, apiUrl: string) {
     for (const file of readdirSync(folder).filter((f) => f.endsWith('.js')))
       cpSync(path.join(folder, file), path.join(into, file));
   }
-  const setting = `<script>globalThis.CASEWORK_API = ${JSON.stringify(apiUrl.replace(/\/+$/, ''))};</script>`;
   for (const site of ['console', 'portal']) {
     const page = path.join(target, site, 'index.html');
-    writeFileSync(page, readFileSync(page, 'utf8').replace('<head>', `<head>\n  ${setting}`));
+    writeFileSync(
+      page,
+      withSettings(readFileSync(page, 'utf8'), { api: apiUrl.replace(/\/+$/, ''), signIn }),
+    );
   }
 }
 
-// `npm run sites -- <folder> <API URL>`: the folder to copy to the sites' host.
+/** The region of an API Gateway URL (`https://<id>.execute-api.<region>.amazonaws.com`). */
+export const regionOfApi = (apiUrl: string) =>
+  /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(apiUrl)?.[1];
+
+// `npm run sites -- <folder> <ApiUrl> <UserPoolClientId>` (the stack's outputs): the folder to copy to the sites' host.
 if (process.argv[1] === import.meta.filename) {
-  const [target, apiUrl] = process.argv.slice(2);
-  if (!target || !apiUrl) {
-    console.error('usage: npm run sites -- <folder> <API URL>');
+  const [target, apiUrl, clientId] = process.argv.slice(2);
+  const region = apiUrl && regionOfApi(apiUrl);
+  if (!target || !apiUrl || !clientId) {
+    console.error('usage: npm run sites -- <folder> <ApiUrl output> <UserPoolClientId output>');
     process.exit(2);
   }
-  writeStaticSites(target, apiUrl);
+  if (!region) {
+    console.error(
+      `ApiUrl: ${apiUrl} is not an API Gateway URL (https://<id>.execute-api.<region>.amazonaws.com)`,
+    );
+    process.exit(2);
+  }
+  writeStaticSites(target, apiUrl, { endpoint: `https://cognito-idp.${region}.amazonaws.com/`, clientId });
   console.log(`sites written to ${target}: console/, portal/, web/`);
 }

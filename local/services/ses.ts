@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -37,7 +38,7 @@ export async function startSes(
   clock: Clock,
   sandbox?: SesSandbox,
   iam?: Iam,
-): Promise<Service & { mailViewer: string }> {
+): Promise<Service & { mailViewer: string; deliver: (mail: DeliveredMail) => void }> {
   // A CommonJS module: its export sits one `default` deeper under Node than under a bundler.
   const sesModule = (await import('aws-ses-v2-local')) as unknown as {
     default: StartSes | { default: StartSes };
@@ -80,11 +81,31 @@ export async function startSes(
     url: front.url,
     server: front.server,
     mailViewer: `${front.url}/`,
+    // Mail AWS sends for the stack without SES's API (Cognito's invitations), into the same store.
+    deliver: ({ from, to, subject, html }) =>
+      store.saveEmail({
+        messageId: randomUUID(),
+        from,
+        replyTo: [],
+        destination: { to: [to], cc: [], bcc: [] },
+        subject,
+        body: { html, text: html.replace(/<br\s*\/?>/gi, '\n').replace(/<[^>]*>/g, '') },
+        attachments: [],
+        at: 0,
+      }),
     stop: async () => {
       await front.stop();
       await close(server);
     },
   };
+}
+
+/** A mail delivered into the local mail store without SES's API. */
+export interface DeliveredMail {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
 }
 
 /** An account in SES's sandbox: mail goes only to verified identities (addresses or domains). */

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeStaticSites } from '../../../local/static-sites.ts';
+import { regionOfApi, writeStaticSites } from '../../../local/static-sites.ts';
 
 const target = mkdtempSync(path.join(tmpdir(), 'casework-sites-'));
 afterAll(() => rmSync(target, { recursive: true, force: true }));
@@ -21,7 +21,8 @@ function importsOf(file: string, seen = new Set<string>()): Set<string> {
 }
 
 describe('the static sites as deployed (npm run sites)', () => {
-  writeStaticSites(target, 'https://api.support.example/');
+  const signIn = { endpoint: 'https://cognito-idp.eu-west-1.amazonaws.com/', clientId: '4example1client2id' };
+  writeStaticSites(target, 'https://api.support.example/', signIn);
 
   it('every module the pages import, the vendored SHA-256 library’s included, is in the copied folder', () => {
     const modules = [
@@ -38,11 +39,17 @@ describe('the static sites as deployed (npm run sites)', () => {
     for (const module of modules) expect(existsSync(module), module).toBe(true);
   });
 
-  it('each page is told the API’s URL (no trailing slash) before its module runs', () => {
+  it('each page is told the API’s URL (no trailing slash) and where to sign in, before its module runs', () => {
     for (const site of ['console', 'portal']) {
       const page = readFileSync(path.join(target, site, 'index.html'), 'utf8');
-      expect(page).toContain('<script>globalThis.CASEWORK_API = "https://api.support.example";</script>');
-      expect(page.indexOf('CASEWORK_API')).toBeLessThan(page.indexOf('type="module"'));
+      expect(page).toContain('globalThis.CASEWORK_API = "https://api.support.example";');
+      expect(page).toContain(`globalThis.CASEWORK_SIGN_IN = ${JSON.stringify(signIn)};`);
+      expect(page.indexOf('CASEWORK_SIGN_IN')).toBeLessThan(page.indexOf('type="module"'));
     }
+  });
+
+  it('the sign-in endpoint is the Cognito endpoint of the API’s region (from the ApiUrl output)', () => {
+    expect(regionOfApi('https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/')).toBe('eu-west-1');
+    expect(regionOfApi('https://api.support.example/')).toBeUndefined();
   });
 });
