@@ -199,17 +199,17 @@ export function cognitoClient({ endpoint, clientId }) {
   };
 }
 
-/** Why Cognito found a new password too weak, from its message, in a person's words. */
+/** Why Cognito found a new password too weak (each rule its message names), in a person's words. */
 function weakPassword(message) {
   const reasons = [
-    [/long enough|length/i, 'it is shorter than 12 characters'],
-    [/numeric|digit|number/i, 'it has no digit'],
-    [/lowercase|lower-case|lower case/i, 'it has no lower-case letter'],
-    [/uppercase|upper-case|upper case/i, 'it has no upper-case letter'],
-    [/symbol|special/i, 'it has no symbol'],
+    [/long enough|length/i, 'shorter than 12 characters'],
+    [/numeric|digit/i, 'no digit'],
+    [/lowercase|lower-case/i, 'no lower-case letter'],
+    [/uppercase|upper-case/i, 'no upper-case letter'],
+    [/symbol|special/i, 'no symbol'],
   ];
-  const why = reasons.find(([pattern]) => pattern.test(message))?.[1];
-  return `Too weak${why ? `: ${why}` : ''}. A password needs ${PASSWORD_POLICY}.`;
+  const why = reasons.filter(([pattern]) => pattern.test(message)).map(([, words]) => words);
+  return `Too weak${why.length ? ` (${why.join(', ')})` : ''}. A password needs ${PASSWORD_POLICY}.`;
 }
 
 const CODE_WRONG = 'This is not the code your authenticator app shows now: type its current 6 digits.';
