@@ -83,8 +83,8 @@ export class Identity extends Construct {
         groupName: GROUPS.administrator,
         username: props.administratorEmail,
       });
-      membership.addDependency(administrator);
-      membership.addDependency(this.node.findChild(`${GROUPS.administrator}Group`) as CfnUserPoolGroup);
+      membership.addResourceDependency(administrator);
+      membership.addResourceDependency(this.node.findChild(`${GROUPS.administrator}Group`) as CfnUserPoolGroup);
     }
     this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
   }

@@ -675,7 +675,7 @@ async function triagePage() {
         <td>${
           m.quarantined
             ? 'quarantined'
-            : `<form class="link"><label class="sr" for="link-${esc(m.id)}">case number</label><input id="link-${esc(m.id)}" name="caseNumber" size="12" required inputmode="numeric" placeholder="case number"><button type="submit">Link</button></form>
+            : `${m.linkedTo ? `<p class="note">Linking to case ${esc(m.linkedTo)} did not finish: link it again.</p>` : ''}<form class="link"><label class="sr" for="link-${esc(m.id)}">case number</label><input id="link-${esc(m.id)}" name="caseNumber" size="12" required inputmode="numeric" placeholder="case number" value="${esc(m.linkedTo ?? '')}"><button type="submit">Link</button></form>
           <button type="button" class="dismiss secondary">Dismiss</button>`
         }</td></tr>`,
       )

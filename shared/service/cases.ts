@@ -33,7 +33,7 @@ import { addToCounter } from '../store/compliance.ts';
 import { allocateCaseNumber } from '../store/counters.ts';
 import { claimIdempotencyKey } from '../store/idempotency.ts';
 import { recordOutboundMessageId } from '../store/inbound.ts';
-import { sendMail } from '../store/mailer.ts';
+import { sendMail, undeliverable } from '../store/mailer.ts';
 import { claimFor, claimMail, completeMail, releaseMail, setMailAside } from '../store/outbox.ts';
 import { putSearchItems } from '../store/search.ts';
 import { publishTimelineMail, putTimelineEntry } from '../store/timeline.ts';
@@ -165,7 +165,22 @@ const unsentMails = (c: StoredCase) =>
   );
 
 /** SES refusing a mail for good (4xx other than throttling): retrying at once would not help. */
+/**
+ * An address SES reported as bouncing for good, or whose owner complained: SES would accept the
+ * mail and drop it (the configuration set suppresses the address), so the desk sets it aside
+ * instead, where engineers see it and reach the person another way.
+ */
+class UndeliverableAddress extends Error {
+  override name = 'UndeliverableAddress';
+  constructor(address: string, mark: { reason: string; at: string }) {
+    super(
+      `${address} is suppressed since ${mark.at} (${mark.reason === 'complaint' ? 'its owner marked our mail as spam' : 'a permanent bounce'})`,
+    );
+  }
+}
+
 const isRefusal = (error: unknown) => {
+  if (error instanceof UndeliverableAddress) return true;
   const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   const status = $metadata?.httpStatusCode ?? 0;
   return (
@@ -203,6 +218,8 @@ async function sendOutboxMail(
   const { mail } = effect;
   let messageId: string;
   try {
+    const mark = await undeliverable(mail.to);
+    if (mark) throw new UndeliverableAddress(mail.to, mark);
     messageId = await sendMail(mail.to, renderMail(mail, c, config));
   } catch (error) {
     logger.warn('mail not sent', { caseNumber: c.number, mail: id, error: (error as Error).message });

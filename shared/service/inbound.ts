@@ -6,7 +6,7 @@ import type { StoredCase } from '../cases/model.ts';
 import type { User } from '../catalogue/accounts.ts';
 import { planNamed } from '../catalogue/index.ts';
 import { config } from '../config.ts';
-import { conflict, forbidden, notFound } from '../errors.ts';
+import { conflict, DomainError, forbidden, notFound } from '../errors.ts';
 import { safeContentType, safeFileName } from '../files/names.ts';
 import {
   isAutomated,
@@ -22,11 +22,13 @@ import { fileKey, putObject } from '../store/files.ts';
 import {
   caseOfMessageId,
   claimAutoReply,
+  claimTriageLink,
   getTriageItem,
   inboundDone,
   markInboundDone,
   markTriageLinked,
   putTriageItem,
+  releaseTriageLink,
 } from '../store/inbound.ts';
 import { sendMail } from '../store/mailer.ts';
 import { applyCommand } from './cases.ts';
@@ -255,22 +257,29 @@ export async function linkTriagedMail(
     throw conflict(`mail ${id} is already linked to case ${item.linkedTo}`);
   const c = await getCase(caseId);
   if (!c) throw notFound(`case ${caseId} not found`);
-  if (!(await markTriageLinked(id, c.caseId, engineer, now().toISOString()))) {
+  if (!(await claimTriageLink(id, c.caseId, engineer, now().toISOString()))) {
     const linked = await getTriageItem(id);
     throw conflict(`mail ${id} is already linked to case ${linked?.linkedTo}`);
   }
   const parsed = await simpleParser(await raw(item.rawKey));
   // Applied as the case contact's update, marked with who linked it; internal until published.
-  await applyCommand(
-    c.caseId,
-    {
-      kind: 'customer-update',
-      note: `${replyText(parsed.text ?? '') || '(empty message)'}\n\n(mail from ${item.from}, linked by ${engineer})`,
-      channel: 'mail',
-      mailId: item.messageId,
-    },
-    { kind: 'contact', email: c.contact },
-    now,
-  );
+  try {
+    await applyCommand(
+      c.caseId,
+      {
+        kind: 'customer-update',
+        note: `${replyText(parsed.text ?? '') || '(empty message)'}\n\n(mail from ${item.from}, linked by ${engineer})`,
+        channel: 'mail',
+        mailId: item.messageId,
+      },
+      { kind: 'contact', email: c.contact },
+      now,
+    );
+  } catch (error) {
+    // The case refuses the mail (closed, say): the claim goes, so it can be linked elsewhere or dismissed.
+    if (error instanceof DomainError) await releaseTriageLink(id, c.caseId);
+    throw error;
+  }
+  await markTriageLinked(id, c.caseId);
   return c.caseId;
 }

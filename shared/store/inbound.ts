@@ -81,15 +81,46 @@ export function getTriageItem(id: string) {
 /** What takes a triage item out of the queue: its index keys go. */
 const leaveQueue = `REMOVE ${triageQueue.pk}, ${triageQueue.sk}`;
 
-/** Takes a triage item out of the queue, linked to a case; false when it was linked to another. */
-export async function markTriageLinked(id: string, caseId: string, by: string, at: string): Promise<boolean> {
+/**
+ * Claims a triage item for a case (false when it was claimed for another). It stays in the queue,
+ * marked with its case, until the mail is on the case (`markTriageLinked`): a link cut off between
+ * the two is seen, and linking it again to the same case finishes it.
+ */
+export async function claimTriageLink(id: string, caseId: string, by: string, at: string): Promise<boolean> {
   return writeIf(
     new UpdateCommand({
       TableName: table(),
       Key: triageKey(id),
-      UpdateExpression: `SET linkedTo = :c, linkedBy = :by, linkedAt = :at ${leaveQueue}`,
+      UpdateExpression: 'SET linkedTo = :c, linkedBy = :by, linkedAt = :at',
       ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(linkedTo) OR linkedTo = :c)',
       ExpressionAttributeValues: { ':c': caseId, ':by': by, ':at': at },
+    }),
+  );
+}
+
+/** Gives up a claim the case refused, leaving the item in the queue as it was. */
+export async function releaseTriageLink(id: string, caseId: string): Promise<void> {
+  await writeIf(
+    new UpdateCommand({
+      TableName: table(),
+      Key: triageKey(id),
+      UpdateExpression: 'REMOVE linkedTo, linkedBy, linkedAt',
+      // Not once another request linked it for good (its mail is on the case).
+      ConditionExpression: `linkedTo = :c AND attribute_exists(${triageQueue.pk})`,
+      ExpressionAttributeValues: { ':c': caseId },
+    }),
+  );
+}
+
+/** Takes a claimed triage item out of the queue once its mail is on the case. */
+export async function markTriageLinked(id: string, caseId: string): Promise<void> {
+  await ddb().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: triageKey(id),
+      UpdateExpression: leaveQueue,
+      ConditionExpression: 'linkedTo = :c',
+      ExpressionAttributeValues: { ':c': caseId },
     }),
   );
 }

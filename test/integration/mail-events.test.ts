@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '#functions/mail-events/handler.ts';
 import { undeliverable } from '#shared/store/mailer.ts';
-import { startTestRuntime, type TestRuntime } from './runtime.ts';
+import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 let t: TestRuntime;
 beforeAll(async () => {
@@ -56,5 +56,35 @@ describe('bounces and complaints mark the address (SES suppresses it for the con
     });
     expect(await undeliverable('angry@acme.example')).toMatchObject({ reason: 'complaint' });
     expect(await undeliverable('full@acme.example')).toBeUndefined();
+  });
+});
+
+describe('mail to a marked address is set aside, where engineers see why (SES would drop it silently)', () => {
+  it('a contact whose address bounced for good: the case opens, its confirmation is not sent but shown to engineers with the bounce', async () => {
+    await handler(
+      sesEvent('Email Bounced', {
+        eventType: 'Bounce',
+        bounce: { bounceType: 'Permanent', bouncedRecipients: [{ emailAddress: 'dev@acme.example' }] },
+      }),
+      context,
+    );
+    const res = await t.api('POST', '/v1/cases', { as: 'dev@acme.example', body: acmeHighCase });
+    expect(res.status).toBe(201);
+    const n = res.body.number;
+    expect((await t.mails()).filter((m) => m.subject.includes(`Case # ${n}`))).toEqual([]);
+    const view = (await t.api('GET', `/v1/cases/${n}`, { as: 'eve@support.example' })).body;
+    expect(view.unsentMails).toEqual([
+      expect.objectContaining({
+        kind: 'confirmation',
+        to: 'dev@acme.example',
+        error:
+          'UndeliverableAddress: dev@acme.example is suppressed since 2026-03-02T09:00:00.000Z (a permanent bounce)',
+      }),
+    ]);
+    const timeline = (await t.api('GET', `/v1/cases/${n}/timeline`, { as: 'eve@support.example' })).body
+      .items;
+    expect(timeline.find((e: { kind: string }) => e.kind === 'mail-unsent')?.text).toContain(
+      'a permanent bounce',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimTriageLink } from '#shared/store/inbound.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 /** SPEC §6: mail no case takes waits in triage, with its text, until an engineer links or dismisses it. */
@@ -61,5 +62,60 @@ describe('the triage queue', () => {
     expect(
       (await t.api('POST', '/v1/triage/nothing/dismiss', { as: 'eve@support.example', body: {} })).status,
     ).toBe(404);
+  });
+});
+
+describe('a link is claimed, then finished: nothing is lost between the two (SPEC §6)', () => {
+  const subjects = async () => (await triage()).map((m: { subject: string }) => m.subject);
+  const eve = { as: 'eve@support.example' };
+
+  it('a link cut off after its claim stays in the queue, marked with its case; linking it again to that case finishes it, once', async () => {
+    await sendMail('Crash logs', 'Logs from the night of the crash.');
+    const item = (await triage()).find((m: { subject: string }) => m.subject === 'Crash logs');
+    // The first request claimed the mail for the case and was cut off before applying it.
+    expect(await claimTriageLink(item.id, number, 'eve@support.example', '2026-03-02T09:00:00.000Z')).toBe(
+      true,
+    );
+    const shown = (await triage()).find((m: { id: string }) => m.id === item.id);
+    expect(shown.linkedTo).toBe(number);
+    expect((await t.api('POST', `/v1/triage/${item.id}/dismiss`, { ...eve, body: {} })).status).toBe(409);
+    const other = (await t.api('POST', '/v1/cases', { as: 'dana@acme.example', body: acmeHighCase })).body
+      .number;
+    expect(
+      (await t.api('POST', `/v1/triage/${item.id}/link`, { ...eve, body: { caseNumber: other } })).status,
+    ).toBe(409);
+
+    const again = await t.api('POST', `/v1/triage/${item.id}/link`, { ...eve, body: { caseNumber: number } });
+    expect(again.status).toBe(200);
+    expect(await subjects()).not.toContain('Crash logs');
+    const timeline = (await t.api('GET', `/v1/cases/${number}/timeline`, eve)).body.items;
+    expect(
+      timeline.filter((e: { text?: string }) => e.text?.includes('Logs from the night of the crash.')),
+    ).toHaveLength(1);
+  });
+
+  it('a link the case refuses (a closed case) gives up its claim: the mail can go to another case', async () => {
+    await sendMail('Late logs', 'More logs.');
+    const item = (await triage()).find((m: { subject: string }) => m.subject === 'Late logs');
+    const closed = (await t.api('POST', '/v1/cases', { as: 'dana@acme.example', body: acmeHighCase })).body
+      .number;
+    const close = await t.api('POST', `/v1/cases/${closed}/actions/close`, {
+      ...eve,
+      body: { subStatus: 'Duplicate Request', note: 'Same as the other case.' },
+    });
+    expect(close.status).toBe(200);
+    const refused = await t.api('POST', `/v1/triage/${item.id}/link`, {
+      ...eve,
+      body: { caseNumber: closed },
+    });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.status).toBeLessThan(500);
+    expect((await triage()).find((m: { id: string }) => m.id === item.id).linkedTo).toBeUndefined();
+    const linked = await t.api('POST', `/v1/triage/${item.id}/link`, {
+      ...eve,
+      body: { caseNumber: number },
+    });
+    expect(linked.status).toBe(200);
+    expect(await subjects()).not.toContain('Late logs');
   });
 });
