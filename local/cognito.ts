@@ -21,6 +21,8 @@ import type { LocalUserPoolSettings } from './stack.ts';
  */
 export const LOCAL_ADMINISTRATOR = 'admin@support.example';
 export const LOCAL_USER_POOL_ID = 'us-east-1_local';
+/** Cognito mails its invitations from its own address unless the pool is told to send through SES. */
+export const COGNITO_SENDER = 'no-reply@verificationemail.com';
 /** The app client the sites sign in with (on AWS the stack's `UserPoolClientId` output). */
 export const LOCAL_CLIENT_ID = 'casework-local-client';
 

@@ -10,7 +10,13 @@ import {
 import { apiThrottle, type FunctionName } from '#functions/registry.ts';
 import { useClock } from '#shared/clock.ts';
 import { type ApiContext, startApi } from './api.ts';
-import { LOCAL_ADMINISTRATOR, LOCAL_CLIENT_ID, LOCAL_USER_POOL_ID, startCognito } from './cognito.ts';
+import {
+  COGNITO_SENDER,
+  LOCAL_ADMINISTRATOR,
+  LOCAL_CLIENT_ID,
+  LOCAL_USER_POOL_ID,
+  startCognito,
+} from './cognito.ts';
 import { type Calls, type CountedService, countCalls } from './counters.ts';
 import { provisionDemo } from './demo.ts';
 import { governVariables } from './function-env.ts';
@@ -188,8 +194,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     });
     stops.push(sfn.stop);
     const cognito = await startCognito(ports.cognito ?? 0, dataDir, stack.userPool, {
-      // Cognito's invitations come from its own address unless the pool is told to use SES.
-      mail: (to, subject, html) => ses.deliver({ from: 'no-reply@verificationemail.com', to, subject, html }),
+      mail: (to, subject, html) => ses.deliver({ from: COGNITO_SENDER, to, subject, html }),
     });
     stops.push(cognito.stop);
     for (const [service, { server }] of Object.entries({ dynamodb, s3, ses, stepfunctions: sfn }))

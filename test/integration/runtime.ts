@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
-import { LOCAL_ADMINISTRATOR } from '#local/cognito.ts';
+import { COGNITO_SENDER, LOCAL_ADMINISTRATOR } from '#local/cognito.ts';
 import { demoCatalogue } from '#local/demo.ts';
 import { type LocalRuntime, type RuntimeOptions, startLocalRuntime } from '#local/runtime.ts';
 
@@ -62,8 +62,12 @@ export async function startTestRuntime(
     return { status: res.status, body, headers: res.headers };
   }
 
-  const mails = async (): Promise<SentMail[]> =>
+  const sent = async (): Promise<SentMail[]> =>
     ((await (await fetch(`${runtime.urls.ses}/store`)).json()) as { emails: SentMail[] }).emails;
+  /** The mail the desk sent (through SES), in the order sent. */
+  const mails = async () => (await sent()).filter((m) => m.from !== COGNITO_SENDER);
+  /** The user pool's invitations (Cognito's own mail, in the same local mail viewer). */
+  const invitations = async () => (await sent()).filter((m) => m.from === COGNITO_SENDER);
 
   /** Provisions the demo catalogue with more entries, through the admin API as its administrator. */
   const provision = async (extra: {
@@ -105,6 +109,7 @@ export async function startTestRuntime(
     api,
     token,
     mails,
+    invitations,
     advance,
     receive,
     provision,
