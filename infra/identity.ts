@@ -84,7 +84,9 @@ export class Identity extends Construct {
         username: props.administratorEmail,
       });
       membership.addResourceDependency(administrator);
-      membership.addResourceDependency(this.node.findChild(`${GROUPS.administrator}Group`) as CfnUserPoolGroup);
+      membership.addResourceDependency(
+        this.node.findChild(`${GROUPS.administrator}Group`) as CfnUserPoolGroup,
+      );
     }
     this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
   }
