@@ -1,5 +1,5 @@
 // The engineers' console: a static page over the casework HTTP API (the same API on AWS).
-// Engineers sign in with a bearer token; nothing is shown without one.
+// Engineers sign in (the user pool, or a token); nothing is shown until they have.
 import {
   API,
   apiClient,
@@ -10,11 +10,11 @@ import {
   say,
   session,
   showError,
+  signInPage,
   uid,
 } from '../web/shared.js';
 
 const main = document.getElementById('main');
-const signInForm = document.getElementById('sign-in');
 const who = session('casework-token');
 const { token, me } = who;
 const api = apiClient(who, {
@@ -794,10 +794,7 @@ async function clockControl() {
 const render = latestOnly(async ({ moved = false } = {}) => {
   const signedIn = !!token();
   for (const id of ['nav', 'me', 'sign-out']) document.getElementById(id).hidden = !signedIn;
-  if (!signedIn) {
-    main.replaceChildren(signInForm);
-    return;
-  }
+  if (!signedIn) return signIn();
   document.getElementById('me').textContent = me();
   const [route, query] = (location.hash.slice(1) || '/cases').split('?');
   const params = new URLSearchParams(query);
@@ -817,18 +814,25 @@ const render = latestOnly(async ({ moved = false } = {}) => {
   if (moved) focusHeading(main);
 });
 
-signInForm.onsubmit = async (e) => {
-  e.preventDefault();
-  who.signIn(document.getElementById('token').value.trim());
-  try {
-    await api('/v1/triage'); // engineers only
-    clockControl();
-    render({ moved: true });
-  } catch (error) {
-    who.signOut();
-    document.getElementById('sign-in-error').textContent = `Not signed in: ${error.message}`;
-  }
-};
+/** The sign-in page (shared with the portal): a token opens the console only if it is an engineer's. */
+const signIn = () =>
+  signInPage(main, {
+    heading: 'h2',
+    localEmail: 'eve@support.example',
+    tokenHelp: '; locally: <code>npx casework token eve@support.example</code>',
+    signedIn: async (value) => {
+      who.signIn(value);
+      try {
+        await api('/v1/triage'); // engineers only
+      } catch (error) {
+        who.signOut();
+        throw new Error(`Not signed in: ${error.message}`);
+      }
+      clockControl();
+      await render({ moved: true });
+    },
+  });
+
 document.getElementById('sign-out').onclick = () => {
   who.signOut();
   render();

@@ -1,7 +1,6 @@
 // The customer portal: a static page over the casework HTTP API, for an account's contacts.
 // Its pages are paths under the portal's base (mails link to …/cases/N and …/cases/N/survey).
 import {
-  API,
   ApiError,
   apiClient,
   downloadFile,
@@ -11,6 +10,7 @@ import {
   say,
   session,
   showError,
+  signInPage,
   uid,
 } from '../web/shared.js';
 import { uploadFile } from './upload.js';
@@ -71,41 +71,16 @@ const go = async (path) => {
 
 // ——— Sign-in ———
 
-async function signInPage() {
-  const local = (await fetch(`${API}/_local/clock`).catch(() => null))?.ok;
-  main.innerHTML = `<h1>Sign in</h1>
-    ${
-      local
-        ? `<form id="local-sign-in" class="card"><p>Local system: sign in as a contact of the demo catalogue.</p>
-            <label>E-mail<input name="email" type="email" value="dana@acme.example" required autocomplete="email"></label>
-            <p class="form-error" role="alert"></p><button type="submit">Sign in</button></form>`
-        : ''
-    }
-    <form id="token-sign-in" class="card"><label>Or paste your access token<textarea name="token" rows="3" required></textarea></label>
-      <p class="form-error" role="alert"></p><button type="submit">Sign in with the token</button></form>`;
-  const done = async (value) => {
-    who.signIn(value);
-    await render();
-    focusHeading(main);
-  };
-  const localForm = document.getElementById('local-sign-in');
-  if (localForm)
-    localForm.onsubmit = async (e) => {
-      e.preventDefault();
-      const res = await fetch(`${API}/_local/token`, {
-        method: 'POST',
-        body: JSON.stringify({ email: localForm.email.value }),
-      });
-      const body = await res.json();
-      if (!res.ok) return showError(localForm, body.error);
-      done(body.token);
-    };
-  const tokenForm = document.getElementById('token-sign-in');
-  tokenForm.onsubmit = (e) => {
-    e.preventDefault();
-    done(tokenForm.token.value.trim());
-  };
-}
+/** The sign-in page (shared with the console): a token from any way of signing in opens the portal. */
+const signIn = () =>
+  signInPage(main, {
+    localEmail: 'dana@acme.example',
+    signedIn: async (value) => {
+      who.signIn(value);
+      await render();
+      focusHeading(main);
+    },
+  });
 
 // ——— My cases ———
 
@@ -419,7 +394,7 @@ const render = latestOnly(async () => {
   const signedIn = !!token();
   document.getElementById('sign-out').hidden = !signedIn;
   document.getElementById('me').textContent = signedIn ? me() : '';
-  if (!signedIn) return signInPage();
+  if (!signedIn) return signIn();
   const path = location.pathname.slice(BASE.length).replace(/\/$/, '') || '/';
   try {
     const survey = /^\/cases\/(\d+)\/survey$/.exec(path);

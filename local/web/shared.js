@@ -131,3 +131,329 @@ export async function downloadFile(api, caseNumber, fileId) {
   a.click();
   a.remove();
 }
+
+// ——— Sign-in ———
+
+/**
+ * The user pool people sign in with, as the host told the page (`globalThis.CASEWORK_SIGN_IN =
+ * {endpoint, clientId}`: the local Cognito emulator, or `https://cognito-idp.<region>.amazonaws.com/`).
+ */
+export const SIGN_IN = globalThis.CASEWORK_SIGN_IN;
+
+/** The password policy of the user pool (infra/identity.ts), as people read it. */
+export const PASSWORD_POLICY =
+  'at least 12 characters, with a digit, a lower-case letter, an upper-case letter and a symbol';
+
+export class CognitoError extends Error {
+  constructor(type, message) {
+    super(message);
+    this.type = type;
+  }
+}
+
+/**
+ * A client of Cognito's JSON 1.1 API over fetch, for the calls a sign-in makes: none needs AWS
+ * credentials, so the page talks to Cognito itself. An error is a `CognitoError` of Cognito's type.
+ */
+export function cognitoClient({ endpoint, clientId }) {
+  const call = async (action, body) => {
+    let res;
+    try {
+      res = await fetch(endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': `AWSCognitoIdentityProviderService.${action}`,
+        },
+        body: JSON.stringify(body),
+      });
+    } catch {
+      throw new CognitoError(
+        'NetworkError',
+        'The sign-in service cannot be reached: check the connection, then try again.',
+      );
+    }
+    const answer = await res.json().catch(() => ({}));
+    // `__type` may carry a namespace before `#`, as the SDK allows.
+    if (!res.ok)
+      throw new CognitoError(
+        String(answer.__type ?? '')
+          .split('#')
+          .pop() || `HTTP ${res.status}`,
+        answer.message ?? answer.Message ?? `The sign-in service answered ${res.status}.`,
+      );
+    return answer;
+  };
+  return {
+    initiate: (username, password) =>
+      call('InitiateAuth', {
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: clientId,
+        AuthParameters: { USERNAME: username, PASSWORD: password },
+      }),
+    respond: (ChallengeName, Session, ChallengeResponses) =>
+      call('RespondToAuthChallenge', { ClientId: clientId, ChallengeName, Session, ChallengeResponses }),
+    associate: (Session) => call('AssociateSoftwareToken', { Session }),
+    verify: (Session, UserCode) =>
+      call('VerifySoftwareToken', { Session, UserCode, FriendlyDeviceName: 'casework authenticator' }),
+  };
+}
+
+/** Why Cognito found a new password too weak (each rule its message names), in a person's words. */
+function weakPassword(message) {
+  const reasons = [
+    [/long enough|length/i, 'shorter than 12 characters'],
+    [/numeric|digit/i, 'no digit'],
+    [/lowercase|lower-case/i, 'no lower-case letter'],
+    [/uppercase|upper-case/i, 'no upper-case letter'],
+    [/symbol|special/i, 'no symbol'],
+  ];
+  const why = reasons.filter(([pattern]) => pattern.test(message)).map(([, words]) => words);
+  return `Too weak${why.length ? ` (${why.join(', ')})` : ''}. A password needs ${PASSWORD_POLICY}.`;
+}
+
+const CODE_WRONG = 'This is not the code your authenticator app shows now: type its current 6 digits.';
+const TOO_MANY = 'Too many attempts: wait a few minutes, then try again.';
+
+/**
+ * A Cognito error as the sign-in form shows it: the field it is about (the one the person fixes)
+ * and words a person understands. `step` is the form's step: `password`, `new-password` or `code`.
+ */
+export function signInError(error, step) {
+  const message = error.message ?? '';
+  switch (error.type) {
+    case 'NotAuthorizedException':
+      // A challenge's session lasts minutes; past it, the sign-in starts over.
+      if (/session/i.test(message))
+        return { restart: true, message: 'The sign-in took too long: please sign in again.' };
+      if (/disabled/i.test(message))
+        return { field: 'email', message: 'This account is disabled: ask your support desk.' };
+      if (/attempts exceeded/i.test(message)) return { field: 'password', message: TOO_MANY };
+      if (/expired/i.test(message))
+        return {
+          field: 'password',
+          message: 'This temporary password has expired: ask your support desk to invite you again.',
+        };
+      return { field: 'password', message: 'Incorrect e-mail or password.' };
+    case 'UserNotFoundException':
+      return { field: 'password', message: 'Incorrect e-mail or password.' };
+    case 'PasswordResetRequiredException':
+      return { field: 'password', message: 'This password must be reset: ask your support desk.' };
+    case 'InvalidPasswordException':
+      return { field: 'newPassword', message: weakPassword(message) };
+    case 'CodeMismatchException':
+    case 'EnableSoftwareTokenMFAException':
+      return { field: 'code', message: CODE_WRONG };
+    case 'ExpiredCodeException':
+      return {
+        field: 'code',
+        message: 'This code was used already: type the next one your authenticator app shows.',
+      };
+    case 'TooManyRequestsException':
+    case 'TooManyFailedAttemptsException':
+    case 'LimitExceededException':
+      return {
+        field: step === 'password' ? 'password' : step === 'code' ? 'code' : undefined,
+        message: TOO_MANY,
+      };
+    case 'InvalidParameterException':
+      if (step === 'code')
+        return { field: 'code', message: 'A code is the 6 digits your authenticator app shows.' };
+      return { field: step === 'new-password' ? 'newPassword' : 'email', message };
+    default:
+      return { message };
+  }
+}
+
+/** The link that adds the account to an authenticator app (Key URI Format: label `issuer:account`). */
+export const otpauthLink = (email, secret) =>
+  `otpauth://totp/casework:${encodeURIComponent(email).replace(/%40/g, '@')}?secret=${encodeURIComponent(secret)}&issuer=casework`;
+
+/**
+ * The user pool's sign-in, step by step in `place`: e-mail and password; for an invited person, a
+ * password of their own, then their authenticator app set up; later, the app's code. Each step is
+ * one form; its first field takes the focus, and a refusal shows on the field to fix. The ID token
+ * goes to `signedIn(token)`, which may refuse it by throwing (its message shows on the form).
+ */
+export function poolSignIn(place, config, { signedIn, level = 2 }) {
+  const cognito = cognitoClient(config);
+  const h = `h${level}`;
+  let email = '';
+
+  /** Shows one step's form; its submission runs `submit`, a refusal shows on the form. */
+  const step = (name, html, submit, { focus = true, error } = {}) => {
+    const form = document.createElement('form');
+    form.id = 'pool-sign-in';
+    form.className = 'card';
+    form.dataset.step = name;
+    form.innerHTML = `${html}<p class="form-error" role="alert"></p>`;
+    place.replaceChildren(form);
+    const button = form.querySelector('button[type=submit]');
+    form.onsubmit = async (e) => {
+      e.preventDefault();
+      button.disabled = true;
+      form.setAttribute('aria-busy', 'true');
+      try {
+        await submit(form);
+      } catch (failure) {
+        const shown =
+          failure instanceof CognitoError ? signInError(failure, name) : { message: failure.message };
+        if (shown.restart) return passwordStep({ message: shown.message });
+        showError(form, shown);
+      } finally {
+        button.disabled = false;
+        form.removeAttribute('aria-busy');
+      }
+    };
+    if (error) showError(form, error);
+    else if (focus) form.querySelector('input')?.focus();
+  };
+
+  /** Cognito's answer: the tokens (signed in) or the next challenge's step. */
+  const next = async (answer) => {
+    if (answer.AuthenticationResult) return signedIn(answer.AuthenticationResult.IdToken);
+    const { ChallengeName, Session, ChallengeParameters = {} } = answer;
+    // With e-mail sign-in, Cognito names the user by an id of its own, which its challenges take.
+    const username = ChallengeParameters.USER_ID_FOR_SRP ?? ChallengeParameters.USERNAME ?? email;
+    if (ChallengeName === 'NEW_PASSWORD_REQUIRED') return newPasswordStep(Session, username);
+    if (ChallengeName === 'MFA_SETUP') return setUpStep(Session, username);
+    if (ChallengeName === 'SOFTWARE_TOKEN_MFA') return codeStep(Session, username);
+    throw new Error(
+      `This account asks for a sign-in step this page does not offer (${ChallengeName}): ask your support desk.`,
+    );
+  };
+
+  const passwordStep = ({ focus = false, message } = {}) =>
+    step(
+      'password',
+      `<label>E-mail<input name="email" type="email" autocomplete="username" required value="${esc(email)}"></label>
+       <label>Password<input name="password" type="password" autocomplete="current-password" required></label>
+       <button type="submit">Sign in</button>`,
+      async (form) => {
+        email = form.email.value.trim();
+        await next(await cognito.initiate(email, form.password.value));
+      },
+      { focus, error: message ? { field: 'password', message } : undefined },
+    );
+
+  const newPasswordStep = (session, username) =>
+    step(
+      'new-password',
+      `<${h}>Choose your password</${h}>
+       <p id="password-policy">The password from your invitation served once. Choose your own: ${PASSWORD_POLICY}.</p>
+       <label>New password<input name="newPassword" type="password" autocomplete="new-password" required aria-describedby="password-policy"></label>
+       <label>New password again<input name="again" type="password" autocomplete="new-password" required></label>
+       <button type="submit">Set the password</button>`,
+      async (form) => {
+        if (form.newPassword.value !== form.again.value)
+          return showError(form, {
+            field: 'again',
+            message: 'The two passwords differ: type the same one twice.',
+          });
+        await next(
+          await cognito.respond('NEW_PASSWORD_REQUIRED', session, {
+            USERNAME: username,
+            NEW_PASSWORD: form.newPassword.value,
+          }),
+        );
+      },
+    );
+
+  const setUpStep = async (session, username) => {
+    const { SecretCode, Session } = await cognito.associate(session);
+    let current = Session;
+    step(
+      'code',
+      `<${h}>Set up your authenticator app</${h}>
+       <div id="totp-help">
+         <p>Each sign-in asks for a code from an authenticator app on your phone or computer (for example
+           Google Authenticator, Microsoft Authenticator, 1Password or Authy).</p>
+         <ol>
+           <li>On the device with the app, <a id="totp-link" href="${esc(otpauthLink(email, SecretCode))}">add casework to your authenticator app</a>;
+             or, in the app, add a time-based account by hand with this key:
+             <code id="totp-secret" class="secret">${esc(SecretCode)}</code></li>
+           <li>Type the 6-digit code the app shows for casework.</li>
+         </ol>
+       </div>
+       <label>Code from the app<input name="code" inputmode="numeric" autocomplete="one-time-code" required aria-describedby="totp-help"></label>
+       <button type="submit">Confirm and sign in</button>`,
+      async (form) => {
+        const verified = await cognito.verify(current, code(form));
+        current = verified.Session ?? current;
+        await next(await cognito.respond('MFA_SETUP', current, { USERNAME: username }));
+      },
+    );
+  };
+
+  const codeStep = (session, username) =>
+    step(
+      'code',
+      `<${h}>Code from your authenticator app</${h}>
+       <p id="code-help">Open your authenticator app and type the 6-digit code it shows for casework.</p>
+       <label>Code<input name="code" inputmode="numeric" autocomplete="one-time-code" required aria-describedby="code-help"></label>
+       <button type="submit">Sign in</button>`,
+      async (form) =>
+        next(
+          await cognito.respond('SOFTWARE_TOKEN_MFA', session, {
+            USERNAME: username,
+            SOFTWARE_TOKEN_MFA_CODE: code(form),
+          }),
+        ),
+    );
+
+  passwordStep();
+}
+
+/** The code as typed, without the spaces apps show in the middle of it. */
+const code = (form) => form.code.value.replace(/\s+/g, '');
+
+/**
+ * A site's sign-in page in `main`: the user pool's sign-in first when the host set it; then, on
+ * the local system, a quick sign-in as anyone of the demo catalogue; and the paste-a-token form,
+ * for operators (both behind "Other ways to sign in" when the pool's sign-in is there). A token
+ * goes to `signedIn(token)`, which may refuse it by throwing. An existing sign-in page is kept
+ * (a person halfway through a step keeps it).
+ */
+export async function signInPage(main, { heading = 'h1', localEmail, tokenHelp = '', signedIn }) {
+  if (main.querySelector('#sign-in')) return;
+  const level = Number(heading.slice(1));
+  const local = (await fetch(`${API}/_local/clock`).catch(() => null))?.ok;
+  const others = `${
+    local
+      ? `<form id="local-sign-in" class="card"><p>Local system: sign in as anyone of the demo catalogue.</p>
+          <label>E-mail<input name="email" type="email" value="${esc(localEmail)}" required autocomplete="email"></label>
+          <p class="form-error" role="alert"></p><button type="submit">Sign in on the local system</button></form>`
+      : ''
+  }
+    <form id="token-sign-in" class="card"><label>Access token<textarea name="token" rows="3" required aria-describedby="token-help"></textarea></label>
+      <p id="token-help" class="muted">A bearer token (an ID token of the user pool)${tokenHelp}.</p>
+      <p class="form-error" role="alert"></p><button type="submit">Sign in with the token</button></form>`;
+  main.innerHTML = `<section id="sign-in"><${heading}>Sign in</${heading}>
+    ${
+      SIGN_IN
+        ? `<div id="pool"></div><details id="other-sign-in"><summary>Other ways to sign in${local ? ': the local system, a token' : ': a token'}</summary>${others}</details>`
+        : others
+    }</section>`;
+  const refusable = (form, take) => async (e) => {
+    e.preventDefault();
+    try {
+      await signedIn(await take());
+    } catch (error) {
+      showError(form, error);
+    }
+  };
+  if (SIGN_IN) poolSignIn(document.getElementById('pool'), SIGN_IN, { signedIn, level: level + 1 });
+  const localForm = document.getElementById('local-sign-in');
+  if (localForm)
+    localForm.onsubmit = refusable(localForm, async () => {
+      const res = await fetch(`${API}/_local/token`, {
+        method: 'POST',
+        body: JSON.stringify({ email: localForm.email.value }),
+      });
+      const body = await res.json();
+      if (!res.ok) throw new ApiError(res.status, body.error);
+      return body.token;
+    });
+  const tokenForm = document.getElementById('token-sign-in');
+  tokenForm.onsubmit = refusable(tokenForm, () => tokenForm.token.value.trim());
+}

@@ -59,14 +59,15 @@ afterAll(() => walk?.stop());
 describe('the engineers’ console: a whole case life (browser)', () => {
   it('shows nothing but the sign-in without a token', async () => {
     await page.goto(t.runtime.urls.console);
-    expect(await page.locator('#sign-in').isVisible()).toBe(true);
+    await page.locator('#sign-in').waitFor();
     expect(await page.locator('#nav').isVisible()).toBe(false);
     await shot(page, '0-sign-in');
   });
 
   it('an engineer signs in and finds the new case in the list with its next due time (4BH response: in 4 h)', async () => {
-    await page.getByLabel('Bearer token').fill(await t.token('eve@support.example'));
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#other-sign-in summary').click();
+    await page.getByLabel('Access token').fill(await t.token('eve@support.example'));
+    await page.getByRole('button', { name: 'Sign in with the token' }).click();
     const row = page.locator(`tr.case-row[data-number="${number}"]`);
     await row.waitFor();
     expect(await seen(row)).toContain('Agents cannot log in');
@@ -359,15 +360,22 @@ describe('the engineers’ console with the keyboard only: queue, case, take, re
     kb = await walk.newPage();
   });
 
-  it('signs in: Tab reaches the skip link, then the token field and the button, each with a visible focus ring', async () => {
+  it('signs in with a token: Tab reaches the skip link, the user pool’s e-mail, the other ways to sign in (opened with Enter), the token field and its button, each with a visible focus ring', async () => {
     await kb.goto(t.runtime.urls.console);
     await kb.keyboard.press('Tab');
     expect(await focusOf(kb)).toEqual({ tag: 'a', name: 'Skip to content', ring: true });
     await kb.keyboard.press('Tab');
-    expect(await focusOf(kb)).toEqual({ tag: 'textarea', name: 'Bearer token', ring: true });
+    expect(await focusOf(kb)).toEqual({ tag: 'input', name: 'E-mail', ring: true });
+    expect(await pressUntil(kb, 'Tab', { tag: 'summary' })).toMatchObject({ ring: true });
+    await kb.keyboard.press('Enter');
+    expect(await pressUntil(kb, 'Tab', { tag: 'textarea' })).toEqual({
+      tag: 'textarea',
+      name: 'Access token',
+      ring: true,
+    });
     await kb.keyboard.insertText(await t.token('eve@support.example'));
     await kb.keyboard.press('Tab');
-    expect(await focusOf(kb)).toEqual({ tag: 'button', name: 'Sign in', ring: true });
+    expect(await focusOf(kb)).toEqual({ tag: 'button', name: 'Sign in with the token', ring: true });
     await kb.keyboard.press('Enter');
     // Signed in, the focus is on the page's heading: the next Tab goes through the page.
     await expect.poll(() => focusOf(kb)).toEqual({ tag: 'h2', name: 'Cases', ring: true });

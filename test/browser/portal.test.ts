@@ -70,8 +70,11 @@ describe('the customer portal: a contact’s case from opening to survey (browse
   it('a contact signs in and sees their (empty) list of cases', async () => {
     await page.goto(t.runtime.urls.portal);
     await shot(page, '0-sign-in');
-    await page.getByLabel('E-mail').fill('dana@acme.example');
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    // The local system's quick sign-in, behind the user pool's (test/browser/sign-in.test.ts walks that).
+    await page.locator('#other-sign-in summary').click();
+    const local = page.locator('#local-sign-in');
+    await local.getByLabel('E-mail').fill('dana@acme.example');
+    await local.getByRole('button', { name: 'Sign in on the local system' }).click();
     await page.getByRole('heading', { name: 'Your cases' }).waitFor();
     expect(await focused()).toBe('Your cases'); // a keyboard user goes on from the page's heading
     expect(await text('main')).toContain('You have no case yet.');
