@@ -23,7 +23,7 @@ let subject = '';
 
 /** The temporary password of a person's invitation mail, as they read it in the mail viewer. */
 async function temporaryPassword(email: string) {
-  const invitation = (await t.invitations()).find(
+  const invitation = (await t.cognitoMails()).find(
     (m) => m.destination.to.includes(email) && m.subject === 'Your casework account',
   );
   const password = /Your temporary password is (\S+?)(?:<|\s|$)/.exec(invitation?.body.text ?? '')?.[1];
