@@ -20,7 +20,8 @@ export const reopenPending = (c: CaseRecord) => c.status === 'Closed' && c.subSt
  * request made in time awaits support's answer (a granted request keeps them), then at once if the
  * window ended meanwhile.
  */
-export const purgeDueAt = (c: CaseRecord) => (c.status !== 'Closed' || reopenPending(c) ? null : reopenWindowEnd(c));
+export const purgeDueAt = (c: CaseRecord) =>
+  c.status !== 'Closed' || reopenPending(c) ? null : reopenWindowEnd(c);
 
 /** The status model of SPEC §3: who moves a case where, and what each move starts or stops. */
 export const statusRules: Rules<
