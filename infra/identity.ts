@@ -79,6 +79,8 @@ export class Identity extends Construct {
       authFlows: { userSrp: true, userPassword: true },
       refreshTokenValidity: Duration.hours(12),
       enableTokenRevocation: true,
+      // Sign-in and "Forgot your password?" say nothing of whether an address has an account.
+      preventUserExistenceErrors: true,
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
     });
     for (const group of Object.values(GROUPS)) {

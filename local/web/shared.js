@@ -85,6 +85,9 @@ export function session(storageKey) {
       .then(
         ({ AuthenticationResult }) => {
           sessionStorage.setItem(storageKey, AuthenticationResult.IdToken);
+          // With refresh token rotation on, Cognito answers a new one, the old one then void.
+          if (AuthenticationResult.RefreshToken)
+            sessionStorage.setItem(refreshKey, AuthenticationResult.RefreshToken);
           return true;
         },
         (error) => {

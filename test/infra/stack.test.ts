@@ -190,6 +190,7 @@ describe('the CDK stack', () => {
       RefreshTokenValidity: 720,
       TokenValidityUnits: { RefreshToken: 'minutes' },
       EnableTokenRevocation: true,
+      PreventUserExistenceErrors: 'ENABLED',
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_REFRESH_TOKEN_AUTH']),
     });
     template.hasResourceProperties('AWS::Cognito::UserPool', {
