@@ -17,7 +17,8 @@
  * - `workflow.start`, `workflow.answer` (task tokens), `workflow.read` (the state machine, a case's
  *   executions and their history), `workflow.list` (executions by status).
  * - `mail.send` from the desk's domain; `mail.account` (SES account status, for health).
- * - `users.provision`: create, enable, disable users of the user pool and set their groups.
+ * - `users.provision`: create (or invite again), enable, disable users of the user pool and set
+ *   their groups.
  */
 export type Access =
   | 'table.items'
@@ -106,7 +107,9 @@ export const functions = {
     timeoutSeconds: 29,
     access: ['table.items', 'table.remove', 'users.provision'],
     invokedBy: 'api',
-    routes: ['GET /v1/admin/catalogue', 'POST /v1/admin/catalogue'].map((route) => ({ route, auth: true })),
+    routes: ['GET /v1/admin/catalogue', 'POST /v1/admin/catalogue', 'POST /v1/admin/invitations'].map(
+      (route) => ({ route, auth: true }),
+    ),
   },
   workflow: {
     entry: 'functions/workflow/handler.ts',

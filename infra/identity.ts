@@ -1,5 +1,6 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
+  AccountRecovery,
   CfnUserPoolGroup,
   CfnUserPoolUser,
   CfnUserPoolUserToGroupAttachment,
@@ -7,6 +8,7 @@ import {
   Mfa,
   UserPool,
   type UserPoolClient,
+  VerificationEmailStyle,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { GROUPS } from '../shared/identity.ts';
@@ -42,6 +44,15 @@ export class Identity extends Construct {
         emailBody:
           'Hello,<br><br>You have an account on the casework support desk. Sign in with your e-mail address {username}. Your temporary password is {####}<br><br>At your first sign-in you choose a new password and set up an authenticator app (a six-digit code at each sign-in). The temporary password expires in 7 days; ask your administrator for a new invitation after that.',
       },
+      // The code a person who forgot their password is mailed (Cognito's verification message).
+      userVerification: {
+        emailSubject: 'Your casework verification code',
+        emailBody:
+          'Hello,<br><br>Your casework verification code is {####}<br><br>Type it on the sign-in page, with the new password you choose, within the hour. If you did not ask to reset your password, ignore this mail: your password is unchanged.',
+        emailStyle: VerificationEmailStyle.CODE,
+      },
+      // Forgotten passwords are reset by a code mailed to the verified address (there are no phones).
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
       keepOriginal: { email: true },
       passwordPolicy: {
         minLength: 12,
@@ -49,6 +60,7 @@ export class Identity extends Construct {
         requireLowercase: true,
         requireUppercase: true,
         requireSymbols: true,
+        tempPasswordValidity: Duration.days(7),
       },
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
@@ -60,9 +72,15 @@ export class Identity extends Construct {
         'the Essentials tier with required TOTP MFA and a strong password policy; Plus-tier threat protection is an operator choice with its own cost',
     });
     // The portal may change a user's name, never the e-mail (it is not writable anyway). The
-    // password flow lets an administrator sign in from the command line (TLS to Cognito).
+    // password flow lets an administrator sign in from the command line (TLS to Cognito). A
+    // sign-in lasts a working day: the pages renew the hour-long ID token with the refresh token
+    // until it expires, and revoke it at sign-out.
     this.client = this.userPool.addClient('Portal', {
       authFlows: { userSrp: true, userPassword: true },
+      refreshTokenValidity: Duration.hours(12),
+      enableTokenRevocation: true,
+      // Sign-in and "Forgot your password?" say nothing of whether an address has an account.
+      preventUserExistenceErrors: true,
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
     });
     for (const group of Object.values(GROUPS)) {

@@ -349,7 +349,8 @@ async function main(argv: string[]) {
   sla due --plan P --severity S --centre C --from ISO [--paused ISO/ISO]... [--human]
   sla add (--centre C | --calendar FILE.json) --from ISO (--hours N | --minutes N | --days N) [--human]
   admin apply <catalogue.yaml|json> [--dry-run]  provision accounts, contacts and engineers
-  admin export                          the provisioned catalogue`);
+  admin export                          the provisioned catalogue
+  admin reinvite <email>                mail an invited person a new temporary password`);
       if (command && command !== 'help' && command !== '--help') process.exitCode = 2;
   }
 }

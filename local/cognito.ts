@@ -1,4 +1,4 @@
-import { randomBytes, randomInt, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -15,7 +15,11 @@ import type { LocalUserPoolSettings } from './stack.ts';
  *   enable/disable);
  * - the sign-in people do from the console and the portal (`InitiateAuth` with USER_PASSWORD_AUTH,
  *   the new-password, TOTP set-up and TOTP challenges, as the stack's pool requires MFA), answered
- *   with tokens the local issuer signs with the claims Cognito puts in them.
+ *   with tokens the local issuer signs with the claims Cognito puts in them, and a refresh token
+ *   (`REFRESH_TOKEN_AUTH`, `RevokeToken`) lasting as long as the stack's app client says;
+ * - the ways back in: a forgotten password reset with a code mailed to the address
+ *   (`ForgotPassword`, `ConfirmForgotPassword`), an expired invitation sent again by an
+ *   administrator (`AdminCreateUser` with `MessageAction: RESEND`).
  * As the stack invites the administrator named at deployment, the pool starts with one
  * administrator.
  */
@@ -30,6 +34,11 @@ export const LOCAL_CLIENT_ID = 'casework-local-client';
 const SESSION_MS = 3 * 60_000;
 /** Cognito's tokens last an hour by default. */
 const TOKEN_SECONDS = 3600;
+/** A forgotten password's code lasts an hour (Cognito's). */
+const RESET_CODE_MS = 3_600_000;
+/** Wrong reset codes tried before the code is void (a 6-digit code is not guessed in 5). */
+const RESET_ATTEMPTS = 5;
+const DAY_MS = 86_400_000;
 
 interface PoolUser {
   sub: string;
@@ -43,6 +52,12 @@ interface PoolUser {
   password?: string;
   /** The verified authenticator's secret (base32). */
   totp?: string;
+  /** When the temporary password was issued (ms): it lasts the policy's days. */
+  invited?: number;
+  /** A forgotten password's code (`salt:scrypt`), until when it holds, and the wrong tries. */
+  reset?: { code: string; expires: number; attempts: number };
+  /** The refresh tokens issued (by their SHA-256): until when each lasts, and whether revoked. */
+  refreshTokens?: Record<string, { expires: number; revoked?: boolean }>;
 }
 
 interface SignInSession {
@@ -60,6 +75,11 @@ export interface PoolServices {
   mail: (to: string, subject: string, html: string) => void;
   /** An ID or access token for a user, signed by the local issuer. */
   token?: (email: string, use: 'id' | 'access', ttlSeconds: number) => Promise<string>;
+  /**
+   * The pool's time in milliseconds: the wall clock (sign-in, codes and password expiry are not
+   * business time), unless a test gives its own to see a week pass.
+   */
+  now?: () => number;
 }
 
 class CognitoError extends Error {
@@ -82,6 +102,15 @@ function matches(password: unknown, stored: string | undefined): boolean {
 
 const totpOf = (secret: string) =>
   new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
+
+/** A refresh token is kept by its digest only: the pool's file holds nothing that signs anyone in. */
+const digest = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** Where a code went, as Cognito shows it (`d***@a***`), the same for an address it does not know. */
+const masked = (email: string) => {
+  const [local = '', domain = ''] = email.split('@');
+  return `${local.slice(0, 1)}***@${domain.slice(0, 1)}***`;
+};
 
 export class LocalUserPool {
   private readonly file: string;
@@ -110,6 +139,10 @@ export class LocalUserPool {
 
   private save() {
     writeFileSync(this.file, JSON.stringify(this.users, null, 2));
+  }
+
+  private now(): number {
+    return (this.services.now ?? Date.now)();
   }
 
   /** The user signing in with this e-mail, if enabled: what the local issuer puts in a token. */
@@ -146,6 +179,7 @@ export class LocalUserPool {
     const temporary = `${pick('ABCDEFGHJKLMNPQRSTUVWXYZ', 4)}${pick('abcdefghijkmnopqrstuvwxyz', 6)}${pick('23456789', 3)}${pick('!#%+=?', 1)}`;
     user.status = 'FORCE_CHANGE_PASSWORD';
     user.password = hash(temporary);
+    user.invited = this.now();
     user.totp = undefined;
     const { subject, message } = this.settings.invitation;
     this.services.mail(
@@ -186,7 +220,7 @@ export class LocalUserPool {
 
   private challenge(email: string, challenge: SignInSession['challenge']) {
     const id = randomBytes(32).toString('base64url');
-    this.sessions.set(id, { email, challenge, expires: Date.now() + SESSION_MS });
+    this.sessions.set(id, { email, challenge, expires: this.now() + SESSION_MS });
     return {
       ChallengeName: challenge,
       Session: id,
@@ -202,7 +236,7 @@ export class LocalUserPool {
   /** A session still in time (sign-in sessions use real time, as an authenticator app does). */
   private session(id: unknown, challenge?: SignInSession['challenge']): SignInSession {
     const found = typeof id === 'string' ? this.sessions.get(id) : undefined;
-    if (!found || found.expires < Date.now() || (challenge && found.challenge !== challenge))
+    if (!found || found.expires < this.now() || (challenge && found.challenge !== challenge))
       throw new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
     return found;
   }
@@ -214,7 +248,11 @@ export class LocalUserPool {
     return this.authenticated(user);
   }
 
-  private async authenticated(user: PoolUser) {
+  /**
+   * The tokens of a sign-in: an ID and an access token, and, at the end of a sign-in (not when
+   * refreshing, as Cognito), a refresh token.
+   */
+  private async authenticated(user: PoolUser, { refresh = true } = {}) {
     const token = this.services.token;
     if (!token) throw new CognitoError('InternalErrorException', 'The local issuer is not ready.');
     return {
@@ -222,22 +260,115 @@ export class LocalUserPool {
       AuthenticationResult: {
         IdToken: await token(user.email, 'id', TOKEN_SECONDS),
         AccessToken: await token(user.email, 'access', TOKEN_SECONDS),
+        ...(refresh ? { RefreshToken: this.issueRefreshToken(user) } : {}),
         ExpiresIn: TOKEN_SECONDS,
         TokenType: 'Bearer',
       },
     };
   }
 
+  private issueRefreshToken(user: PoolUser): string {
+    const token = randomBytes(48).toString('base64url');
+    const now = this.now();
+    // Expired ones are forgotten as new ones are issued, so the file does not grow without end.
+    const kept = Object.entries(user.refreshTokens ?? {}).filter(([, t]) => t.expires > now);
+    user.refreshTokens = {
+      ...Object.fromEntries(kept),
+      [digest(token)]: { expires: now + this.settings.refreshTokenSeconds * 1000 },
+    };
+    this.save();
+    return token;
+  }
+
+  /** The user a refresh token signs in, if it holds: issued here, not expired, not revoked. */
+  private refreshed(token: unknown): PoolUser {
+    const key = typeof token === 'string' ? digest(token) : '';
+    const user = Object.values(this.users).find((u) => u.refreshTokens?.[key]);
+    const issued = user?.refreshTokens?.[key];
+    if (!user || !issued) throw new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
+    if (issued.revoked || !user.enabled)
+      throw new CognitoError('NotAuthorizedException', 'Refresh Token has been revoked');
+    if (issued.expires <= this.now())
+      throw new CognitoError('NotAuthorizedException', 'Refresh Token has expired');
+    return user;
+  }
+
+  private revokeAll(user: PoolUser) {
+    for (const issued of Object.values(user.refreshTokens ?? {})) issued.revoked = true;
+  }
+
   private codeIsRight(secret: string | undefined, code: unknown): boolean {
     return (
-      !!secret && typeof code === 'string' && totpOf(secret).validate({ token: code, window: 1 }) !== null
+      !!secret &&
+      typeof code === 'string' &&
+      totpOf(secret).validate({ token: code, window: 1, timestamp: this.now() }) !== null
     );
+  }
+
+  /** Mails a forgotten password's code, in the words of the stack's verification message. */
+  private sendResetCode(user: PoolUser) {
+    const code = String(randomInt(1_000_000)).padStart(6, '0');
+    user.reset = { code: hash(code), expires: this.now() + RESET_CODE_MS, attempts: 0 };
+    this.save();
+    const { subject, message } = this.settings.verification;
+    this.services.mail(
+      user.email,
+      subject,
+      message.replaceAll('{username}', user.email).replaceAll('{####}', code),
+    );
+  }
+
+  /** A forgotten password's new one, if the mailed code is right and in time. */
+  private confirmReset(body: Record<string, unknown>) {
+    const user = typeof body.Username === 'string' ? this.users[body.Username.toLowerCase()] : undefined;
+    const reset = user?.enabled ? user.reset : undefined;
+    // An address the pool does not know is told the same as a wrong code.
+    if (!user || !reset || !matches(body.ConfirmationCode, reset.code)) {
+      if (user && reset && ++reset.attempts >= RESET_ATTEMPTS) user.reset = undefined;
+      if (user) this.save();
+      if (reset && reset.attempts >= RESET_ATTEMPTS)
+        throw new CognitoError(
+          'LimitExceededException',
+          'Attempt limit exceeded, please try after some time.',
+        );
+      throw new CognitoError(
+        'CodeMismatchException',
+        'Invalid verification code provided, please try again.',
+      );
+    }
+    if (reset.expires <= this.now())
+      throw new CognitoError('ExpiredCodeException', 'Invalid code provided, please request a code again.');
+    const password = this.checkPassword(body.Password);
+    user.password = hash(password);
+    user.status = 'CONFIRMED';
+    user.reset = undefined;
+    this.save();
+    return {};
   }
 
   /** One API call (`X-Amz-Target: AWSCognitoIdentityProviderService.<Action>`). */
   async handle(action: string, body: Record<string, unknown>): Promise<unknown> {
     switch (action) {
       case 'AdminCreateUser': {
+        if (body.MessageAction === 'RESEND') {
+          // A new temporary password, for someone who has not chosen a password yet.
+          const user = this.user(body.Username);
+          if (user.status === 'CONFIRMED')
+            throw new CognitoError(
+              'UnsupportedUserStateException',
+              'Resend not possible. User status is CONFIRMED, not FORCE_CHANGE_PASSWORD.',
+            );
+          this.invite(user);
+          this.save();
+          return {
+            User: {
+              Username: user.sub,
+              Attributes: this.view(user),
+              Enabled: user.enabled,
+              UserStatus: 'FORCE_CHANGE_PASSWORD',
+            },
+          };
+        }
         const attributes = Object.fromEntries(
           ((body.UserAttributes ?? []) as { Name: string; Value: string }[]).map((a) => [a.Name, a.Value]),
         );
@@ -284,27 +415,74 @@ export class LocalUserPool {
         return {};
       }
       case 'AdminEnableUser':
-      case 'AdminDisableUser':
-        this.user(body.Username).enabled = action === 'AdminEnableUser';
+      case 'AdminDisableUser': {
+        const user = this.user(body.Username);
+        user.enabled = action === 'AdminEnableUser';
+        // Disabling a user revokes their tokens, as Cognito does.
+        if (!user.enabled) this.revokeAll(user);
         this.save();
         return {};
+      }
       case 'InitiateAuth': {
         this.client(body.ClientId);
+        const params = (body.AuthParameters ?? {}) as Record<string, unknown>;
+        if (body.AuthFlow === 'REFRESH_TOKEN_AUTH' || body.AuthFlow === 'REFRESH_TOKEN')
+          return this.authenticated(this.refreshed(params.REFRESH_TOKEN), { refresh: false });
         if (body.AuthFlow !== 'USER_PASSWORD_AUTH')
           throw new CognitoError(
             'InvalidParameterException',
-            `${String(body.AuthFlow)} is not a supported flow here: use USER_PASSWORD_AUTH.`,
+            `${String(body.AuthFlow)} is not a supported flow here: use USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH.`,
           );
-        const params = (body.AuthParameters ?? {}) as Record<string, unknown>;
         const user =
           typeof params.USERNAME === 'string' ? this.users[params.USERNAME.toLowerCase()] : undefined;
         // Cognito does not say whether the address exists (user-existence errors are prevented).
         if (!user || !matches(params.PASSWORD, user.password))
           throw new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
         if (!user.enabled) throw new CognitoError('NotAuthorizedException', 'User is disabled.');
-        if (user.status !== 'CONFIRMED') return this.challenge(user.email, 'NEW_PASSWORD_REQUIRED');
+        if (user.status !== 'CONFIRMED') {
+          const days = this.settings.passwordPolicy.temporaryPasswordDays;
+          if (this.now() > (user.invited ?? this.now()) + days * DAY_MS)
+            throw new CognitoError(
+              'NotAuthorizedException',
+              'Temporary password has expired and must be reset by an administrator.',
+            );
+          return this.challenge(user.email, 'NEW_PASSWORD_REQUIRED');
+        }
         return this.afterPassword(user);
       }
+      case 'RevokeToken': {
+        this.client(body.ClientId);
+        const key = typeof body.Token === 'string' ? digest(body.Token) : '';
+        const issued = Object.values(this.users).find((u) => u.refreshTokens?.[key])?.refreshTokens?.[key];
+        // Revoking an unknown or revoked token again succeeds, as Cognito's does.
+        if (issued) {
+          issued.revoked = true;
+          this.save();
+        }
+        return {};
+      }
+      case 'ForgotPassword': {
+        this.client(body.ClientId);
+        const user = typeof body.Username === 'string' ? this.users[body.Username.toLowerCase()] : undefined;
+        if (user?.enabled && user.status !== 'CONFIRMED')
+          throw new CognitoError(
+            'NotAuthorizedException',
+            'User password cannot be reset in the current state.',
+          );
+        // An unknown (or disabled) address gets the same answer and no mail: nothing tells it apart.
+        if (user?.enabled) this.sendResetCode(user);
+        const address = user?.email ?? String(body.Username ?? '');
+        return {
+          CodeDeliveryDetails: {
+            Destination: masked(address),
+            DeliveryMedium: 'EMAIL',
+            AttributeName: 'email',
+          },
+        };
+      }
+      case 'ConfirmForgotPassword':
+        this.client(body.ClientId);
+        return this.confirmReset(body);
       case 'RespondToAuthChallenge': {
         this.client(body.ClientId);
         const name = body.ChallengeName as SignInSession['challenge'];

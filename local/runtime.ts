@@ -93,6 +93,11 @@ export interface RuntimeOptions {
   sesSandbox?: SesSandbox;
   /** The throttle's time source in milliseconds (wall-clock time unless given, e.g. by a test). */
   throttleTime?: () => number;
+  /**
+   * The user pool's time in milliseconds (wall-clock time unless given): a test sees a temporary
+   * password's week or a reset code's hour pass without waiting.
+   */
+  signInTime?: () => number;
 }
 
 export interface LocalRuntime {
@@ -195,6 +200,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     stops.push(sfn.stop);
     const cognito = await startCognito(ports.cognito ?? 0, dataDir, stack.userPool, {
       mail: (to, subject, html) => ses.deliver({ from: COGNITO_SENDER, to, subject, html }),
+      now: options.signInTime,
     });
     stops.push(cognito.stop);
     for (const [service, { server }] of Object.entries({ dynamodb, s3, ses, stepfunctions: sfn }))

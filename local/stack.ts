@@ -41,18 +41,29 @@ export interface LocalStack {
   userPool: LocalUserPoolSettings;
 }
 
-/** What the local user pool takes from the stack's: the invitation's words, the password policy, MFA. */
+/**
+ * What the local user pool takes from the stack's: the invitation's and the verification code's
+ * words, the password policy (with how long a temporary password lasts), MFA, and how long its app
+ * client's refresh tokens last.
+ */
 export interface LocalUserPoolSettings {
   invitation: { subject: string; message: string };
+  /** The mail with a code (`{####}`) a person who forgot their password is sent. */
+  verification: { subject: string; message: string };
   passwordPolicy: {
     minimumLength: number;
     requireLowercase: boolean;
     requireUppercase: boolean;
     requireNumbers: boolean;
     requireSymbols: boolean;
+    temporaryPasswordDays: number;
   };
   mfa: 'ON' | 'OFF' | 'OPTIONAL';
+  refreshTokenSeconds: number;
 }
+
+/** Seconds in a unit of a user pool client's `TokenValidityUnits`. */
+const TOKEN_UNIT_SECONDS: Record<string, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86_400 };
 
 type Resource = Template['Resources'][string];
 
@@ -268,6 +279,9 @@ export function readStack(template: Template, names: LocalNames): LocalStack {
     ?.InviteMessageTemplate;
   const policy = ((pool.Policies as { PasswordPolicy?: Record<string, unknown> })?.PasswordPolicy ??
     {}) as Record<string, unknown>;
+  const verification = pool.VerificationMessageTemplate as Record<string, string> | undefined;
+  const client = props(only(ofType('AWS::Cognito::UserPoolClient'), 'user pool clients')[1]);
+  const refreshUnit = (client.TokenValidityUnits as { RefreshToken?: string } | undefined)?.RefreshToken;
   return {
     functions: stackFunctions,
     routes,
@@ -284,14 +298,25 @@ export function readStack(template: Template, names: LocalNames): LocalStack {
         subject: invitation?.EmailSubject ?? 'Your temporary password',
         message: invitation?.EmailMessage ?? 'Your username is {username} and temporary password is {####}.',
       },
+      verification: {
+        subject:
+          verification?.EmailSubject ?? String(pool.EmailVerificationSubject ?? 'Your verification code'),
+        message:
+          verification?.EmailMessage ??
+          String(pool.EmailVerificationMessage ?? 'Your verification code is {####}.'),
+      },
       passwordPolicy: {
         minimumLength: Number(policy.MinimumLength ?? 8),
         requireLowercase: policy.RequireLowercase !== false,
         requireUppercase: policy.RequireUppercase !== false,
         requireNumbers: policy.RequireNumbers !== false,
         requireSymbols: policy.RequireSymbols !== false,
+        temporaryPasswordDays: Number(policy.TemporaryPasswordValidityDays ?? 7),
       },
       mfa: (pool.MfaConfiguration as LocalUserPoolSettings['mfa'] | undefined) ?? 'OFF',
+      // Cognito's default: 30 days.
+      refreshTokenSeconds:
+        Number(client.RefreshTokenValidity ?? 30) * (TOKEN_UNIT_SECONDS[refreshUnit ?? 'days'] ?? 86_400),
     },
   };
 }

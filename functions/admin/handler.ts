@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import * as z from 'zod';
 import { CatalogueFileSchema } from '#shared/catalogue/provisioning.ts';
 import { forbidden, notFound } from '#shared/errors.ts';
 import {
@@ -13,10 +14,16 @@ import {
 } from '#shared/http/http.ts';
 import { GROUPS } from '#shared/identity.ts';
 import { logger, observed } from '#shared/observability.ts';
-import { applyCatalogue, provisionedCatalogue } from '#shared/service/admin.ts';
+import { applyCatalogue, provisionedCatalogue, reinvite } from '#shared/service/admin.ts';
+
+/** Whom to invite again: an address of the user pool. */
+const InvitationSchema = z.strictObject({
+  email: z.email('not an e-mail address').transform((e) => e.toLowerCase()),
+});
 
 /**
- * `/v1/admin/…`: the catalogue of a deployed desk (SPEC §1), for the administrators group only.
+ * `/v1/admin/…`: the catalogue of a deployed desk (SPEC §1) and invitations sent again, for the
+ * administrators group only.
  * Administrators need not be catalogue users: their group in the verified token is what counts.
  */
 const routes: Record<string, (event: ApiEvent) => Promise<ApiResult>> = {
@@ -27,6 +34,13 @@ const routes: Record<string, (event: ApiEvent) => Promise<ApiResult>> = {
     const changes = await applyCatalogue(file, dryRun);
     if (!dryRun && changes.length) logger.info('catalogue applied', { changes: changes.length });
     return json(200, { dryRun, changes });
+  },
+  // An invitation sent again: a new temporary password, for someone whose invitation expired.
+  'POST /v1/admin/invitations': async (event) => {
+    const { email } = parseBody(event, InvitationSchema);
+    await reinvite(email);
+    logger.info('invitation sent again');
+    return json(200, { email, invited: true });
   },
 };
 

@@ -8,8 +8,10 @@ import { bearer, call, fail, options, UsageError } from './common.ts';
  * JSON) through the admin API, against `CASEWORK_URL` with an administrator's `CASEWORK_TOKEN`, or
  * the local runtime as its administrator. The file is checked here first, so a malformed one is
  * refused with its line and field before anything is sent; the API checks it again.
+ * `npx casework admin reinvite <email>` mails an invited person a new temporary password.
  */
-const USAGE = 'usage: casework admin apply <catalogue.yaml|json> [--dry-run] | casework admin export';
+const USAGE =
+  'usage: casework admin apply <catalogue.yaml|json> [--dry-run] | casework admin export | casework admin reinvite <email>';
 
 const SIGN = { add: '+', change: '~', remove: '-' } as const;
 
@@ -53,9 +55,22 @@ async function exportCatalogue(args: string[]) {
   console.log(JSON.stringify(catalogue, null, 2));
 }
 
+async function reinvite(args: string[]) {
+  const { positionals } = options(args, {}, true);
+  const [email = fail('email', 'usage: casework admin reinvite <email>'), extra] = positionals;
+  if (extra !== undefined) fail(extra, 'unexpected argument; usage: casework admin reinvite <email>');
+  await call('/v1/admin/invitations', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await bearer(LOCAL_ADMINISTRATOR)}` },
+    body: JSON.stringify({ email }),
+  });
+  console.log(`${email.toLowerCase()}: a new invitation was mailed (a new temporary password)`);
+}
+
 /** Runs `casework admin …`; bad input exits 2 with the field named, as every command does. */
 export async function admin(args: string[]): Promise<void> {
   if (args[0] === 'apply') return apply(args.slice(1));
   if (args[0] === 'export') return exportCatalogue(args.slice(1));
+  if (args[0] === 'reinvite') return reinvite(args.slice(1));
   return fail('admin', USAGE);
 }

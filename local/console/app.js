@@ -820,8 +820,8 @@ const signIn = () =>
     heading: 'h2',
     localEmail: 'eve@support.example',
     tokenHelp: '; locally: <code>npx casework token eve@support.example</code>',
-    signedIn: async (value) => {
-      who.signIn(value);
+    signedIn: async (value, refreshToken) => {
+      who.signIn(value, refreshToken);
       try {
         await api('/v1/triage'); // engineers only
       } catch (error) {

@@ -75,8 +75,8 @@ const go = async (path) => {
 const signIn = () =>
   signInPage(main, {
     localEmail: 'dana@acme.example',
-    signedIn: async (value) => {
-      who.signIn(value);
+    signedIn: async (value, refreshToken) => {
+      who.signIn(value, refreshToken);
       await render();
       focusHeading(main);
     },

@@ -54,41 +54,106 @@ export class ApiError extends Error {
   }
 }
 
-/** The signed-in person's token, kept for the browser tab only. */
+/** A token's claims, read without checking it (the API verifies it; this is for display and timing). */
+const claimsOf = (token) => {
+  try {
+    return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    return {};
+  }
+};
+
+/** An ID token is renewed this long before it expires, so no call goes out with a dying one. */
+const RENEW_BEFORE_MS = 5 * 60_000;
+
+/**
+ * The signed-in person's tokens, kept for the browser tab only: the ID token the API takes, and,
+ * after a sign-in with the user pool, the refresh token that renews it (an hour each) for as long
+ * as the app client lets it (a working day) without asking the person again.
+ */
 export function session(storageKey) {
+  const refreshKey = `${storageKey}-refresh`;
   const token = () => sessionStorage.getItem(storageKey);
+  let renewing = null;
+
+  /** A new ID token from the refresh token (one request at a time); false when there is none to be had. */
+  const renew = () => {
+    const refreshToken = sessionStorage.getItem(refreshKey);
+    if (!refreshToken || !SIGN_IN) return Promise.resolve(false);
+    renewing ??= cognitoClient(SIGN_IN)
+      .refresh(refreshToken)
+      .then(
+        ({ AuthenticationResult }) => {
+          sessionStorage.setItem(storageKey, AuthenticationResult.IdToken);
+          // With refresh token rotation on, Cognito answers a new one, the old one then void.
+          if (AuthenticationResult.RefreshToken)
+            sessionStorage.setItem(refreshKey, AuthenticationResult.RefreshToken);
+          return true;
+        },
+        (error) => {
+          // Refused (expired, revoked, the account disabled): it will never serve again.
+          if (error.type === 'NotAuthorizedException') sessionStorage.removeItem(refreshKey);
+          return false;
+        },
+      )
+      .finally(() => {
+        renewing = null;
+      });
+    return renewing;
+  };
+
   return {
     token,
-    signIn: (value) => sessionStorage.setItem(storageKey, value),
-    signOut: () => sessionStorage.removeItem(storageKey),
+    renew,
+    /** The ID token for a call, renewed first when it is about to expire. */
+    async fresh() {
+      const expires = (claimsOf(token() ?? '').exp ?? 0) * 1000;
+      if (expires - Date.now() < RENEW_BEFORE_MS) await renew();
+      return token();
+    },
+    signIn(value, refreshToken) {
+      sessionStorage.setItem(storageKey, value);
+      if (refreshToken) sessionStorage.setItem(refreshKey, refreshToken);
+      else sessionStorage.removeItem(refreshKey);
+    },
+    /** Forgets the tokens, and revokes the refresh token so that no copy of it signs anyone in. */
+    signOut() {
+      const refreshToken = sessionStorage.getItem(refreshKey);
+      sessionStorage.removeItem(storageKey);
+      sessionStorage.removeItem(refreshKey);
+      if (refreshToken && SIGN_IN)
+        cognitoClient(SIGN_IN)
+          .revoke(refreshToken)
+          .catch(() => {});
+    },
     /** Who is signed in, read from the token (the API verifies it; this is only for display). */
     me() {
-      try {
-        const payload = JSON.parse(atob(token().split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-        return payload.email ?? payload.sub ?? '';
-      } catch {
-        return '';
-      }
+      const claims = claimsOf(token() ?? '');
+      return claims.email ?? claims.sub ?? '';
     },
   };
 }
 
 /**
- * A JSON client of the API for a session. A refused token signs the person out: `onSignedOut`
- * shows the sign-in again, and the call fails with `signedOutMessage`.
+ * A JSON client of the API for a session. Its ID token is renewed before it expires, and once more
+ * if the API refuses it; a token still refused signs the person out: `onSignedOut` shows the
+ * sign-in again, and the call fails with `signedOutMessage`.
  */
 export function apiClient(who, { onSignedOut, signedOutMessage }) {
   return async function api(path, { method = 'GET', body, idempotencyKey, accept } = {}) {
-    const res = await fetch(`${API}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${who.token()}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-        ...(accept ? { accept } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const send = async (token) =>
+      fetch(`${API}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+          ...(accept ? { accept } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    let res = await send(await who.fresh());
+    if (res.status === 401 && (await who.renew())) res = await send(who.token());
     const answer = await res.json().catch(() => ({}));
     if (res.status === 401) {
       who.signOut();
@@ -196,6 +261,16 @@ export function cognitoClient({ endpoint, clientId }) {
     associate: (Session) => call('AssociateSoftwareToken', { Session }),
     verify: (Session, UserCode) =>
       call('VerifySoftwareToken', { Session, UserCode, FriendlyDeviceName: 'casework authenticator' }),
+    refresh: (refreshToken) =>
+      call('InitiateAuth', {
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        ClientId: clientId,
+        AuthParameters: { REFRESH_TOKEN: refreshToken },
+      }),
+    revoke: (Token) => call('RevokeToken', { Token, ClientId: clientId }),
+    forgot: (Username) => call('ForgotPassword', { ClientId: clientId, Username }),
+    reset: (Username, ConfirmationCode, Password) =>
+      call('ConfirmForgotPassword', { ClientId: clientId, Username, ConfirmationCode, Password }),
   };
 }
 
@@ -217,10 +292,32 @@ const TOO_MANY = 'Too many attempts: wait a few minutes, then try again.';
 
 /**
  * A Cognito error as the sign-in form shows it: the field it is about (the one the person fixes)
- * and words a person understands. `step` is the form's step: `password`, `new-password` or `code`.
+ * and words a person understands. `step` is the form's step: `password`, `new-password`, `code`,
+ * or, for a forgotten password, `forgot` (the address) and `reset` (the mailed code, a new password).
  */
 export function signInError(error, step) {
   const message = error.message ?? '';
+  if (step === 'reset') {
+    if (error.type === 'CodeMismatchException')
+      return {
+        field: 'code',
+        message:
+          'This is not the code we mailed: type the 6 digits of the latest mail, or ask for a new code.',
+      };
+    if (error.type === 'ExpiredCodeException')
+      return {
+        restart: 'forgot',
+        message: 'This code has expired (a code lasts an hour): ask for a new one.',
+      };
+    if (error.type === 'LimitExceededException')
+      return { restart: 'forgot', message: 'Too many wrong codes: ask for a new one.' };
+  }
+  if (step === 'forgot' && /current state/i.test(message))
+    return {
+      field: 'email',
+      message:
+        'This account has no password of its own yet: sign in with the temporary password of your invitation mail (if it expired, ask your support desk for a new invitation).',
+    };
   switch (error.type) {
     case 'NotAuthorizedException':
       // A challenge's session lasts minutes; past it, the sign-in starts over.
@@ -257,6 +354,7 @@ export function signInError(error, step) {
         message: TOO_MANY,
       };
     case 'InvalidParameterException':
+      if (step === 'forgot') return { field: 'email', message };
       if (step === 'code')
         return { field: 'code', message: 'A code is the 6 digits your authenticator app shows.' };
       return { field: step === 'new-password' ? 'newPassword' : 'email', message };
@@ -272,21 +370,25 @@ export const otpauthLink = (email, secret) =>
 /**
  * The user pool's sign-in, step by step in `place`: e-mail and password; for an invited person, a
  * password of their own, then their authenticator app set up; later, the app's code. Each step is
- * one form; its first field takes the focus, and a refusal shows on the field to fix. The ID token
- * goes to `signedIn(token)`, which may refuse it by throwing (its message shows on the form).
+ * one form; its first field takes the focus, and a refusal shows on the field to fix. "Forgot your
+ * password?" mails a code and takes a new password with it. The ID token and the refresh token go
+ * to `signedIn(token, refreshToken)`, which may refuse them by throwing (its message shows on the form).
  */
 export function poolSignIn(place, config, { signedIn, level = 2 }) {
   const cognito = cognitoClient(config);
   const h = `h${level}`;
   let email = '';
 
-  /** Shows one step's form; its submission runs `submit`, a refusal shows on the form. */
-  const step = (name, html, submit, { focus = true, error } = {}) => {
+  /**
+   * Shows one step's form; its submission runs `submit`, a refusal shows on the form. A `notice`
+   * says what just happened (a code mailed, a password set) above the form's fields.
+   */
+  const step = (name, html, submit, { focus = true, error, notice } = {}) => {
     const form = document.createElement('form');
     form.id = 'pool-sign-in';
     form.className = 'card';
     form.dataset.step = name;
-    form.innerHTML = `${html}<p class="form-error" role="alert"></p>`;
+    form.innerHTML = `${notice ? `<p class="notice" role="status">${esc(notice)}</p>` : ''}${html}<p class="form-error" role="alert"></p>`;
     place.replaceChildren(form);
     const button = form.querySelector('button[type=submit]');
     form.onsubmit = async (e) => {
@@ -298,6 +400,7 @@ export function poolSignIn(place, config, { signedIn, level = 2 }) {
       } catch (failure) {
         const shown =
           failure instanceof CognitoError ? signInError(failure, name) : { message: failure.message };
+        if (shown.restart === 'forgot') return forgotStep({ message: shown.message });
         if (shown.restart) return passwordStep({ message: shown.message });
         showError(form, shown);
       } finally {
@@ -305,13 +408,15 @@ export function poolSignIn(place, config, { signedIn, level = 2 }) {
         form.removeAttribute('aria-busy');
       }
     };
+    form.querySelector('.back')?.addEventListener('click', () => passwordStep({ focus: true }));
     if (error) showError(form, error);
     else if (focus) form.querySelector('input')?.focus();
   };
 
   /** Cognito's answer: the tokens (signed in) or the next challenge's step. */
   const next = async (answer) => {
-    if (answer.AuthenticationResult) return signedIn(answer.AuthenticationResult.IdToken);
+    if (answer.AuthenticationResult)
+      return signedIn(answer.AuthenticationResult.IdToken, answer.AuthenticationResult.RefreshToken);
     const { ChallengeName, Session, ChallengeParameters = {} } = answer;
     // With e-mail sign-in, Cognito names the user by an id of its own, which its challenges take.
     const username = ChallengeParameters.USER_ID_FOR_SRP ?? ChallengeParameters.USERNAME ?? email;
@@ -323,17 +428,67 @@ export function poolSignIn(place, config, { signedIn, level = 2 }) {
     );
   };
 
-  const passwordStep = ({ focus = false, message } = {}) =>
+  const passwordStep = ({ focus = false, message, notice } = {}) => {
     step(
       'password',
       `<label>E-mail<input name="email" type="email" autocomplete="username" required value="${esc(email)}"></label>
        <label>Password<input name="password" type="password" autocomplete="current-password" required></label>
-       <button type="submit">Sign in</button>`,
+       <button type="submit">Sign in</button>
+       <button type="button" class="link" id="forgot-password">Forgot your password?</button>`,
       async (form) => {
         email = form.email.value.trim();
         await next(await cognito.initiate(email, form.password.value));
       },
-      { focus, error: message ? { field: 'password', message } : undefined },
+      { focus, notice, error: message ? { field: 'password', message } : undefined },
+    );
+    // After a reset the address is known: the password is what to type.
+    if (notice) place.querySelector('input[name=password]').focus();
+    document.getElementById('forgot-password').onclick = () => {
+      email = place.querySelector('input[name=email]').value.trim();
+      forgotStep();
+    };
+  };
+
+  /** A forgotten password: the address, to which Cognito mails a code (if it knows the address). */
+  const forgotStep = ({ message } = {}) =>
+    step(
+      'forgot',
+      `<${h}>Reset your password</${h}>
+       <p id="forgot-help">We mail a 6-digit code to your address; with it, you choose a new password.</p>
+       <label>E-mail<input name="email" type="email" autocomplete="username" required value="${esc(email)}" aria-describedby="forgot-help"></label>
+       <button type="submit">Mail me a code</button>
+       <button type="button" class="link back">Back to sign in</button>`,
+      async (form) => {
+        email = form.email.value.trim();
+        await cognito.forgot(email);
+        resetStep();
+      },
+      { error: message ? { field: 'email', message } : undefined },
+    );
+
+  const resetStep = () =>
+    step(
+      'reset',
+      `<${h}>Choose a new password</${h}>
+       <p id="reset-help">If ${esc(email)} has an account here, a mail with a 6-digit code is on its way to it
+         (the code lasts an hour). A password needs ${PASSWORD_POLICY}.</p>
+       <label>Code from the mail<input name="code" inputmode="numeric" autocomplete="one-time-code" required aria-describedby="reset-help"></label>
+       <label>New password<input name="newPassword" type="password" autocomplete="new-password" required></label>
+       <label>New password again<input name="again" type="password" autocomplete="new-password" required></label>
+       <button type="submit">Set the password</button>
+       <button type="button" class="link back">Back to sign in</button>`,
+      async (form) => {
+        if (form.newPassword.value !== form.again.value)
+          return showError(form, {
+            field: 'again',
+            message: 'The two passwords differ: type the same one twice.',
+          });
+        await cognito.reset(email, code(form), form.newPassword.value);
+        passwordStep({
+          focus: true,
+          notice: 'Your new password is set: sign in with it (and your authenticator app’s code).',
+        });
+      },
     );
 
   const newPasswordStep = (session, username) =>

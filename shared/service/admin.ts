@@ -1,5 +1,6 @@
 import type { Account, User } from '../catalogue/accounts.ts';
 import { type CatalogueFile, entriesOf, fileOf } from '../catalogue/provisioning.ts';
+import { conflict, notFound } from '../errors.ts';
 import { GROUPS } from '../identity.ts';
 import {
   deleteAccount,
@@ -9,7 +10,12 @@ import {
   putAccount,
   putUser,
 } from '../store/accounts.ts';
-import { disableDirectoryUser, ensureDirectoryUser } from '../store/directory.ts';
+import {
+  directoryUserState,
+  disableDirectoryUser,
+  ensureDirectoryUser,
+  resendInvitation,
+} from '../store/directory.ts';
 
 /** One difference between the catalogue file and the desk: what applying it does. */
 export interface CatalogueChange {
@@ -130,4 +136,18 @@ export async function applyCatalogue(file: CatalogueFile, dryRun: boolean): Prom
 export async function provisionedCatalogue(): Promise<CatalogueFile> {
   const [accounts, users] = await Promise.all([listAccounts(), listUsers()]);
   return fileOf(accounts, users);
+}
+
+/**
+ * Sends an invited person a new invitation (a new temporary password, for another
+ * `TemporaryPasswordValidityDays`): for someone whose invitation expired or was lost. Someone who
+ * already chose a password, or was removed from the catalogue (disabled), is refused.
+ */
+export async function reinvite(email: string): Promise<void> {
+  const state = await directoryUserState(email);
+  if (!state) throw notFound(`${email} has no account: add them to the catalogue (casework admin apply)`);
+  if (!state.enabled)
+    throw conflict(`${email} was removed from the catalogue: add them again (casework admin apply)`);
+  const already = `${email} has already chosen a password: they can reset it with “Forgot your password?”`;
+  if (!state.invited || !(await resendInvitation(email))) throw conflict(already);
 }

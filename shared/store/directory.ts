@@ -72,3 +72,39 @@ export async function disableDirectoryUser(email: string): Promise<void> {
     if (!isMissing(error)) throw error;
   }
 }
+
+/** What the directory says of a user: enabled or not, and whether they chose a password yet. */
+export async function directoryUserState(
+  email: string,
+): Promise<{ enabled: boolean; invited: boolean } | undefined> {
+  try {
+    const found = await cognito().send(
+      new AdminGetUserCommand({ UserPoolId: config.userPoolId, Username: email }),
+    );
+    return { enabled: found.Enabled !== false, invited: found.UserStatus === 'FORCE_CHANGE_PASSWORD' };
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Mails an invited user a new temporary password (the old one void); answers false if they have
+ * chosen their own password meanwhile, which Cognito refuses to replace.
+ */
+export async function resendInvitation(email: string): Promise<boolean> {
+  try {
+    await cognito().send(
+      new AdminCreateUserCommand({
+        UserPoolId: config.userPoolId,
+        Username: email,
+        MessageAction: 'RESEND',
+        DesiredDeliveryMediums: ['EMAIL'],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'UnsupportedUserStateException') return false;
+    throw error;
+  }
+}

@@ -1,14 +1,17 @@
+import { decodeJwt } from 'jose';
 import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CLIENT_ID } from '#local/cognito.ts';
 import { acmeHighCase, type TestRuntime } from '../integration/runtime.ts';
 import { type BrowserWalk, focusOf, screenshots, seen, startBrowserWalk } from './browser.ts';
 
 /**
  * People sign in with the user pool from the pages, as on a deployed desk: an invited contact's
  * first sign-in to the portal (the temporary password from her invitation, a password of her own,
- * an authenticator app), her later sign-ins (password and code), and an engineer's first sign-in
- * to the console with the keyboard alone.
+ * an authenticator app), her later sign-ins (password and code), her sign-in lasting past an ID
+ * token's hour, her forgotten password, and an engineer's first sign-in to the console with the
+ * keyboard alone.
  */
 
 let walk: BrowserWalk;
@@ -18,12 +21,13 @@ const shot = screenshots('sign-in');
 const DANA = 'dana@acme.example';
 const EVE = 'eve@support.example';
 const PASSWORD = 'Blue-harbour-42';
+const NEW_PASSWORD = 'Green-harbour-43';
 let secret = '';
 let subject = '';
 
 /** The temporary password of a person's invitation mail, as they read it in the mail viewer. */
 async function temporaryPassword(email: string) {
-  const invitation = (await t.invitations()).find(
+  const invitation = (await t.cognitoMails()).find(
     (m) => m.destination.to.includes(email) && m.subject === 'Your casework account',
   );
   const password = /Your temporary password is (\S+?)(?:<|\s|$)/.exec(invitation?.body.text ?? '')?.[1];
@@ -164,6 +168,103 @@ describe('signing in with the user pool from the pages (browser)', () => {
     await form().getByLabel('Code').fill(codeNow(secret));
     await form().getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Your cases' }).waitFor();
+    expect(await seen(page.locator('#me'))).toBe(DANA);
+  });
+
+  it('an ID token past its hour is renewed with the refresh token: the page goes on working without a new sign-in', async () => {
+    const stored = () => page.evaluate(() => sessionStorage.getItem('casework-portal-token'));
+    const expired = await t.runtime.issuer.sign(DANA, -60);
+    await page.evaluate((token) => sessionStorage.setItem('casework-portal-token', token), expired);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Your cases' }).waitFor();
+    expect(await seen(page.locator('main'))).toContain(subject);
+    expect(await form().count()).toBe(0);
+    const renewed = (await stored()) as string;
+    expect(renewed).not.toBe(expired);
+    expect(decodeJwt(renewed).exp).toBeGreaterThan(Date.now() / 1000 + 3500);
+  });
+
+  it('an ID token the API refuses (401) is renewed once and the call made again', async () => {
+    // Its signature spoilt, the token still looks fresh to the page: only the API can tell.
+    await page.evaluate(() => {
+      const token = sessionStorage.getItem('casework-portal-token') ?? '';
+      sessionStorage.setItem('casework-portal-token', `${token.slice(0, -6)}AAAAAA`);
+    });
+    await page.locator('#my-cases a').first().click();
+    await page.getByRole('heading', { name: new RegExp(subject) }).waitFor();
+    expect(await form().count()).toBe(0);
+    expect(await seen(page.locator('#me'))).toBe(DANA);
+  });
+
+  it('signing out revokes the refresh token: the pool refuses it afterwards', async () => {
+    const refreshToken = await page.evaluate(() => sessionStorage.getItem('casework-portal-token-refresh'));
+    expect(refreshToken).toEqual(expect.any(String));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await form().waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('casework-portal-token-refresh'))).toBeNull();
+    const refresh = async () => {
+      const res = await fetch(t.runtime.urls.cognito, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth',
+        },
+        body: JSON.stringify({
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          ClientId: LOCAL_CLIENT_ID,
+          AuthParameters: { REFRESH_TOKEN: refreshToken },
+        }),
+      });
+      return ((await res.json()) as { message?: string }).message;
+    };
+    await expect.poll(refresh).toBe('Refresh Token has been revoked');
+  });
+
+  it('“Forgot your password?” mails a code; with it she chooses a new password (a wrong code refused on the code field), then signs in with it and her app’s code', async () => {
+    await form().getByLabel('E-mail').fill(DANA);
+    await form().getByRole('button', { name: 'Forgot your password?' }).click();
+    await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
+    expect(await form().getByLabel('E-mail').inputValue()).toBe(DANA);
+    expect(await focusOf(page)).toMatchObject({ tag: 'input', name: 'E-mail' });
+    await shot(page, '12-forgot-password');
+    await form().getByRole('button', { name: 'Mail me a code' }).click();
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    expect(await seen(page.locator('#reset-help'))).toContain(`If ${DANA} has an account here`);
+    expect(await focusOf(page)).toMatchObject({ tag: 'input', name: 'Code from the mail' });
+    const mail = (await t.cognitoMails()).findLast(
+      (m) => m.destination.to.includes(DANA) && m.subject === 'Your casework verification code',
+    );
+    const code = /verification code is (\d{6})/.exec(mail?.body.text ?? '')?.[1] as string;
+    expect(code).toMatch(/^\d{6}$/);
+    await shot(page, '13-reset-code');
+
+    await form()
+      .getByLabel('Code from the mail')
+      .fill(String((Number(code) + 1) % 1_000_000).padStart(6, '0'));
+    await form().getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await form().getByLabel('New password again').fill(NEW_PASSWORD);
+    await form().getByRole('button', { name: 'Set the password' }).click();
+    await page.locator('#pool-sign-in .form-error', { hasText: 'not the code we mailed' }).waitFor();
+    expect(await invalidAndFocused()).toEqual({ invalid: 'code', focused: 'code' });
+
+    await form().getByLabel('Code from the mail').fill(code);
+    await form().getByRole('button', { name: 'Set the password' }).click();
+    await page.locator('#pool-sign-in .notice').waitFor();
+    expect(await seen(page.locator('#pool-sign-in .notice'))).toBe(
+      'Your new password is set: sign in with it (and your authenticator app’s code).',
+    );
+    expect(await focusOf(page)).toMatchObject({ tag: 'input', name: 'Password' });
+    await shot(page, '14-password-reset');
+    await form().getByLabel('Password').fill(PASSWORD);
+    await form().getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#pool-sign-in .form-error', { hasText: 'Incorrect' }).waitFor();
+    await form().getByLabel('Password').fill(NEW_PASSWORD);
+    await form().getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Code from your authenticator app' }).waitFor();
+    await form().getByLabel('Code').fill(codeNow(secret));
+    await form().getByRole('button', { name: 'Sign in' }).click();
+    // Back on the page she was on when she signed out: her case.
+    await page.getByRole('heading', { name: new RegExp(subject) }).waitFor();
     expect(await seen(page.locator('#me'))).toBe(DANA);
   });
 

@@ -185,6 +185,24 @@ describe('the CDK stack', () => {
     ]);
   });
 
+  it('keeps a sign-in a working day (12-hour refresh tokens, revocable), a temporary password 7 days, and resets a forgotten password by e-mail only', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      RefreshTokenValidity: 720,
+      TokenValidityUnits: { RefreshToken: 'minutes' },
+      EnableTokenRevocation: true,
+      PreventUserExistenceErrors: 'ENABLED',
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_REFRESH_TOKEN_AUTH']),
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      Policies: { PasswordPolicy: Match.objectLike({ TemporaryPasswordValidityDays: 7 }) },
+      AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+      VerificationMessageTemplate: Match.objectLike({
+        DefaultEmailOption: 'CONFIRM_WITH_CODE',
+        EmailSubject: 'Your casework verification code',
+      }),
+    });
+  });
+
   it('lists the bucket without an s3:prefix condition, so a missing object answers 404, not 403', () => {
     const listing = statements().filter((s) => [s.Action].flat().includes('s3:ListBucket'));
     expect(listing.length).toBeGreaterThan(0);

@@ -22,7 +22,7 @@ export async function startTestRuntime(
   at: string,
   dataDir = mkdtempSync(path.join(tmpdir(), 'casework-test-')),
   options: Partial<
-    Pick<RuntimeOptions, 'throttle' | 'throttleTime' | 'ports' | 'sesSandbox' | 'template'>
+    Pick<RuntimeOptions, 'throttle' | 'throttleTime' | 'signInTime' | 'ports' | 'sesSandbox' | 'template'>
   > = {},
 ) {
   const runtime: LocalRuntime = await startLocalRuntime({
@@ -66,8 +66,8 @@ export async function startTestRuntime(
     ((await (await fetch(`${runtime.urls.ses}/store`)).json()) as { emails: SentMail[] }).emails;
   /** The mail the desk sent (through SES), in the order sent. */
   const mails = async () => (await sent()).filter((m) => m.from !== COGNITO_SENDER);
-  /** The user pool's invitations (Cognito's own mail, in the same local mail viewer). */
-  const invitations = async () => (await sent()).filter((m) => m.from === COGNITO_SENDER);
+  /** The user pool's own mail (invitations, password reset codes), in the same local mail viewer. */
+  const cognitoMails = async () => (await sent()).filter((m) => m.from === COGNITO_SENDER);
 
   /** Provisions the demo catalogue with more entries, through the admin API as its administrator. */
   const provision = async (extra: {
@@ -109,7 +109,7 @@ export async function startTestRuntime(
     api,
     token,
     mails,
-    invitations,
+    cognitoMails,
     advance,
     receive,
     provision,

@@ -41,7 +41,7 @@ const refusal = (promise: Promise<unknown>) =>
   );
 
 async function temporaryPassword(email: string): Promise<string> {
-  const invitation = (await t.invitations()).find(
+  const invitation = (await t.cognitoMails()).find(
     (m) => m.destination.to.includes(email) && m.subject === 'Your casework account',
   );
   const password = /temporary password is (\S+)/.exec(invitation?.body.text ?? '')?.[1];
@@ -77,7 +77,7 @@ afterAll(async () => {
 
 describe('signing in with the user pool (Cognito: invitation, new password, TOTP MFA)', () => {
   it('every provisioned contact is mailed an invitation with a temporary password, in the words of the stack’s template', async () => {
-    const invitation = (await t.invitations()).find((m) => m.destination.to.includes(DANA));
+    const invitation = (await t.cognitoMails()).find((m) => m.destination.to.includes(DANA));
     expect(invitation?.subject).toBe('Your casework account');
     expect(invitation?.body.text).toContain(`Sign in with your e-mail address ${DANA}.`);
     expect(invitation?.body.text).toMatch(/Your temporary password is \S{12,}/);

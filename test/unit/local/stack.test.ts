@@ -31,6 +31,28 @@ describe('the local runtime is the synthesized stack', () => {
     expect(stack.receiptRule).toMatchObject({ objectKeyPrefix: 'inbox/', fn: 'inboundMail' });
   });
 
+  it('gives the local user pool the stack’s settings: the invitation and verification words, the password policy with the temporary password’s days, MFA, the refresh token’s validity', async () => {
+    const { userPool } = readStack(await stackTemplate(), names);
+    expect(userPool.invitation.subject).toBe('Your casework account');
+    expect(userPool.verification).toEqual({
+      subject: 'Your casework verification code',
+      message: expect.stringContaining('Your casework verification code is {####}'),
+    });
+    expect(userPool.passwordPolicy).toMatchObject({ minimumLength: 12, temporaryPasswordDays: 7 });
+    expect(userPool.mfa).toBe('ON');
+    expect(userPool.refreshTokenSeconds).toBe(12 * 3600);
+  });
+
+  it('a user pool client without a validity gets Cognito’s defaults: 30 days', async () => {
+    const template = structuredClone(await stackTemplate());
+    for (const r of Object.values(template.Resources))
+      if (r.Type === 'AWS::Cognito::UserPoolClient' && r.Properties) {
+        delete r.Properties.RefreshTokenValidity;
+        delete r.Properties.TokenValidityUnits;
+      }
+    expect(readStack(template, names).userPool.refreshTokenSeconds).toBe(30 * 86_400);
+  });
+
   it("each function's environment is the stack's, intrinsics resolved to local names", async () => {
     const stack = readStack(await stackTemplate(), names);
     const arn = 'arn:aws:states:us-east-1:000000000000:stateMachine:Casework-case-lifecycle';
