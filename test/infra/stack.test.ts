@@ -72,7 +72,7 @@ describe('the CDK stack', () => {
     const all = pages('console/app.js', 'portal/app.js', 'portal/upload.js', 'web/shared.js');
     // To the API, through the shared client: its methods (GET unless told) and its headers.
     const methods = new Set([...all.matchAll(/method(?::| =) '(\w+)'/g)].map((m) => m[1]));
-    const client = /export function apiClient[\s\S]*?headers: \{([\s\S]*?)\n {6}\},/.exec(
+    const client = /export function apiClient[\s\S]*?headers: \{([\s\S]*?)\n\s*\},/.exec(
       pages('web/shared.js'),
     );
     const headers = [...(client?.[1] ?? '').matchAll(/'?([\w-]+)'?:/g)].map((m) =>
