@@ -12,9 +12,7 @@ import { escapeXml } from './s3-versions.ts';
  */
 export const isListParts = (req: IncomingMessage) => {
   const url = new URL(req.url ?? '/', 'http://local');
-  return (
-    req.method === 'GET' && url.searchParams.has('uploadId') && !url.searchParams.has('partNumber')
-  );
+  return req.method === 'GET' && url.searchParams.has('uploadId') && !url.searchParams.has('partNumber');
 };
 
 interface PartMeta {
@@ -32,7 +30,11 @@ export function listParts(s3Dir: string, req: IncomingMessage, res: ServerRespon
   const dir = path.join(s3Dir, '_multipart', path.basename(uploadId));
   const upload = path.join(dir, '.upload.json');
   const meta = existsSync(upload)
-    ? (JSON.parse(readFileSync(upload, 'utf8')) as { bucket: string; key: string; checksumAlgorithm?: string })
+    ? (JSON.parse(readFileSync(upload, 'utf8')) as {
+        bucket: string;
+        key: string;
+        checksumAlgorithm?: string;
+      })
     : undefined;
   if (!uploadId || meta?.bucket !== bucket || meta.key !== key) {
     res
