@@ -1,5 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  ListPartsCommand,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { s3 } from '#shared/store/clients.ts';
 import { withoutPermission } from './policies.ts';
@@ -153,5 +158,50 @@ describe('a multipart upload resumes from the parts S3 holds (SPEC §7)', () => 
     expect(first.body.files[0].multipart.held).toEqual([]);
     const second = await grant();
     expect(second.status).toBe(500);
+  });
+
+  it('the local S3 answers ListParts as S3 does: a page of MaxParts after PartNumberMarker, each part with its size, ETag and SHA-256; NoSuchUpload once the upload is aborted', async () => {
+    t = await startTestRuntime('2026-03-02T09:00:00Z');
+    const Bucket = process.env.CASEWORK_BUCKET;
+    const Key = 'cases/listing/parts.bin';
+    const { UploadId } = await s3().send(
+      new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'SHA256' }),
+    );
+    const bodies = [1, 2, 3, 4, 5].map((n) => randomBytes(100 * n));
+    const etags: (string | undefined)[] = [];
+    for (const [i, Body] of bodies.entries())
+      etags.push(
+        (
+          await s3().send(
+            new UploadPartCommand({
+              Bucket,
+              Key,
+              UploadId,
+              PartNumber: i + 1,
+              Body,
+              ChecksumAlgorithm: 'SHA256',
+            }),
+          )
+        ).ETag,
+      );
+    const first = await s3().send(new ListPartsCommand({ Bucket, Key, UploadId, MaxParts: 2 }));
+    expect(first).toMatchObject({ IsTruncated: true, NextPartNumberMarker: '2', MaxParts: 2 });
+    expect(first.Parts?.map((p) => [p.PartNumber, p.Size, p.ETag, p.ChecksumSHA256])).toEqual(
+      [0, 1].map((i) => [
+        i + 1,
+        bodies[i]?.length,
+        etags[i],
+        createHash('sha256')
+          .update(bodies[i] as Buffer)
+          .digest('base64'),
+      ]),
+    );
+    const rest = await s3().send(new ListPartsCommand({ Bucket, Key, UploadId, PartNumberMarker: '2' }));
+    expect(rest.IsTruncated).toBe(false);
+    expect(rest.Parts?.map((p) => p.PartNumber)).toEqual([3, 4, 5]);
+    await s3().send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
+    await expect(s3().send(new ListPartsCommand({ Bucket, Key, UploadId }))).rejects.toMatchObject({
+      name: 'NoSuchUpload',
+    });
   });
 });
