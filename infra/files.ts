@@ -1,5 +1,11 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type BucketProps,
+  HttpMethods,
+} from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { policy } from '../shared/catalogue/index.ts';
 
@@ -14,6 +20,18 @@ export interface FilesProps {
  * file whatever its size (no copy: S3 copies stop at 5 GB, uploads go to 5 TiB): the files become
  * noncurrent at closure and expire `purgeDays` later; reopening removes the markers.
  */
+/**
+ * What every bucket of the stack is: private, encrypted, TLS only; kept in production (with its
+ * objects), emptied and deleted with any other stage's stack.
+ */
+export const privateBucket = (props: FilesProps): BucketProps => ({
+  blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+  encryption: BucketEncryption.S3_MANAGED,
+  enforceSSL: true,
+  removalPolicy: props.removalPolicy,
+  autoDeleteObjects: !props.production,
+});
+
 export class Files extends Construct {
   readonly bucket: Bucket;
   /** S3 access logs of the stack's buckets. */
@@ -22,21 +40,13 @@ export class Files extends Construct {
   constructor(scope: Construct, id: string, props: FilesProps) {
     super(scope, id);
     this.accessLogs = new Bucket(this, 'AccessLogs', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      removalPolicy: props.removalPolicy,
-      autoDeleteObjects: !props.production,
+      ...privateBucket(props),
       lifecycleRules: [{ expiration: Duration.days(90) }],
     });
     const purgeAfter = Duration.days(policy.windows.purgeDays);
     this.bucket = new Bucket(this, 'Bucket', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
+      ...privateBucket(props),
       versioned: true,
-      removalPolicy: props.removalPolicy,
-      autoDeleteObjects: !props.production,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'files/',
       lifecycleRules: [

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import {
   CachePolicy,
   Distribution,
@@ -15,7 +15,7 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import {
@@ -25,10 +25,9 @@ import {
   stageStaticSites,
   withSettings,
 } from '../local/static-sites.ts';
+import { type FilesProps, privateBucket } from './files.ts';
 
-export interface SitesProps {
-  production: boolean;
-  removalPolicy: RemovalPolicy;
+export interface SitesProps extends FilesProps {
   /** Where S3 writes the sites bucket's access logs. */
   accessLogs: IBucket;
 }
@@ -48,11 +47,7 @@ export class Sites extends Construct {
   constructor(scope: Construct, id: string, props: SitesProps) {
     super(scope, id);
     this.bucket = new Bucket(this, 'Bucket', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      removalPolicy: props.removalPolicy,
-      autoDeleteObjects: !props.production,
+      ...privateBucket(props),
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'sites/',
     });

@@ -33,6 +33,7 @@ console.log(`casework is running (data in ${path.relative(process.cwd(), dataDir
   S3 (fauxqs)                ${urls.s3}
   SES v2 (aws-ses-v2-local)  ${urls.ses}
   Step Functions             ${urls.stepfunctions}
+  Cognito user pool          ${urls.cognito} (the sites sign in here; invitations in the mail viewer)
   virtual clock              POST ${urls.api.replace(/\/v1$/, '')}/_local/clock {"advance":"P7D"}
 
   a token: npx casework token dana@acme.example

@@ -94,9 +94,7 @@ export async function stackTemplate(progress: (line: string) => void = () => {})
     }
   }
   try {
-    progress(
-      'synthesizing the stack (infra/, functions/, statemachines/ or shared/ changed since the last start)…',
-    );
+    progress('synthesizing the stack (its sources changed since the last start)…');
     const started = performance.now();
     const template = await synthesize(progress);
     for (const old of readdirSync(CACHE).filter((f) => f.startsWith('template-') && f.endsWith('.json')))

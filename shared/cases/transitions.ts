@@ -10,7 +10,7 @@ import { Change, type Command, type CommandKind, type Decision, type Rule, type 
 import type { Actor, CaseRecord } from './model.ts';
 import { obligationsOf, slaStatus, type TargetStatus } from './sla.ts';
 
-export { reopenWindowEnd } from './commands/status.ts';
+export { purgeDueAt, reopenPending, reopenWindowEnd } from './commands/status.ts';
 export type { Command, Decision } from './decision.ts';
 
 /** Every command's rule, one per kind, by family: a kind without a rule does not compile. */

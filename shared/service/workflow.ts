@@ -1,7 +1,7 @@
 import { followUpDueAt } from '../cases/follow-ups.ts';
 import { STATUSES, type Status, type StoredCase, WORKFLOW_STATE } from '../cases/model.ts';
 import { nextObligationDeadline, nextTargetDeadline } from '../cases/sla.ts';
-import { reopenWindowEnd } from '../cases/transitions.ts';
+import { purgeDueAt, reopenPending } from '../cases/transitions.ts';
 import { DomainError } from '../errors.ts';
 import type { FileRecord } from '../files/model.ts';
 import { getCase, markWorkflowDone, setFilesClosed, storeWaitToken } from '../store/cases.ts';
@@ -46,7 +46,7 @@ export function nextDeadline(c: StoredCase, now: Date): Date | null {
     c.status === 'Closed' ? null : followUpDueAt(c),
     nextTargetDeadline(c, now),
     nextObligationDeadline(c, now),
-    c.status === 'Closed' ? reopenWindowEnd(c) : null,
+    purgeDueAt(c),
     outboxDueAt(c, now),
   ].filter((d): d is Date => d !== null);
   return candidates.length ? new Date(Math.min(...candidates.map((d) => d.getTime()))) : null;
@@ -73,8 +73,8 @@ export async function route(input: RouteInput, now: Date): Promise<Route> {
   // A mail SES could not take is tried once more at once, then at the next wake.
   if (!(await flushOutbox(caseId, now, undefined, { awake: true, read: c }))) await flushOutbox(caseId, now);
   await placeFiles(c);
-  const end = reopenWindowEnd(c);
-  if (c.status === 'Closed' && end && end <= now) return { ...base, state: 'Purge' };
+  const purgeAt = purgeDueAt(c);
+  if (purgeAt && purgeAt <= now) return { ...base, state: 'Purge' };
   // Mails that did not go (set aside, or SES out of reach) wake the workflow to try again.
   const hadMail = Object.values(c.outbox ?? {}).some((e) => e.type === 'mail');
   const deadline = nextDeadline(hadMail ? ((await getCase(caseId)) ?? c) : c, now);
@@ -133,10 +133,12 @@ export async function purge(caseId: string, now: Date): Promise<void> {
 
 /**
  * Keeps the files as the status says: hidden behind delete markers while Closed (the lifecycle
- * rule's 30 days count from the closure), shown again once reopened. Safe to repeat after a crash.
+ * rule's 30 days count from the closure), shown again once reopened, and while a request to reopen
+ * awaits support's answer (so that the lifecycle rule cannot take them meanwhile). Safe to repeat
+ * after a crash.
  */
 async function placeFiles(c: StoredCase): Promise<void> {
-  const closed = c.status === 'Closed';
+  const closed = c.status === 'Closed' && !reopenPending(c);
   if (closed === !!c.filesClosed) return;
   const files = await listFileRecords(c.caseId);
   for (const [i, f] of files.entries()) {

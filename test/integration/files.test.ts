@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { s3 } from '#shared/store/clients.ts';
-import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
+import { acmeHighCase, startTestRuntime, type TestRuntime, umbrellaPureconnect } from './runtime.ts';
 
 const DANA = 'dana@acme.example';
 const ENGINEER = 'eve@support.example';
@@ -192,19 +192,21 @@ describe('presigned uploads instead of FTP (SPEC §7)', () => {
 });
 
 describe('closure hides files behind delete markers, the purge deletes every version (SPEC §7)', () => {
-  async function uploaded(n: string) {
+  async function uploaded(n: string, as = DANA) {
     const content = Buffer.from('log line\n'.repeat(100));
     const [file] = (
-      await grant(n, [
-        { name: 'app.log', size: content.length, contentType: 'text/plain', sha256: sha256(content) },
-      ])
+      await grant(
+        n,
+        [{ name: 'app.log', size: content.length, contentType: 'text/plain', sha256: sha256(content) }],
+        as,
+      )
     ).body.files;
     await put(file.url, content, file.headers);
     return file.fileId as string;
   }
-  const download = async (n: string, fileId: string) =>
+  const download = async (n: string, fileId: string, as = DANA) =>
     fetch(`${t.runtime.urls.api}/cases/${n}/files/${fileId}`, {
-      headers: { authorization: `Bearer ${await t.token(DANA)}` },
+      headers: { authorization: `Bearer ${await t.token(as)}` },
       redirect: 'manual',
     });
 
@@ -255,5 +257,58 @@ describe('closure hides files behind delete markers, the purge deletes every ver
     expect(list.purged).toEqual({ at: '2026-04-01T09:00:00.000Z', objects: 1 });
     expect(list.items.map((f: { status: string }) => f.status)).toEqual(['purged']);
     expect(await versionsOf(n)).toEqual({ versions: [], markers: [] });
+  });
+
+  describe('a pureconnect request to reopen, made within the window, keeps the files until support answers it (SPEC §3, §7)', () => {
+    const UMA = 'uma@umbrella.example';
+    /** A pureconnect case with one file, closed on 2 March; the customer asks to reopen it on day 20. */
+    async function requestedOnDay20() {
+      t = await startTestRuntime('2026-03-02T09:00:00Z');
+      await t.provision(umbrellaPureconnect);
+      const n = (
+        await t.api('POST', '/v1/cases', { as: UMA, body: { ...acmeHighCase, account: 'umbrella' } })
+      ).body.number as string;
+      const fileId = await uploaded(n, UMA);
+      await t.api('POST', `/v1/cases/${n}/actions/close`, {
+        as: ENGINEER,
+        body: { subStatus: 'Resolved', note: 'Fixed by the patch.' },
+      });
+      await t.advance('P20D');
+      const asked = await t.api('POST', `/v1/cases/${n}/actions/reopen`, {
+        as: UMA,
+        body: { note: 'It came back after the patch.' },
+      });
+      expect(asked.body).toMatchObject({ status: 'Closed', subStatus: 'Customer requested to re-open' });
+      // Current again, so the lifecycle rule's 30 days cannot take them while the request waits.
+      expect(await versionsOf(n)).toEqual({ versions: [true], markers: [] });
+      return { n, fileId };
+    }
+
+    it('granted on day 35, after the window: the files were never purged and are the case’s again', async () => {
+      const { n, fileId } = await requestedOnDay20();
+      await t.advance('P15D');
+      expect((await download(n, fileId, UMA)).status).toBe(302);
+      expect((await t.api('GET', `/v1/cases/${n}/files`, { as: UMA })).body.purged).toBeNull();
+      const reopened = await t.api('POST', `/v1/cases/${n}/actions/reopen`, {
+        as: ENGINEER,
+        body: { note: 'Reopened as asked on day 20.' },
+      });
+      expect(reopened.body).toMatchObject({ status: 'Open' });
+      expect(await versionsOf(n)).toEqual({ versions: [true], markers: [] });
+    });
+
+    it('declined on day 35, after the window: the files go at once, the purge recorded at the decline', async () => {
+      const { n, fileId } = await requestedOnDay20();
+      await t.advance('P15D');
+      const declined = await t.api('POST', `/v1/cases/${n}/actions/decline-reopen`, {
+        as: ENGINEER,
+        body: { note: 'This is a new problem: please open a new case.' },
+      });
+      expect(declined.body).toMatchObject({ status: 'Closed', subStatus: 'Resolved' });
+      expect((await download(n, fileId, UMA)).status).toBe(404);
+      const list = (await t.api('GET', `/v1/cases/${n}/files`, { as: UMA })).body;
+      expect(list.purged).toEqual({ at: '2026-04-06T09:00:00.000Z', objects: 1 });
+      expect(await versionsOf(n)).toEqual({ versions: [], markers: [] });
+    });
   });
 });

@@ -50,10 +50,11 @@ function start(command: string, args: string[], env: Record<string, string>, unt
 }
 
 describe('npm start', () => {
-  it('prints every address, the portal and the console included, and no runtime warning', async () => {
+  it('prints every address, the portal, the console and the user pool included, and no runtime warning', async () => {
     const run = await npmStart({}, 'Ctrl-C stops');
     expect(run.stdout).toMatch(/engineers' console\s+http:\/\/127\.0\.0\.1:\d+\/console\//);
     expect(run.stdout).toMatch(/customer portal\s+http:\/\/127\.0\.0\.1:\d+\/portal\//);
+    expect(run.stdout).toMatch(/Cognito user pool\s+http:\/\/127\.0\.0\.1:\d+ /);
     expect(run.stderr).toBe('');
   }, 60_000);
 

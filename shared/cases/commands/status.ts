@@ -12,6 +12,17 @@ export const REOPEN_REQUESTED = 'Customer requested to re-open';
 export const reopenWindowEnd = (c: CaseRecord) =>
   c.closedAt ? new Date(Date.parse(c.closedAt) + policy.windows.reopenDays * DAY) : null;
 
+/** A closed case whose customer's request to reopen it (made within the window) awaits support's answer. */
+export const reopenPending = (c: CaseRecord) => c.status === 'Closed' && c.subStatus === REOPEN_REQUESTED;
+
+/**
+ * When a closed case's files go (SPEC §7): at the end of its reopen window; not while a reopen
+ * request made in time awaits support's answer (a granted request keeps them), then at once if the
+ * window ended meanwhile.
+ */
+export const purgeDueAt = (c: CaseRecord) =>
+  c.status !== 'Closed' || reopenPending(c) ? null : reopenWindowEnd(c);
+
 /** The status model of SPEC §3: who moves a case where, and what each move starts or stops. */
 export const statusRules: Rules<
   | 'request-info'
