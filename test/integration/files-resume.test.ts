@@ -163,7 +163,7 @@ describe('a multipart upload resumes from the parts S3 holds (SPEC §7)', () => 
   it('the local S3 answers ListParts as S3 does: a page of MaxParts after PartNumberMarker, each part with its size, ETag and SHA-256; NoSuchUpload once the upload is aborted', async () => {
     t = await startTestRuntime('2026-03-02T09:00:00Z');
     const Bucket = process.env.CASEWORK_BUCKET;
-    const Key = 'cases/listing/parts.bin';
+    const Key = 'cases/listing/rapport été (1).bin';
     const { UploadId } = await s3().send(
       new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'SHA256' }),
     );
