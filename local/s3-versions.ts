@@ -25,7 +25,7 @@ interface KeyVersions {
 }
 
 const hidden = (bucket: string, key: string, versionId: string) => `/${bucket}/.versions/${versionId}/${key}`;
-const escapeXml = (s: string) =>
+export const escapeXml = (s: string) =>
   s.replace(
     /[<>&'"]/g,
     (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string,

@@ -309,7 +309,7 @@ async function uploadFiles(e, form, c) {
   progress.innerHTML = chosen
     .map(
       (f, i) =>
-        `<label>${esc(f.name)}<progress id="upload-${i}" max="100" value="0"></progress><span class="percent" id="upload-${i}-percent">0%</span></label>`,
+        `<label>${esc(f.name)}<progress id="upload-${i}" max="100" value="0"></progress><span class="percent" id="upload-${i}-percent">0%</span></label><span class="note muted" id="upload-${i}-note" role="status"></span>`,
     )
     .join('');
   const submit = form.querySelector('button[type=submit]');
@@ -319,6 +319,7 @@ async function uploadFiles(e, form, c) {
     for (const [i, file] of chosen.entries()) {
       const bar = document.getElementById(`upload-${i}`);
       const percent = document.getElementById(`upload-${i}-percent`);
+      const note = document.getElementById(`upload-${i}-note`);
       await uploadFile(
         api,
         c.number,
@@ -330,6 +331,10 @@ async function uploadFiles(e, form, c) {
         // A big file takes a while to read for its checksum before the first byte goes up.
         (share) => {
           percent.textContent = `reading ${Math.floor(share * 100)}%`;
+        },
+        // A resumed upload says how much S3 held already; a restarted one, why it starts over.
+        (words) => {
+          note.textContent = words;
         },
       ).catch((error) => {
         throw new ApiError(error.status, { message: `${file.name}: ${error.message}` });

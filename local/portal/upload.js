@@ -1,6 +1,7 @@
 // Uploads straight to S3 (SPEC §7): one presigned PUT for a small file; for a large one a multipart
-// upload, its parts hashed, sent a few at a time, each retried on a fresh URL when it fails, and
-// the parts already sent kept, so uploading the same file again resumes where it stopped.
+// upload, its parts hashed, sent a few at a time, each retried on a fresh URL when it fails. The
+// grant says which parts S3 holds already, so uploading the same file again (after a failure, a
+// reload, from another computer) sends only the rest; nothing of the file is kept in the browser.
 
 import { ApiError, hex, uid } from '../web/shared.js';
 import { sha256 } from '../web/vendor/noble-hashes/sha2.js';
@@ -9,9 +10,6 @@ import { sha256 } from '../web/vendor/noble-hashes/sha2.js';
 const PARALLEL_PARTS = 3;
 /** Tries per part (each on a fresh URL) before the upload stops and says which part failed. */
 const TRIES = 3;
-
-/** The parts each multipart upload has sent in this page (by upload id), for a resumed upload. */
-const sentParts = new Map();
 
 /** Bytes read at once to hash a whole file: the page holds one slice, whatever the file's size. */
 const HASH_SLICE = 8 * 1024 * 1024;
@@ -41,29 +39,28 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Uploads one file to a case; `progress` hears the share of its bytes sent (0 to 1), `hashing` the
- * share read to hash it first (the grant asks for the whole file's SHA-256).
+ * share read to hash it first (the grant asks for the whole file's SHA-256), `notice` what the
+ * page should know of a resumed or restarted upload, in words.
  */
-export async function uploadFile(api, caseNumber, file, progress, hashing = () => {}) {
+export async function uploadFile(api, caseNumber, file, progress, hashing = () => {}, notice = () => {}) {
   const files = `/v1/cases/${caseNumber}/files`;
-  const { files: grants } = await api(files, {
-    method: 'POST',
-    body: {
-      files: [
-        {
-          name: file.name,
-          size: file.size,
-          contentType: file.type || 'application/octet-stream',
-          sha256: await fileSha256(file, hashing),
-        },
-      ],
-    },
-    idempotencyKey: uid(),
-  });
-  const grant = grants[0];
+  const body = {
+    files: [
+      {
+        name: file.name,
+        size: file.size,
+        contentType: file.type || 'application/octet-stream',
+        sha256: await fileSha256(file, hashing),
+      },
+    ],
+  };
+  const ask = async () => (await api(files, { method: 'POST', body, idempotencyKey: uid() })).files[0];
+  const grant = await ask();
   if (grant.status !== 'uploaded') {
     const complete = (body) =>
       api(`${files}/${grant.fileId}/complete`, { method: 'POST', body, idempotencyKey: uid() });
-    if (grant.multipart) await multipart(api, `${files}/${grant.fileId}`, grant, file, progress, complete);
+    if (grant.multipart)
+      await multipart(api, `${files}/${grant.fileId}`, grant, file, { progress, notice, complete, ask });
     else {
       await put(grant, file, (loaded) => progress(file.size ? loaded / file.size : 0));
       await complete({});
@@ -72,14 +69,40 @@ export async function uploadFile(api, caseNumber, file, progress, hashing = () =
   progress(1);
 }
 
-async function multipart(api, fileUrl, grant, file, progress, complete) {
-  // A grant renewed after it expired is a new multipart upload: nothing of the old one is reused.
-  const { uploadId, partSize, partCount } = grant.multipart;
-  const sent = sentParts.get(uploadId) ?? new Map();
-  sentParts.set(uploadId, sent);
-  const blobOf = (n) => file.slice((n - 1) * partSize, Math.min(n * partSize, file.size));
+/**
+ * The parts S3 holds (from the grant) are kept when each has the size this file's part has, the
+ * others sent; then the upload is completed with every part's ETag, in order. Refused because S3
+ * no longer has the upload (its lifecycle rule drops an unfinished one), it is asked for again:
+ * the new grant starts it over, and the page says so.
+ */
+async function multipart(api, fileUrl, grant, file, { progress, notice, complete, ask }) {
+  for (let round = 1; ; round++) {
+    const { partSize, partCount, held, restarted } = grant.multipart;
+    const blobOf = (n) => file.slice((n - 1) * partSize, Math.min(n * partSize, file.size));
+    const sent = new Map(
+      held
+        .filter((p) => p.partNumber <= partCount && p.sha256 && p.size === blobOf(p.partNumber).size)
+        .map(({ partNumber, etag, sha256 }) => [partNumber, { partNumber, etag, sha256 }]),
+    );
+    if (restarted)
+      notice('starting over: S3 no longer held the parts sent before (unfinished uploads are dropped)');
+    else if (sent.size) notice(`resuming: ${sent.size} of ${partCount} parts already uploaded`);
+    await sendParts(api, fileUrl, { partCount, blobOf, sent, size: file.size, progress });
+    try {
+      await complete({ parts: [...sent.values()].sort((a, b) => a.partNumber - b.partNumber) });
+      return;
+    } catch (error) {
+      if (error.status !== 409 || round > 1) throw error;
+      grant = await ask();
+      if (grant.status === 'uploaded') return;
+    }
+  }
+}
+
+/** Sends the parts not in `sent` (adding each), a few at a time, each tried `TRIES` times. */
+async function sendParts(api, fileUrl, { partCount, blobOf, sent, size, progress }) {
   const bytes = new Map([...sent.keys()].map((n) => [n, blobOf(n).size]));
-  const report = () => progress([...bytes.values()].reduce((a, b) => a + b, 0) / file.size);
+  const report = () => progress([...bytes.values()].reduce((a, b) => a + b, 0) / size);
   report();
 
   const sendPart = async (partNumber) => {
@@ -121,8 +144,6 @@ async function multipart(api, fileUrl, grant, file, progress, complete) {
   };
   await Promise.all(Array.from({ length: PARALLEL_PARTS }, worker));
   if (failure) throw failure;
-  await complete({ parts: [...sent.values()].sort((a, b) => a.partNumber - b.partNumber) });
-  sentParts.delete(uploadId);
 }
 
 /** A PUT to a presigned URL with its signed headers; answers the ETag S3 gives (CORS exposes it). */

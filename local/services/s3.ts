@@ -2,6 +2,7 @@ import http, { type Server } from 'node:http';
 import path from 'node:path';
 import { startFauxqs } from 'fauxqs';
 import { close, host, listen, type Service, urlOf } from '../http.ts';
+import { isListParts, listParts } from '../s3-parts.ts';
 import { S3Versioning } from '../s3-versions.ts';
 import type { Iam } from './iam.ts';
 import { startSignedFront } from './signed-front.ts';
@@ -9,7 +10,7 @@ import { startSignedFront } from './signed-front.ts';
 /**
  * S3: fauxqs, objects in `<dataDir>/s3`, with bucket versioning in front of it, behind a front that
  * refuses what S3 refuses and fauxqs does not: unsigned requests, bad or expired signatures, bodies
- * that do not match their checksums.
+ * that do not match their checksums. ListParts, which fauxqs lacks, is answered in front of it.
  */
 export async function startS3(
   port: number,
@@ -36,7 +37,10 @@ export async function startS3(
     });
     // The files bucket is versioned on AWS: versioning the emulator lacks sits between the two.
     const versioning = new S3Versioning(urlOf(server.port), path.join(dataDir, 's3-versions.json'));
-    const versioned = http.createServer((req, res) => void versioning.serve(req, res));
+    // ListParts, which the emulator lacks, is answered beside it from its record of the parts.
+    const versioned = http.createServer((req, res) =>
+      isListParts(req) ? listParts(path.join(dataDir, 's3'), req, res) : void versioning.serve(req, res),
+    );
     const versionedPort = await listen(versioned, 0);
     // The bucket's CORS rule (infra): the portal may PUT and GET from the browser, nothing else may.
     const front = await startSignedFront({

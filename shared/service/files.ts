@@ -12,6 +12,8 @@ import {
   completeMultipart,
   deleteObject,
   fileKey,
+  type HeldPart,
+  listParts,
   newestVersion,
   objectSize,
   presignDownload,
@@ -83,6 +85,7 @@ async function instructions(
   file: FileRecord,
   now: Date,
   parts: { partNumber: number; sha256: string }[] = [],
+  resumed?: { held: HeldPart[]; restarted: boolean },
 ) {
   const common = {
     fileId: file.fileId,
@@ -105,7 +108,8 @@ async function instructions(
     };
   }
   // S3 checks each part against its SHA-256: the client hashes its parts of `partSize` bytes and
-  // asks for their URLs (`…/urls`), all at once or a few at a time.
+  // asks for their URLs (`…/urls`), all at once or a few at a time. A grant also says which parts
+  // S3 holds already, so that a client that knows nothing of an earlier try sends only the rest.
   return {
     ...common,
     multipart: {
@@ -113,8 +117,22 @@ async function instructions(
       partSize: file.partSize,
       partCount: partCount(file),
       parts: await partUrls(file, parts),
+      ...resumed,
     },
   };
+}
+
+/**
+ * The grant of a multipart upload under way: the parts S3 holds, from S3 itself (whoever sent
+ * them, from whichever page). An upload S3 no longer has (aborted by the bucket's lifecycle rule)
+ * is started again, and the answer says so.
+ */
+async function resumedUpload(file: FileRecord, now: Date) {
+  const held = await listParts(file.key, file.uploadId as string);
+  if (held) return instructions(file, now, [], { held, restarted: false });
+  const restarted: FileRecord = { ...file, uploadId: await startMultipart(file.key, file.contentType) };
+  await putFileRecord(restarted);
+  return instructions(restarted, now, [], { held: [], restarted: true });
 }
 
 /** `POST /v1/cases/{n}/files`: a grant per file, with a presigned PUT or multipart part URLs. */
@@ -135,7 +153,7 @@ export async function grantUploads(caller: Caller, number: string, request: Uplo
     if (existing?.status === 'pending') {
       // Still within its grant: the same upload, URLs re-issued; else a fresh grant below.
       if (existing.grantExpiresAt && now.toISOString() < existing.grantExpiresAt) {
-        out.push(await instructions(existing, now));
+        out.push(await (existing.uploadId ? resumedUpload(existing, now) : instructions(existing, now)));
         continue;
       }
       if (existing.uploadId) await abortMultipart(existing.key, existing.uploadId).catch(() => {});
@@ -162,7 +180,7 @@ export async function grantUploads(caller: Caller, number: string, request: Uplo
       file.uploadId = await startMultipart(key, contentType);
     }
     await putFileRecord(file);
-    out.push(await instructions(file, now));
+    out.push(await instructions(file, now, [], file.uploadId ? { held: [], restarted: false } : undefined));
   }
   return { files: out };
 }
@@ -259,6 +277,10 @@ export async function completeUpload(
           .map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, ChecksumSHA256: base64Of(p.sha256) })),
       );
     } catch (error) {
+      if ((error as Error).name === 'NoSuchUpload')
+        throw conflict(
+          `S3 no longer holds the parts of file ${fileId} (the bucket's lifecycle rule drops unfinished uploads): request the upload again to start it over`,
+        );
       if (
         [
           'InvalidPart',

@@ -6,6 +6,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
+  ListPartsCommand,
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
@@ -211,6 +212,43 @@ export async function completeMultipart(
       MultipartUpload: { Parts: parts },
     }),
   );
+}
+
+/** A part S3 holds of an unfinished multipart upload. */
+export interface HeldPart {
+  partNumber: number;
+  size: number;
+  etag: string;
+  /** Hex, as the client gives it; absent when the part was sent without a checksum. */
+  sha256?: string;
+}
+
+/**
+ * The parts S3 holds of a multipart upload, read a page (1,000 parts) at a time; `null` when S3
+ * no longer has the upload (aborted by the lifecycle rule, or completed).
+ */
+export async function listParts(key: string, uploadId: string): Promise<HeldPart[] | null> {
+  const held: HeldPart[] = [];
+  let PartNumberMarker: string | undefined;
+  try {
+    do {
+      const page = await s3().send(
+        new ListPartsCommand({ Bucket: config.bucketName, Key: key, UploadId: uploadId, PartNumberMarker }),
+      );
+      for (const p of page.Parts ?? [])
+        held.push({
+          partNumber: p.PartNumber as number,
+          size: p.Size ?? 0,
+          etag: p.ETag as string,
+          ...(p.ChecksumSHA256 && { sha256: Buffer.from(p.ChecksumSHA256, 'base64').toString('hex') }),
+        });
+      PartNumberMarker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
+    } while (PartNumberMarker);
+  } catch (error) {
+    if ((error as Error).name === 'NoSuchUpload') return null;
+    throw error;
+  }
+  return held;
 }
 
 export async function abortMultipart(key: string, uploadId: string): Promise<void> {

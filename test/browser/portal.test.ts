@@ -5,8 +5,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import type { Page } from 'playwright-core';
+import { AbortMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3 } from '#shared/store/clients.ts';
 import type { TestRuntime } from '../integration/runtime.ts';
 import { type BrowserWalk, focusOf, pressUntil, screenshots, seen, startBrowserWalk } from './browser.ts';
 
@@ -226,6 +228,7 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     await page.locator('#status-line', { hasText: 'Uploaded 1 file.' }).waitFor({ timeout: 120_000 });
     await page.unrouteAll();
     expect(puts).toEqual([2]);
+    expect(await text('#progress .note')).toBe('resuming: 12 of 13 parts already uploaded');
     expect(await text('#progress .percent')).toBe('100%');
     expect(
       await page.locator('#progress progress').evaluate((bar) => (bar as unknown as { value: number }).value),
@@ -240,6 +243,119 @@ describe('the customer portal: a contact’s case from opening to survey (browse
     ]);
     expect(download.suggestedFilename()).toBe('capture.pcap');
     expect(await sha256Of(await download.path())).toBe(big.sha256);
+  }, 300_000);
+
+  it('a large upload resumes after a page reload: the file picked again, only the parts S3 lacks (or holds at another size) go up, and the page says how many it held', async () => {
+    const big = await bigFile('bundle.tar', 101 * MiB);
+    // The first try: parts 1 to 5 reach S3, the next ones hang on the way until the page reloads.
+    let reloaded = false;
+    const puts: number[] = [];
+    await page.route(
+      (url) => url.searchParams.has('partNumber'),
+      (route) => {
+        const part = Number(new URL(route.request().url()).searchParams.get('partNumber'));
+        if (reloaded) {
+          puts.push(part);
+          return route.continue();
+        }
+        return part <= 5 ? route.continue() : undefined;
+      },
+    );
+    let done = 0;
+    let partFinished: (request: Request) => Promise<void> = async () => {};
+    const fiveParts = new Promise<void>((resolve) => {
+      partFinished = async (request) => {
+        const part = Number(new URL(request.url()).searchParams.get('partNumber') ?? 0);
+        if (reloaded || !part || (await request.response())?.status() !== 200) return;
+        if (++done === 5) resolve();
+      };
+    });
+    page.on('requestfinished', partFinished);
+    const granted = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith('/files'),
+    );
+    await page.getByLabel('Add files').setInputFiles(big.path);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    const [grant] = (await (await granted).json()).files;
+    await fiveParts;
+    page.off('requestfinished', partFinished);
+
+    // The page is reloaded: nothing of the upload is left in it; the contact picks the file again.
+    reloaded = true;
+    await page.reload();
+    // Meanwhile part 3 at S3 became shorter than this file's part 3: the page sends that one again.
+    await s3().send(
+      new UploadPartCommand({
+        Bucket: process.env.CASEWORK_BUCKET,
+        Key: grant.key,
+        UploadId: grant.multipart.uploadId,
+        PartNumber: 3,
+        Body: Buffer.alloc(MiB),
+        ChecksumAlgorithm: 'SHA256',
+      }),
+    );
+    await page.locator('#case-status').waitFor();
+    await page.getByLabel('Add files').setInputFiles(big.path);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.locator('#status-line', { hasText: 'Uploaded 1 file.' }).waitFor({ timeout: 120_000 });
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    expect(await text('#progress .note')).toBe('resuming: 4 of 13 parts already uploaded');
+    expect(puts.sort((a, b) => a - b)).toEqual([3, 6, 7, 8, 9, 10, 11, 12, 13]);
+    expect(await seen(page.locator('#files li', { hasText: 'bundle.tar' }))).toBe(
+      'bundle.tar · 101.0 MiB · uploaded',
+    );
+    await shot(page, '3-upload-resumed');
+    const files = (await t.api('GET', `/v1/cases/${number}/files`, { as: 'eve@support.example' })).body.items;
+    expect(files.filter((f: { name: string }) => f.name === 'bundle.tar')).toEqual([
+      expect.objectContaining({ size: 101 * MiB, sha256: big.sha256, status: 'uploaded' }),
+    ]);
+  }, 300_000);
+
+  it('an upload S3 dropped before it was completed (its lifecycle rule) starts over: the page says so and sends every part again', async () => {
+    const big = await bigFile('trace.pcap', 101 * MiB);
+    const puts: number[] = [];
+    await page.route(
+      (url) => url.searchParams.has('partNumber'),
+      (route) => {
+        puts.push(Number(new URL(route.request().url()).searchParams.get('partNumber')));
+        return route.continue();
+      },
+    );
+    const granted = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith('/files'),
+    );
+    // Every part is up when S3 drops the upload, as its rule does with one left unfinished.
+    let dropped = false;
+    await page.route(
+      (url) => url.pathname.endsWith('/complete'),
+      async (route) => {
+        if (!dropped) {
+          const [grant] = (await (await granted).json()).files;
+          await s3().send(
+            new AbortMultipartUploadCommand({
+              Bucket: process.env.CASEWORK_BUCKET,
+              Key: grant.key,
+              UploadId: grant.multipart.uploadId,
+            }),
+          );
+          dropped = true;
+        }
+        return route.continue();
+      },
+    );
+    await page.getByLabel('Add files').setInputFiles(big.path);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.locator('#status-line', { hasText: 'Uploaded 1 file.' }).waitFor({ timeout: 120_000 });
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    expect(await text('#progress .note')).toBe(
+      'starting over: S3 no longer held the parts sent before (unfinished uploads are dropped)',
+    );
+    const thirteen = Array.from({ length: 13 }, (_, i) => i + 1);
+    expect(puts.sort((a, b) => a - b)).toEqual(thirteen.flatMap((n) => [n, n]));
+    const files = (await t.api('GET', `/v1/cases/${number}/files`, { as: 'eve@support.example' })).body.items;
+    expect(files.filter((f: { name: string }) => f.name === 'trace.pcap')).toEqual([
+      expect.objectContaining({ size: 101 * MiB, sha256: big.sha256, status: 'uploaded' }),
+    ]);
   }, 300_000);
 
   it('replies in the conversation; the engineer sees the reply', async () => {
