@@ -1,6 +1,6 @@
 import {
   AssociateSoftwareTokenCommand,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   ConfirmForgotPasswordCommand,
   ForgotPasswordCommand,
   InitiateAuthCommand,
@@ -9,12 +9,18 @@ import {
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
-import { Secret, TOTP } from 'otpauth';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ADMINISTRATOR, LOCAL_CLIENT_ID } from '#local/cognito.ts';
 import { demoCatalogue } from '#local/demo.ts';
 import { caseworkEnv, runCasework } from '../casework-cli.ts';
 import { startTestRuntime, type TestRuntime } from './runtime.ts';
+import {
+  temporaryPassword as invitedPassword,
+  signInWithPassword as passwordStep,
+  poolClient,
+  refusal,
+  totpCode,
+} from './user-pool.ts';
 
 /**
  * A sign-in that lasts a working day, and the ways back in, through the real SDK client against
@@ -32,16 +38,7 @@ const poolNow = () => Date.now() + ahead;
 let t: TestRuntime;
 let cognito: CognitoIdentityProviderClient;
 
-const codeNow = (base32: string) =>
-  new TOTP({ secret: Secret.fromBase32(base32), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
-    timestamp: poolNow(),
-  });
-
-const refusal = (promise: Promise<unknown>) =>
-  promise.then(
-    () => ({ name: 'none', message: '' }),
-    (error: Error) => ({ name: error.name, message: error.message }),
-  );
+const codeNow = (base32: string) => totpCode(base32, poolNow());
 
 /** Contacts of acme added for these tests, each a fresh invitation. */
 const contact = (name: string) => ({ name, access: { acme: 'designated' } });
@@ -57,21 +54,9 @@ const NEWCOMERS = {
 const mailsTo = async (email: string) =>
   (await t.cognitoMails()).filter((m) => m.destination.to.includes(email));
 
-async function temporaryPassword(email: string): Promise<string> {
-  const invitation = (await mailsTo(email)).findLast((m) => m.subject === 'Your casework account');
-  const password = /temporary password is (\S+?)(?:<|\s|$)/.exec(invitation?.body.text ?? '')?.[1];
-  if (!password) throw new Error(`no invitation mail for ${email}`);
-  return password;
-}
+const temporaryPassword = (email: string) => invitedPassword(t, email);
 
-const signInWithPassword = (email: string, password: string) =>
-  cognito.send(
-    new InitiateAuthCommand({
-      ClientId: LOCAL_CLIENT_ID,
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: email, PASSWORD: password },
-    }),
-  );
+const signInWithPassword = (email: string, password: string) => passwordStep(cognito, email, password);
 
 const refresh = (token: string | undefined) =>
   cognito.send(
@@ -127,13 +112,8 @@ const casework = (...args: string[]) => runCasework(args, { env: caseworkEnv(t.r
 
 beforeAll(async () => {
   t = await startTestRuntime('2026-03-02T09:00:00Z', undefined, { signInTime: poolNow });
-  cognito = new CognitoIdentityProviderClient({
-    region: 'us-east-1',
-    endpoint: t.runtime.urls.cognito,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    // Each answer as the pool gave it: the SDK retries LimitExceededException as throttling.
-    maxAttempts: 1,
-  });
+  // Each answer as the pool gave it: the SDK retries LimitExceededException as throttling.
+  cognito = poolClient(t, { maxAttempts: 1 });
   await t.provision({ contacts: NEWCOMERS });
 });
 afterEach(() => {

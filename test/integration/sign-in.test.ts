@@ -1,19 +1,21 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import {
   AssociateSoftwareTokenCommand,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CLIENT_ID } from '#local/cognito.ts';
+import { awsCli } from './aws-cli.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
+import {
+  temporaryPassword as invitedPassword,
+  signInWithPassword as passwordStep,
+  poolClient,
+  refusal,
+  totpCode,
+} from './user-pool.ts';
 
 /**
  * People sign in with the user pool, as on a deployed stack (infra/identity.ts): invited with a
@@ -29,45 +31,20 @@ const NEW_PASSWORD = 'Quiet-Harbour-2026';
 let t: TestRuntime;
 let cognito: CognitoIdentityProviderClient;
 let secret: string;
-const codeNow = (base32: string) =>
-  new TOTP({ secret: Secret.fromBase32(base32), algorithm: 'SHA1', digits: 6, period: 30 }).generate();
+const codeNow = (base32: string) => totpCode(base32);
 const wrongCode = (base32: string) =>
   String((Number(codeNow(base32)) + 500_000) % 1_000_000).padStart(6, '0');
 
-const refusal = (promise: Promise<unknown>) =>
-  promise.then(
-    () => ({ name: 'none', message: '' }),
-    (error: Error) => ({ name: error.name, message: error.message }),
-  );
+const temporaryPassword = (email: string) => invitedPassword(t, email);
 
-async function temporaryPassword(email: string): Promise<string> {
-  const invitation = (await t.cognitoMails()).find(
-    (m) => m.destination.to.includes(email) && m.subject === 'Your casework account',
-  );
-  const password = /temporary password is (\S+)/.exec(invitation?.body.text ?? '')?.[1];
-  if (!password) throw new Error(`no invitation mail for ${email}`);
-  return password;
-}
-
-const signInWithPassword = (email: string, password: string) =>
-  cognito.send(
-    new InitiateAuthCommand({
-      ClientId: LOCAL_CLIENT_ID,
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: email, PASSWORD: password },
-    }),
-  );
+const signInWithPassword = (email: string, password: string) => passwordStep(cognito, email, password);
 
 const casesWith = (idToken: string) =>
   fetch(`${t.runtime.urls.api}/cases`, { headers: { authorization: `Bearer ${idToken}` } });
 
 beforeAll(async () => {
   t = await startTestRuntime('2026-03-02T09:00:00Z');
-  cognito = new CognitoIdentityProviderClient({
-    region: 'us-east-1',
-    endpoint: t.runtime.urls.cognito,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  cognito = poolClient(t);
   await t.api('POST', '/v1/cases', { as: DANA, body: acmeHighCase });
 });
 afterAll(async () => {
@@ -198,26 +175,7 @@ describe('signing in with the user pool (Cognito: invitation, new password, TOTP
  * CLI (`.ci/run` installs Debian's `awscli`): the ID token it ends with administers the desk.
  */
 describe('the administrator signs in with the AWS CLI as the README says', () => {
-  const home = mkdtempSync(path.join(tmpdir(), 'casework-aws-'));
-  const cognitoIdp = async (...args: string[]) => {
-    const { stdout } = await promisify(execFile)(
-      'aws',
-      ['cognito-idp', ...args, '--endpoint-url', t.runtime.urls.cognito, '--output', 'json'],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: home,
-          AWS_CONFIG_FILE: path.join(home, 'config'),
-          AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
-          AWS_ACCESS_KEY_ID: 'local',
-          AWS_SECRET_ACCESS_KEY: 'local',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_EC2_METADATA_DISABLED: 'true',
-        },
-      },
-    );
-    return JSON.parse(stdout || '{}');
-  };
+  const cognitoIdp = awsCli('cognito-idp', () => t.runtime.urls.cognito);
 
   it('initiate-auth, then the NEW_PASSWORD_REQUIRED, MFA_SETUP and TOTP answers; the IdToken reads the catalogue', async () => {
     const ADMIN = 'admin@support.example';

@@ -1,44 +1,16 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsCli } from './aws-cli.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 const MONDAY = '2026-03-02T09:00:00Z';
-const run = promisify(execFile);
 
-/**
- * The Step Functions endpoint as operators reach it: the AWS CLI (`.ci/run` installs Debian's
- * `awscli`), a client nobody here wrote, with the local key pair and no profile of the machine's.
- */
+/** The Step Functions endpoint as operators reach it: the AWS CLI, a client nobody here wrote. */
 describe('the AWS CLI works against the printed Step Functions endpoint', () => {
   let t: TestRuntime;
   let stateMachineArn: string;
   const executionArn = (name: string) =>
     `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-  const home = mkdtempSync(path.join(tmpdir(), 'casework-aws-'));
-
-  async function aws(...args: string[]) {
-    const { stdout } = await run(
-      'aws',
-      ['stepfunctions', ...args, '--endpoint-url', t.runtime.urls.stepfunctions],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: home,
-          AWS_CONFIG_FILE: path.join(home, 'config'),
-          AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
-          AWS_ACCESS_KEY_ID: 'local',
-          AWS_SECRET_ACCESS_KEY: 'local',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_EC2_METADATA_DISABLED: 'true',
-        },
-      },
-    );
-    return JSON.parse(stdout || '{}');
-  }
+  const aws = awsCli('stepfunctions', () => t.runtime.urls.stepfunctions);
   /** The error code the CLI reports, as it names AWS's errors: "An error occurred (Code) when calling …". */
   const errorOf = (args: string[]) =>
     aws(...args).then(
