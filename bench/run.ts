@@ -274,9 +274,9 @@ ${life.table}
 Each change of a case is one conditional update of the case item carrying its side effects
 (outbox) and the request's id, and the index keys it moves; the request then wakes the workflow
 with the task token it read with the case, and the workflow's route step completes the effects as
-it wakes: one put per timeline item, per mail a claim, the send, the sent-marker and the entry's
-removal, the new case's search words in one batch, then one update taking the finished effects off
-the outbox; each wait stores its task token (one update).
+it wakes: one put per timeline item, per mail a claim, a read of the address's bounce record, the
+send, the sent-marker and the entry's removal, the new case's search words in one batch, then one
+update taking the finished effects off the outbox; each wait stores its task token (one update).
 
 ## AWS cost per 1,000 case lives (issue: speed)
 From the typical case life above, priced (bench/product.ts):
