@@ -16,7 +16,8 @@
  *   store case files only; `inbox.read`: raw inbound mail under `inbox/`.
  * - `workflow.start`, `workflow.answer` (task tokens), `workflow.read` (the state machine, a case's
  *   executions and their history), `workflow.list` (executions by status).
- * - `mail.send` from the desk's domain; `mail.account` (SES account status, for health).
+ * - `mail.send` from the desk's domain; `mail.account` (SES account status, for health);
+ *   `mail.suppression`: take an address off SES's suppression list.
  * - `users.provision`: create (or invite again), enable, disable users of the user pool and set
  *   their groups.
  */
@@ -33,6 +34,7 @@ export type Access =
   | 'workflow.read'
   | 'workflow.list'
   | 'mail.send'
+  | 'mail.suppression'
   | 'mail.account'
   | 'users.provision';
 
@@ -105,11 +107,15 @@ export const functions = {
     entry: 'functions/admin/handler.ts',
     memoryMb: 512,
     timeoutSeconds: 29,
-    access: ['table.items', 'table.remove', 'users.provision'],
+    access: ['table.items', 'table.remove', 'users.provision', 'mail.suppression'],
     invokedBy: 'api',
-    routes: ['GET /v1/admin/catalogue', 'POST /v1/admin/catalogue', 'POST /v1/admin/invitations'].map(
-      (route) => ({ route, auth: true }),
-    ),
+    routes: [
+      'GET /v1/admin/catalogue',
+      'POST /v1/admin/catalogue',
+      'POST /v1/admin/invitations',
+      'GET /v1/admin/undeliverable',
+      'POST /v1/admin/undeliverable/{address}/clear',
+    ].map((route) => ({ route, auth: true })),
   },
   workflow: {
     entry: 'functions/workflow/handler.ts',

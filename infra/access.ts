@@ -108,6 +108,14 @@ export const GRANTS: Record<Access, Grant[]> = {
       wildcard: 'ses:GetAccount has no resource narrower than *',
     },
   ],
+  'mail.suppression': [
+    {
+      actions: ['ses:DeleteSuppressedDestination'],
+      resources: () => ['*'],
+      wildcard:
+        'the suppression list is the account’s: ses:DeleteSuppressedDestination has no resource narrower than *',
+    },
+  ],
   'users.provision': [
     {
       actions: [

@@ -350,7 +350,9 @@ async function main(argv: string[]) {
   sla add (--centre C | --calendar FILE.json) --from ISO (--hours N | --minutes N | --days N) [--human]
   admin apply <catalogue.yaml|json> [--dry-run]  provision accounts, contacts and engineers
   admin export                          the provisioned catalogue
-  admin reinvite <email>                mail an invited person a new temporary password`);
+  admin reinvite <email>                mail an invited person a new temporary password
+  admin undeliverable                   the addresses mail does not reach, and why
+  admin clear-address <email>           let mail go to one again (its mailbox fixed)`);
       if (command && command !== 'help' && command !== '--help') process.exitCode = 2;
   }
 }

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import { CatalogueFileSchema } from '#shared/catalogue/provisioning.ts';
-import { forbidden, notFound } from '#shared/errors.ts';
+import { forbidden, invalid, notFound } from '#shared/errors.ts';
 import {
   type ApiEvent,
   type ApiResult,
@@ -15,15 +15,23 @@ import {
 import { GROUPS } from '#shared/identity.ts';
 import { logger, observed } from '#shared/observability.ts';
 import { applyCatalogue, provisionedCatalogue, reinvite } from '#shared/service/admin.ts';
+import { clearUndeliverable, listUndeliverable } from '#shared/store/mailer.ts';
 
 /** Whom to invite again: an address of the user pool. */
 const InvitationSchema = z.strictObject({
   email: z.email('not an e-mail address').transform((e) => e.toLowerCase()),
 });
 
+/** The address of `…/undeliverable/{address}/clear`: an e-mail address, else 400 naming it. */
+function addressOf(event: ApiEvent): string {
+  const parsed = z.email().safeParse(decodeURIComponent(event.pathParameters?.address ?? ''));
+  if (!parsed.success) throw invalid('address', 'not an e-mail address');
+  return parsed.data.toLowerCase();
+}
+
 /**
- * `/v1/admin/…`: the catalogue of a deployed desk (SPEC §1) and invitations sent again, for the
- * administrators group only.
+ * `/v1/admin/…`: the catalogue of a deployed desk (SPEC §1), invitations sent again and the
+ * addresses mail does not reach, for the administrators group only.
  * Administrators need not be catalogue users: their group in the verified token is what counts.
  */
 const routes: Record<string, (event: ApiEvent) => Promise<ApiResult>> = {
@@ -41,6 +49,17 @@ const routes: Record<string, (event: ApiEvent) => Promise<ApiResult>> = {
     await reinvite(email);
     logger.info('invitation sent again');
     return json(200, { email, invited: true });
+  },
+  // The addresses SES reported bouncing for good or complaining: their case mail is set aside.
+  'GET /v1/admin/undeliverable': async (event) =>
+    json(200, await listUndeliverable(event.queryStringParameters?.cursor)),
+  // The person fixed their mailbox: mail goes to the address again (set-aside mail at its next try).
+  'POST /v1/admin/undeliverable/{address}/clear': async (event) => {
+    parseBody(event, z.strictObject({}));
+    const address = addressOf(event);
+    if (!(await clearUndeliverable(address))) throw notFound(`${address} is not marked undeliverable`);
+    logger.info('address cleared');
+    return json(200, { address, cleared: true });
   },
 };
 

@@ -85,6 +85,8 @@ function sesCalls(req: IncomingMessage, body: Body, names: Names): Call[] {
   }
   if (req.method === 'GET' && path === '/v2/email/account')
     return [{ action: 'ses:GetAccount', resource: '*' }];
+  if (req.method === 'DELETE' && path.startsWith('/v2/email/suppression/addresses/'))
+    return [{ action: 'ses:DeleteSuppressedDestination', resource: '*' }];
   return [{ action: 'ses:Unknown', resource: '*' }];
 }
 

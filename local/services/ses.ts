@@ -75,7 +75,8 @@ export async function startSes(
     service: 'ses',
     protocol: 'rest-json',
     open: (req) => req.method === 'GET' || req.url === '/clear-store',
-    ...(sandbox ? { answer: sandboxRefusal(sandbox) } : {}),
+    answer: (req, body, res) =>
+      suppressionListAnswer(req, res) || (!!sandbox && sandboxRefusal(sandbox)(req, body, res)),
   });
   return {
     url: front.url,
@@ -98,6 +99,26 @@ export async function startSes(
       await close(server);
     },
   };
+}
+
+/**
+ * SES's account-level suppression list, which the emulator lacks. Locally no mail bounces, so no
+ * address is ever on it: taking one off answers as SES does for an address not listed.
+ */
+function suppressionListAnswer(req: IncomingMessage, res: ServerResponse): boolean {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const prefix = '/v2/email/suppression/addresses/';
+  if (req.method !== 'DELETE' || !path.startsWith(prefix)) return false;
+  const address = decodeURIComponent(path.slice(prefix.length));
+  send(
+    res,
+    404,
+    { message: `Email address (${address}) does not exist on your suppression list.` },
+    {
+      'x-amzn-errortype': 'NotFoundException',
+    },
+  );
+  return true;
 }
 
 /** A mail delivered into the local mail store without SES's API. */

@@ -221,7 +221,9 @@ export async function verifySignature(
     method: req.method ?? 'GET',
     protocol: 'http:',
     hostname: '',
-    path: service === 's3' ? rawPath : decodeURIComponent(rawPath),
+    // The path as sent (already URI-encoded by the client: `dev%40acme.example`); the signer encodes
+    // it once more for services other than S3, as AWS does.
+    path: rawPath,
     query,
     headers,
   } as HttpRequest;

@@ -29,7 +29,7 @@ import {
  * - search words (`search.ts`): `SEARCH#<ALL or A#<account>>#<first two letters>` / `<word>#<caseId>`.
  *
  * Indexes: the case lists `cases`, `cases_a`, … (one per combination of filters, by case number),
- * `queues` (engineers' queues by next due instant), `byKind` (`TRIAGE`, `USERS`, `ACCOUNTS`),
+ * `queues` (engineers' queues by next due instant), `byKind` (`TRIAGE`, `USERS`, `ACCOUNTS`, `UNDELIVERABLE`),
  * `byClosedAt` (`CLOSED`: closed cases by closing time).
  */
 
@@ -129,6 +129,7 @@ export const closedCases = partitionOf('byClosedAt', 'CLOSED');
 export const triageQueue = partitionOf('byKind', 'TRIAGE');
 export const userList = partitionOf('byKind', 'USERS');
 export const accountList = partitionOf('byKind', 'ACCOUNTS');
+export const undeliverableList = partitionOf('byKind', 'UNDELIVERABLE');
 
 /** The attributes that put an item in a partition at a sort value; none at all without a value. */
 export function inPartition(

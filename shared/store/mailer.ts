@@ -1,10 +1,10 @@
-import { SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteSuppressedDestinationCommand, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { headerValue, type RenderedMail } from '../mail/render.ts';
 import { ddb, ses } from './clients.ts';
-import { getItem, table } from './dynamo.ts';
-import { undeliverableKey } from './keys.ts';
+import { getItem, type Page, queryPage, table } from './dynamo.ts';
+import { inPartition, undeliverableKey, undeliverableList } from './keys.ts';
 
 /**
  * Sends one rendered mail through SES; answers the Message-ID SES assigned, to record for
@@ -30,11 +30,51 @@ export async function sendMail(to: string, mail: RenderedMail): Promise<string> 
   return out.MessageId ?? '';
 }
 
+/** An address SES reported as bouncing for good, or whose owner complained. */
+export interface UndeliverableAddress {
+  address: string;
+  reason: 'bounce' | 'complaint';
+  at: string;
+}
+
 /** An address SES reported as bouncing for good or complaining: no mail should go to it. */
 export async function markUndeliverable(address: string, reason: 'bounce' | 'complaint', at: string) {
+  const lower = address.toLowerCase();
   await ddb().send(
-    new PutCommand({ TableName: table(), Item: { ...undeliverableKey(address), reason, at } }),
+    new PutCommand({
+      TableName: table(),
+      Item: {
+        ...undeliverableKey(lower),
+        ...inPartition(undeliverableList, lower),
+        address: lower,
+        reason,
+        at,
+      },
+    }),
   );
+}
+
+/** The addresses marked undeliverable, by address, a page at a time. */
+export function listUndeliverable(cursor?: string): Promise<Page<UndeliverableAddress>> {
+  return queryPage<UndeliverableAddress>(undeliverableList, { cursor, limit: 100 });
+}
+
+/**
+ * Mail may go to the address again (its owner fixed the mailbox): the desk's record goes, and so
+ * does the address from SES's account-level suppression list (absent from it already: done).
+ * False when the desk had no record of it.
+ */
+export async function clearUndeliverable(address: string): Promise<boolean> {
+  const lower = address.toLowerCase();
+  try {
+    await ses().send(new DeleteSuppressedDestinationCommand({ EmailAddress: lower }));
+  } catch (error) {
+    if ((error as Error).name !== 'NotFoundException') throw error;
+  }
+  const { Attributes } = await ddb().send(
+    new DeleteCommand({ TableName: table(), Key: undeliverableKey(lower), ReturnValues: 'ALL_OLD' }),
+  );
+  return !!Attributes;
 }
 
 export async function undeliverable(address: string): Promise<{ reason: string; at: string } | undefined> {
