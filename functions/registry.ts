@@ -12,7 +12,8 @@
  *   case's search words; IAM cannot allow a batch's puts without its deletes); `table.remove`: delete items;
  *   `table.describe`: the table's status (health).
  * - `bucket.list`: list the bucket (HeadBucket; a missing object then answers 404, not 403).
- * - `files.readWrite`: case files under `cases/`, their versions and multipart uploads; `files.put`:
+ * - `files.readWrite`: case files under `cases/`, their versions and multipart uploads;
+ *   `files.parts`: the parts an upload under way holds; `files.put`:
  *   store case files only; `inbox.read`: raw inbound mail under `inbox/`.
  * - `workflow.start`, `workflow.answer` (task tokens), `workflow.read` (the state machine, a case's
  *   executions and their history), `workflow.list` (executions by status).
@@ -27,6 +28,7 @@ export type Access =
   | 'table.describe'
   | 'bucket.list'
   | 'files.readWrite'
+  | 'files.parts'
   | 'files.put'
   | 'inbox.read'
   | 'workflow.start'
@@ -80,7 +82,7 @@ export const functions = {
     entry: 'functions/files/handler.ts',
     memoryMb: 512,
     timeoutSeconds: 29,
-    access: ['table.items', 'bucket.list', 'files.readWrite'],
+    access: ['table.items', 'bucket.list', 'files.readWrite', 'files.parts'],
     invokedBy: 'api',
     routes: [
       'POST /v1/cases/{caseNumber}/files',

@@ -67,8 +67,15 @@ export const GRANTS: Record<Access, Grant[]> = {
         's3:DeleteObject',
         's3:DeleteObjectVersion',
         's3:AbortMultipartUpload',
-        's3:ListMultipartUploadParts',
       ],
+      resources: (t) => [t.bucket.arnForObjects('cases/*')],
+      wildcard: CASE_OBJECTS,
+    },
+  ],
+  // A grant of an upload under way says which parts S3 holds.
+  'files.parts': [
+    {
+      actions: ['s3:ListMultipartUploadParts'],
       resources: (t) => [t.bucket.arnForObjects('cases/*')],
       wildcard: CASE_OBJECTS,
     },
