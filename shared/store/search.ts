@@ -67,6 +67,7 @@ export async function putSearchItems(c: CaseRecord): Promise<void> {
 /**
  * The cases of a scope whose subject has a word starting with each term of the query (or whose
  * contact's e-mail does), a page at a time: one Query of the longest term's prefix, one BatchGet.
+ * Newest case first within a page; each case once over all the pages.
  */
 export async function searchCases(
   scope: SearchScope,
@@ -88,13 +89,26 @@ export async function searchCases(
       ExclusiveStartKey: startKeyOf(cursor, partition, longest),
     }),
   );
-  const ids = [...new Set((page.Items ?? []).map((item) => String(item.caseId)))];
-  const found = await batchGet<StoredCase>(ids.map(caseKey));
-  const matches = (c: StoredCase) => {
-    const terms = searchTermsOf(c);
-    return others.every((o) => terms.some((t) => t.startsWith(o)));
-  };
-  const items = found.filter(matches).sort((a, b) => (a.caseId < b.caseId ? 1 : -1));
+  // The word each item is of (its key is `<word>#<caseId>`).
+  const hits = (page.Items ?? []).map((item) => {
+    const sk = String(item.sk);
+    return { word: sk.slice(0, sk.lastIndexOf('#')), caseId: String(item.caseId) };
+  });
+  const found = await batchGet<StoredCase>([...new Set(hits.map((h) => h.caseId))].map(caseKey));
+  const byId = new Map(found.map((c) => [c.caseId, c]));
+  const items: StoredCase[] = [];
+  for (const { word, caseId } of hits) {
+    const c = byId.get(caseId);
+    const terms = c ? searchTermsOf(c) : [];
+    // A case with several words of the prefix (login, logs) is answered once over all the pages:
+    // at its greatest such word, the first the descending Query reaches.
+    const first = terms
+      .filter((t) => t.startsWith(longest))
+      .sort()
+      .at(-1);
+    if (c && word === first && others.every((o) => terms.some((t) => t.startsWith(o)))) items.push(c);
+  }
+  items.sort((a, b) => (a.caseId < b.caseId ? 1 : -1));
   return page.LastEvaluatedKey
     ? { items, cursor: Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') }
     : { items };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { searchCases } from '#shared/store/search.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 // Monday 2 March 2026, 09:00 in London (GMT).
@@ -133,5 +134,19 @@ describe('search by subject words, e-mail and case number (issue: a desk people 
     expect((await search(`q=agents&status=${encodeURIComponent('Awaiting Info')}`)).numbers).toEqual([
       agents,
     ]);
+  });
+});
+
+describe('search pages', () => {
+  it('a case with several words of the prefix (logs, login) is answered once over all the pages', async () => {
+    const both = await create(DEV, 'Logs show login errors');
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await searchCases('ALL', 'log', cursor, 1);
+      seen.push(...page.items.map((c) => c.number));
+      cursor = page.cursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual([agents, login, both].sort());
   });
 });
