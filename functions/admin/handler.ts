@@ -14,8 +14,13 @@ import {
 } from '#shared/http/http.ts';
 import { GROUPS } from '#shared/identity.ts';
 import { logger, observed } from '#shared/observability.ts';
-import { applyCatalogue, provisionedCatalogue, reinvite } from '#shared/service/admin.ts';
-import { clearUndeliverable, listUndeliverable } from '#shared/store/mailer.ts';
+import {
+  applyCatalogue,
+  clearAddress,
+  listUndeliverable,
+  provisionedCatalogue,
+  reinvite,
+} from '#shared/service/admin.ts';
 
 /** Whom to invite again: an address of the user pool. */
 const InvitationSchema = z.strictObject({
@@ -57,7 +62,7 @@ const routes: Record<string, (event: ApiEvent) => Promise<ApiResult>> = {
   'POST /v1/admin/undeliverable/{address}/clear': async (event) => {
     parseBody(event, z.strictObject({}));
     const address = addressOf(event);
-    if (!(await clearUndeliverable(address))) throw notFound(`${address} is not marked undeliverable`);
+    await clearAddress(address);
     logger.info('address cleared');
     return json(200, { address, cleared: true });
   },

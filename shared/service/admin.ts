@@ -16,6 +16,9 @@ import {
   ensureDirectoryUser,
   resendInvitation,
 } from '../store/directory.ts';
+import { clearUndeliverable } from '../store/mailer.ts';
+
+export { listUndeliverable } from '../store/mailer.ts';
 
 /** One difference between the catalogue file and the desk: what applying it does. */
 export interface CatalogueChange {
@@ -150,4 +153,9 @@ export async function reinvite(email: string): Promise<void> {
     throw conflict(`${email} was removed from the catalogue: add them again (casework admin apply)`);
   const already = `${email} has already chosen a password: they can reset it with “Forgot your password?”`;
   if (!state.invited || !(await resendInvitation(email))) throw conflict(already);
+}
+
+/** Lets mail go to an address again (its owner fixed the mailbox); 404 when it is not marked. */
+export async function clearAddress(address: string): Promise<void> {
+  if (!(await clearUndeliverable(address))) throw notFound(`${address} is not marked undeliverable`);
 }

@@ -33,7 +33,7 @@ import { addToCounter } from '../store/compliance.ts';
 import { allocateCaseNumber } from '../store/counters.ts';
 import { claimIdempotencyKey } from '../store/idempotency.ts';
 import { recordOutboundMessageId } from '../store/inbound.ts';
-import { sendMail, undeliverable } from '../store/mailer.ts';
+import { sendMail, type UndeliverableAddress, undeliverable } from '../store/mailer.ts';
 import { claimFor, claimMail, completeMail, releaseMail, setMailAside } from '../store/outbox.ts';
 import { putSearchItems } from '../store/search.ts';
 import { publishTimelineMail, putTimelineEntry } from '../store/timeline.ts';
@@ -164,23 +164,26 @@ const unsentMails = (c: StoredCase) =>
       : [],
   );
 
-/** SES refusing a mail for good (4xx other than throttling): retrying at once would not help. */
 /**
- * An address SES reported as bouncing for good, or whose owner complained: SES would accept the
- * mail and drop it (the configuration set suppresses the address), so the desk sets it aside
- * instead, where engineers see it and reach the person another way.
+ * Mail to an address SES reported as bouncing for good, or whose owner complained: SES would
+ * accept the mail and drop it (the configuration set suppresses the address), so the desk sets it
+ * aside instead, where engineers see it and reach the person another way.
  */
-class UndeliverableAddress extends Error {
+class SuppressedAddress extends Error {
   override name = 'UndeliverableAddress';
-  constructor(address: string, mark: { reason: string; at: string }) {
+  constructor({ address, reason, at }: UndeliverableAddress) {
     super(
-      `${address} is suppressed since ${mark.at} (${mark.reason === 'complaint' ? 'its owner marked our mail as spam' : 'a permanent bounce'})`,
+      `${address} is suppressed since ${at} (${reason === 'complaint' ? 'its owner marked our mail as spam' : 'a permanent bounce'})`,
     );
   }
 }
 
+/**
+ * SES refusing a mail for good (4xx other than throttling), or the desk holding it back for a
+ * suppressed address: retrying at once would not help.
+ */
 const isRefusal = (error: unknown) => {
-  if (error instanceof UndeliverableAddress) return true;
+  if (error instanceof SuppressedAddress) return true;
   const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   const status = $metadata?.httpStatusCode ?? 0;
   return (
@@ -219,7 +222,7 @@ async function sendOutboxMail(
   let messageId: string;
   try {
     const mark = await undeliverable(mail.to);
-    if (mark) throw new UndeliverableAddress(mail.to, mark);
+    if (mark) throw new SuppressedAddress({ address: mail.to, ...mark });
     messageId = await sendMail(mail.to, renderMail(mail, c, config));
   } catch (error) {
     logger.warn('mail not sent', { caseNumber: c.number, mail: id, error: (error as Error).message });

@@ -77,7 +77,10 @@ export async function clearUndeliverable(address: string): Promise<boolean> {
   return !!Attributes;
 }
 
-export async function undeliverable(address: string): Promise<{ reason: string; at: string } | undefined> {
-  const item = await getItem<{ reason: string; at: string }>(undeliverableKey(address));
+/** The desk's record of an address mail does not reach, if any. */
+export async function undeliverable(
+  address: string,
+): Promise<Pick<UndeliverableAddress, 'reason' | 'at'> | undefined> {
+  const item = await getItem<UndeliverableAddress>(undeliverableKey(address));
   return item ? { reason: item.reason, at: item.at } : undefined;
 }
