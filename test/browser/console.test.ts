@@ -362,6 +362,8 @@ describe('the engineers’ console with the keyboard only: queue, case, take, re
 
   it('signs in with a token: Tab reaches the skip link, the user pool’s e-mail, the other ways to sign in (opened with Enter), the token field and its button, each with a visible focus ring', async () => {
     await kb.goto(t.runtime.urls.console);
+    // The sign-in form is drawn by the page's script: the keys go to it once it shows.
+    await kb.locator('#pool-sign-in').waitFor();
     await kb.keyboard.press('Tab');
     expect(await focusOf(kb)).toEqual({ tag: 'a', name: 'Skip to content', ring: true });
     await kb.keyboard.press('Tab');
