@@ -59,7 +59,7 @@ afterAll(() => walk?.stop());
 describe('the engineers’ console: a whole case life (browser)', () => {
   it('shows nothing but the sign-in without a token', async () => {
     await page.goto(t.runtime.urls.console);
-    await page.locator('#sign-in').waitFor();
+    await page.locator('#pool-sign-in').waitFor();
     expect(await page.locator('#nav').isVisible()).toBe(false);
     await shot(page, '0-sign-in');
   });

@@ -71,6 +71,7 @@ afterAll(async () => {
 describe('the customer portal: a contact’s case from opening to survey (browser)', () => {
   it('a contact signs in and sees their (empty) list of cases', async () => {
     await page.goto(t.runtime.urls.portal);
+    await page.locator('#pool-sign-in').waitFor();
     await shot(page, '0-sign-in');
     // The local system's quick sign-in, behind the user pool's (test/browser/sign-in.test.ts walks that).
     await page.locator('#other-sign-in summary').click();
