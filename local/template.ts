@@ -72,16 +72,36 @@ async function synthesize(progress: (line: string) => void): Promise<Template> {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Where and how a template is made and kept: `stackTemplate`'s parts, apart for tests. */
+export interface TemplateCache {
+  /** The folder holding the cached template. */
+  dir: string;
+  /** The hash of the sources, read now. */
+  hash: () => string;
+  synthesize: (progress: (line: string) => void) => Promise<Template>;
+  progress?: (line: string) => void;
+}
+
 /**
  * The stack's CloudFormation template, synthesized once per change of its sources and cached by
  * their hash: the first start after a change synthesizes (reporting progress through `progress`),
  * later ones read the cache. Processes starting together synthesize once: one holds a lock, the
  * others wait for its result.
  */
-export async function stackTemplate(progress: (line: string) => void = () => {}): Promise<Template> {
-  const file = path.join(CACHE, `template-${sourceHash()}.json`);
+export const stackTemplate = (progress: (line: string) => void = () => {}) =>
+  cachedTemplate({ dir: CACHE, hash: sourceHash, synthesize, progress });
+
+/** The template kept in `dir` under the sources' hash, else synthesized once and kept there. */
+export async function cachedTemplate({
+  dir,
+  hash,
+  synthesize,
+  progress = () => {},
+}: TemplateCache): Promise<Template> {
+  const before = hash();
+  const file = path.join(dir, `template-${before}.json`);
   const lock = `${file}.lock`;
-  mkdirSync(CACHE, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   for (;;) {
     if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Template;
     try {
@@ -97,8 +117,14 @@ export async function stackTemplate(progress: (line: string) => void = () => {})
     progress('synthesizing the stack (its sources changed since the last start)…');
     const started = performance.now();
     const template = await synthesize(progress);
-    for (const old of readdirSync(CACHE).filter((f) => f.startsWith('template-') && f.endsWith('.json')))
-      rmSync(path.join(CACHE, old), { force: true });
+    // Sources edited while it ran: this template may be of either version, so it is not kept
+    // under either hash (the next start synthesizes again).
+    if (hash() !== before) {
+      progress('the sources changed while synthesizing: this template is not cached');
+      return template;
+    }
+    for (const old of readdirSync(dir).filter((f) => f.startsWith('template-') && f.endsWith('.json')))
+      rmSync(path.join(dir, old), { force: true });
     writeFileSync(`${file}.tmp`, JSON.stringify(template));
     renameSync(`${file}.tmp`, file);
     progress(
