@@ -1,5 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { sitesDomainOf } from './sites.ts';
 import { CaseworkStack } from './stack.ts';
 
 /** One stack; cdk-nag's AWS Solutions and Serverless checks run in every synth. */
@@ -10,6 +11,10 @@ export function buildApp(app = new App()) {
     stage: context('stage', 'dev'),
     portalOrigin: app.node.tryGetContext('casework:portalOrigin'),
     consoleOrigin: app.node.tryGetContext('casework:consoleOrigin'),
+    sitesDomain: sitesDomainOf(
+      app.node.tryGetContext('casework:sitesDomain'),
+      app.node.tryGetContext('casework:sitesCertificateArn'),
+    ),
     mailDomain: context('mailDomain', 'support.example'),
     administratorEmail: app.node.tryGetContext('casework:administratorEmail'),
     alarmEmail: app.node.tryGetContext('casework:alarmEmail'),

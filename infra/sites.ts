@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Stack, Token, Validations } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   CachePolicy,
   Distribution,
@@ -12,6 +13,7 @@ import {
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -27,9 +29,38 @@ import {
 } from '../local/static-sites.ts';
 import { type FilesProps, privateBucket } from './files.ts';
 
+/** A domain of the operator's for the sites, with its ACM certificate (CloudFront's: us-east-1). */
+export interface SitesDomain {
+  name: string;
+  certificateArn: string;
+}
+
 export interface SitesProps extends FilesProps {
   /** Where S3 writes the sites bucket's access logs. */
   accessLogs: IBucket;
+  domain?: SitesDomain;
+}
+
+/**
+ * The sites' domain from the deployment's context values (`casework:sitesDomain` and
+ * `casework:sitesCertificateArn`, both or neither); a bad one stops the synthesis naming it.
+ */
+export function sitesDomainOf(name?: string, certificateArn?: string): SitesDomain | undefined {
+  if (name === undefined && certificateArn === undefined) return undefined;
+  if (name === undefined || certificateArn === undefined)
+    throw new Error(
+      'casework:sitesDomain and casework:sitesCertificateArn go together: the domain, and the certificate CloudFront shows for it',
+    );
+  if (!/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/.test(name))
+    throw new Error(`casework:sitesDomain: "${name}" is not a domain name (like support.example.com)`);
+  const region = /^arn:aws[\w-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[\w-]+$/.exec(certificateArn)?.[1];
+  if (region === undefined)
+    throw new Error(`casework:sitesCertificateArn: "${certificateArn}" is not the ARN of an ACM certificate`);
+  if (region !== 'us-east-1')
+    throw new Error(
+      `casework:sitesCertificateArn: CloudFront takes certificates of us-east-1 only; this one is of ${region}`,
+    );
+  return { name, certificateArn };
 }
 
 /**
@@ -41,7 +72,7 @@ export interface SitesProps extends FilesProps {
 export class Sites extends Construct {
   readonly bucket: Bucket;
   readonly distribution: Distribution;
-  /** The sites' origin, `https://<distribution>.cloudfront.net`. */
+  /** The sites' origin: `https://` and the domain given, else the distribution's (`….cloudfront.net`). */
   readonly origin: string;
 
   constructor(scope: Construct, id: string, props: SitesProps) {
@@ -76,8 +107,13 @@ export class Sites extends Construct {
       },
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_100,
+      ...(props.domain && {
+        domainNames: [props.domain.name],
+        certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+        minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+      }),
     });
-    this.origin = `https://${this.distribution.distributionDomainName}`;
+    this.origin = `https://${props.domain?.name ?? this.distribution.distributionDomainName}`;
     const acknowledge = (rule: string, reason: string) =>
       Validations.of(this.distribution).acknowledge({ id: rule, reason });
     acknowledge(
@@ -92,10 +128,11 @@ export class Sites extends Construct {
       'AwsSolutions::AwsSolutions-CFR3',
       'the bucket behind it logs every read (S3 access logs); CloudFront’s standard logs need a bucket with ACLs, which the stack keeps off',
     );
-    acknowledge(
-      'AwsSolutions::AwsSolutions-CFR4',
-      'the default cloudfront.net certificate: CloudFront fixes its TLS policy; a custom domain and certificate set TLSv1.2_2021',
-    );
+    if (!props.domain)
+      acknowledge(
+        'AwsSolutions::AwsSolutions-CFR4',
+        'the default cloudfront.net certificate (no casework:sitesDomain given): CloudFront fixes its TLS policy; with a domain and its certificate the distribution requires TLSv1.2_2021',
+      );
   }
 
   /**

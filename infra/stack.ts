@@ -8,7 +8,7 @@ import { Files } from './files.ts';
 import { Functions } from './functions.ts';
 import { Identity } from './identity.ts';
 import { Mail } from './mail.ts';
-import { Sites } from './sites.ts';
+import { Sites, type SitesDomain } from './sites.ts';
 import { Workflow } from './workflow.ts';
 
 export { ASL_FILE } from './workflow.ts';
@@ -22,6 +22,8 @@ export interface CaseworkStackProps extends StackProps {
    */
   portalOrigin?: string;
   consoleOrigin?: string;
+  /** The operator's domain for the hosted sites, served by the distribution with its certificate. */
+  sitesDomain?: SitesDomain;
   /** The SES domain: mail is sent from and received at addresses of it. */
   mailDomain: string;
   /** Invited as the first administrator. */
@@ -43,7 +45,12 @@ export class CaseworkStack extends Stack {
     const { table } = new Data(this, 'Data', { production, removalPolicy });
     const files = new Files(this, 'Files', { production, removalPolicy });
     const { bucket } = files;
-    const sites = new Sites(this, 'Sites', { production, removalPolicy, accessLogs: files.accessLogs });
+    const sites = new Sites(this, 'Sites', {
+      production,
+      removalPolicy,
+      accessLogs: files.accessLogs,
+      domain: props.sitesDomain,
+    });
     const portalOrigin = props.portalOrigin ?? sites.origin;
     const consoleOrigin = props.consoleOrigin ?? sites.origin;
     // The hosted sites, and each site's own origin if it has one (the same origin twice is one).
@@ -125,6 +132,12 @@ export class CaseworkStack extends Stack {
       'CASEWORK_URL for `npx casework`; the portal and console call it',
     );
     output('SitesUrl', sites.origin, 'the portal at /portal/, the engineers’ console at /console/');
+    if (props.sitesDomain)
+      output(
+        'SitesCnameRecord',
+        `${props.sitesDomain.name} CNAME ${sites.distribution.distributionDomainName}`,
+        'publish in DNS: the sites’ domain names the distribution',
+      );
     output('UserPoolId', identity.userPool.userPoolId, 'the users: invite administrators here');
     output('UserPoolClientId', identity.client.userPoolClientId, 'the portal client (the JWT audience)');
     output('StateMachineArn', workflow.stateMachine.stateMachineArn, 'one execution per case');

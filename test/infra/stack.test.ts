@@ -185,6 +185,72 @@ describe('the CDK stack', () => {
     ]);
   });
 
+  it('serves the sites at the operator’s domain with its certificate (TLS 1.2 at least) when casework:sitesDomain and casework:sitesCertificateArn are given: mails link there, CORS lets it in, an output gives the DNS record, cdk-nag is clean without acknowledging CFR4', () => {
+    const certificateArn =
+      'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+    const domained = Template.fromStack(
+      buildApp(
+        new App({
+          context: {
+            'aws:cdk:bundling-stacks': [],
+            'casework:sitesDomain': 'desk.support.example.com',
+            'casework:sitesCertificateArn': certificateArn,
+          },
+        }),
+      ).stack,
+    );
+    domained.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['desk.support.example.com'],
+        ViewerCertificate: {
+          AcmCertificateArn: certificateArn,
+          MinimumProtocolVersion: 'TLSv1.2_2021',
+          SslSupportMethod: 'sni-only',
+        },
+      }),
+    });
+    domained.hasOutput('SitesUrl', { Value: 'https://desk.support.example.com' });
+    domained.hasOutput('SitesCnameRecord', {
+      Value: { 'Fn::Join': ['', ['desk.support.example.com CNAME ', distributionDomain(domained)]] },
+    });
+    const workflow = Object.values(domained.findResources('AWS::Lambda::Function')).find(
+      (fn) => fn.Properties.Environment?.Variables?.CASEWORK_FUNCTION === 'workflow',
+    );
+    expect(workflow?.Properties.Environment.Variables.CASEWORK_PORTAL_URL).toBe(
+      'https://desk.support.example.com/portal',
+    );
+    const [api] = Object.values(domained.findResources('AWS::ApiGatewayV2::Api'));
+    expect(api?.Properties.CorsConfiguration.AllowOrigins).toEqual(['https://desk.support.example.com']);
+    expect(template.findOutputs('SitesCnameRecord')).toEqual({});
+  });
+
+  it('refuses a sites domain without its certificate, a certificate of another region than us-east-1, or a name that is no domain, naming the context value', () => {
+    const synth = (context: Record<string, string>) => () =>
+      buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }));
+    const arn = (region: string) =>
+      `arn:aws:acm:${region}:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+    expect(synth({ 'casework:sitesDomain': 'support.example.com' })).toThrow(
+      /casework:sitesDomain and casework:sitesCertificateArn go together/,
+    );
+    expect(
+      synth({
+        'casework:sitesDomain': 'support.example.com',
+        'casework:sitesCertificateArn': arn('eu-west-1'),
+      }),
+    ).toThrow(
+      'casework:sitesCertificateArn: CloudFront takes certificates of us-east-1 only; this one is of eu-west-1',
+    );
+    expect(
+      synth({ 'casework:sitesDomain': 'support.example.com', 'casework:sitesCertificateArn': 'not-an-arn' }),
+    ).toThrow(/casework:sitesCertificateArn: "not-an-arn" is not the ARN of an ACM certificate/);
+    expect(
+      synth({
+        'casework:sitesDomain': 'https://support.example.com',
+        'casework:sitesCertificateArn': arn('us-east-1'),
+      }),
+    ).toThrow(/casework:sitesDomain: "https:\/\/support.example.com" is not a domain name/);
+  });
+
   it('keeps a sign-in a working day (12-hour refresh tokens, revocable), a temporary password 7 days, and resets a forgotten password by e-mail only', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       RefreshTokenValidity: 720,
