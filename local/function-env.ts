@@ -28,7 +28,7 @@ export function governVariables(names: Iterable<string>): void {
   // function's role credentials say who it is; here every function signs with the one local key).
   const request = http.request;
   http.request = ((...args: unknown[]) => {
-    const name = current.getStore()?.name;
+    const name = currentFunction();
     const options = args[0] as http.RequestOptions | string | URL;
     if (name && typeof options === 'object' && !(options instanceof URL))
       args[0] = { ...options, headers: { ...options.headers, [CALLER_HEADER]: name } };
@@ -63,3 +63,6 @@ export function withEnvironment<T>(
 ): T {
   return current.run({ name, environment }, invocation);
 }
+
+/** The function whose invocation this code runs in, if any. */
+export const currentFunction = (): string | undefined => current.getStore()?.name;

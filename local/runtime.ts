@@ -27,7 +27,7 @@ import { ACCOUNT, type FunctionDefinition, lambda, REGION } from './lambda.ts';
 import { collectMetrics } from './metrics.ts';
 import { redrive } from './seed.ts';
 import { startDynamoDB } from './services/dynamodb.ts';
-import { Iam } from './services/iam.ts';
+import { Iam, recordPresigning } from './services/iam.ts';
 import { startS3 } from './services/s3.ts';
 import { type SesSandbox, startSes } from './services/ses.ts';
 import { startStepFunctions } from './services/stepfunctions.ts';
@@ -243,8 +243,9 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
         SuppressionAttributes: { SuppressedReasons: [] },
       }),
     });
-    const { resetClients } = await import('#shared/store/clients.ts');
+    const { resetClients, s3: functionsS3 } = await import('#shared/store/clients.ts');
     resetClients();
+    recordPresigning(functionsS3(), iam);
 
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     await ensureTable(new DynamoDBClient({ region: REGION, endpoint: dynamodb.url, credentials }), TABLE);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
-import { CALLER_HEADER } from '../function-env.ts';
+import { CALLER_HEADER, currentFunction } from '../function-env.ts';
 import type { PolicyStatement } from '../stack.ts';
 import type { Refusal } from './sigv4.ts';
 
@@ -166,11 +167,34 @@ export class Iam {
     this.account = names.account;
   }
 
-  /** The refusal of a request made by a function (named by its caller header) that its policy does not allow. */
+  /**
+   * The functions that signed the presigned URLs still valid, by signature: S3 authorizes a URL's
+   * request as its signer, which a browser's request does not name.
+   */
+  private readonly signers = new Map<string, { fn: string; until: number }>();
+
+  /** Records that function `fn` presigned a URL (its query's signature and lifetime). */
+  presigned(fn: string, query: Record<string, unknown>, now = Date.now()): void {
+    const signature = query['X-Amz-Signature'];
+    if (typeof signature !== 'string') return;
+    if (this.signers.size >= 10_000)
+      for (const [known, { until }] of this.signers) if (until < now) this.signers.delete(known);
+    this.signers.set(signature, { fn, until: now + Number(query['X-Amz-Expires'] ?? 0) * 1000 });
+  }
+
+  /**
+   * The refusal of a request that its caller's policy does not allow: a function's own request
+   * (named by its caller header), or a request with a URL a function presigned.
+   */
   async refusal(service: string, req: IncomingMessage, body: Buffer): Promise<Refusal | undefined> {
-    const caller = req.headers[CALLER_HEADER];
+    const caller = req.headers[CALLER_HEADER] ?? this.signerOf(req);
     if (typeof caller !== 'string') return undefined;
     return this.check(caller, callsOf(service, req, body, this.names));
+  }
+
+  private signerOf(req: IncomingMessage): string | undefined {
+    const signature = new URL(req.url ?? '/', 'http://local').searchParams.get('X-Amz-Signature');
+    return signature === null ? undefined : this.signers.get(signature)?.fn;
   }
 
   /**
@@ -224,4 +248,21 @@ export class Iam {
     }
     return undefined;
   }
+}
+
+/**
+ * Tells `iam` which function presigns each URL with `client` (the functions' shared S3 client):
+ * the presigner runs the client's middleware, and its result passes back through this one.
+ */
+export function recordPresigning(client: S3Client, iam: Iam): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const presigned = (result.output as { presigned?: { query?: Record<string, unknown> } }).presigned;
+      const fn = currentFunction();
+      if (fn && presigned?.query) iam.presigned(fn, presigned.query);
+      return result;
+    },
+    { step: 'initialize', name: 'localPresignedBy', override: true },
+  );
 }

@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCOUNT, REGION } from '#local/runtime.ts';
 import { Iam } from '#local/services/iam.ts';
 import { readStack } from '#local/stack.ts';
 import { stackTemplate } from '#local/template.ts';
+import { s3 } from '#shared/store/clients.ts';
 import { withoutPermission } from './policies.ts';
-import { startTestRuntime, type TestRuntime } from './runtime.ts';
+import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
 
 const names = { region: REGION, account: ACCOUNT, table: 'casework', bucket: 'casework-files' };
 
@@ -32,6 +35,39 @@ describe('IAM is enforced locally: each function may make only the calls its pol
   it('the stack as synthesized lets health check every part', async () => {
     t = await startTestRuntime('2026-03-02T09:00:00Z');
     expect((await t.api('GET', '/v1/health')).status).toBe(200);
+  });
+
+  it('a URL a function presigns is authorized as that function, as S3 does: with s3:PutObject removed from the files function, its upload URL is refused (403 AccessDenied) and nothing is stored', async () => {
+    t = await startTestRuntime('2026-03-02T09:00:00Z', undefined, {
+      template: (template) => withoutPermission(template, 'files', 's3:PutObject'),
+    });
+    const n = (await t.api('POST', '/v1/cases', { as: 'dana@acme.example', body: acmeHighCase })).body.number;
+    const content = Buffer.from('log line\n');
+    // Presigning is the signer's own arithmetic: the grant is made, the refusal comes at the upload.
+    const granted = await t.api('POST', `/v1/cases/${n}/files`, {
+      as: 'dana@acme.example',
+      body: {
+        files: [
+          {
+            name: 'server.log',
+            size: content.length,
+            contentType: 'text/plain',
+            sha256: createHash('sha256').update(content).digest('hex'),
+          },
+        ],
+      },
+    });
+    expect(granted.status).toBe(201);
+    const [file] = granted.body.files;
+    const upload = await fetch(file.url, { method: 'PUT', body: content, headers: file.headers });
+    expect(upload.status).toBe(403);
+    expect(await upload.text()).toContain(
+      'casework-files is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::casework-files/cases/',
+    );
+    const listed = await s3().send(
+      new ListObjectsV2Command({ Bucket: process.env.CASEWORK_BUCKET, Prefix: `cases/${n}/` }),
+    );
+    expect(listed.KeyCount).toBe(0);
   });
 
   it("calls outside a function's policy are refused, inside it allowed (least privilege as written in the stack)", async () => {
