@@ -64,10 +64,14 @@ export async function putSearchItems(c: CaseRecord): Promise<void> {
   }
 }
 
+/** Query pages one search request reads at most to fill its page when other terms filter hits out. */
+const MAX_ROUNDS = 4;
+
 /**
  * The cases of a scope whose subject has a word starting with each term of the query (or whose
- * contact's e-mail does), a page at a time: one Query of the longest term's prefix, one BatchGet.
- * Newest case first within a page; each case once over all the pages.
+ * contact's e-mail does), a page at a time: Queries of the longest term's prefix, each with a
+ * BatchGet; when the other terms leave the page short, it reads on (at most 4 Queries) for the
+ * rest. Newest case first within a page; each case once over all the pages.
  */
 export async function searchCases(
   scope: SearchScope,
@@ -78,25 +82,40 @@ export async function searchCases(
   const [longest, ...others] = queryTerms(q);
   if (!longest) throw invalid('q', 'give a word of at least 2 letters or digits, an e-mail or a case number');
   const partition = searchPartition(scope, longest);
-  const page = await ddb().send(
-    new QueryCommand({
-      TableName: table(),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': partition, ':prefix': longest },
-      // Newest case first within a word.
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: startKeyOf(cursor, partition, longest),
-    }),
-  );
-  // The word each item is of (its key is `<word>#<caseId>`).
-  const hits = (page.Items ?? []).map((item) => {
+  const items: StoredCase[] = [];
+  let startKey = startKeyOf(cursor, partition, longest);
+  for (let round = 0; round < MAX_ROUNDS && items.length < limit; round++) {
+    const page = await ddb().send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': partition, ':prefix': longest },
+        // Newest case first within a word.
+        ScanIndexForward: false,
+        // No more hits than the page has room for, so the cursor is where the Query stopped.
+        Limit: limit - items.length,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(await matchesOf(page.Items ?? [], longest, others)));
+    startKey = page.LastEvaluatedKey;
+    if (!startKey) break;
+  }
+  items.sort((a, b) => (a.caseId < b.caseId ? 1 : -1));
+  return startKey
+    ? { items, cursor: Buffer.from(JSON.stringify(startKey)).toString('base64url') }
+    : { items };
+}
+
+/** The cases of a Query page's hits (`<word>#<caseId>` keys) that every other term matches too. */
+async function matchesOf(hitItems: Record<string, unknown>[], longest: string, others: string[]) {
+  const hits = hitItems.map((item) => {
     const sk = String(item.sk);
     return { word: sk.slice(0, sk.lastIndexOf('#')), caseId: String(item.caseId) };
   });
   const found = await batchGet<StoredCase>([...new Set(hits.map((h) => h.caseId))].map(caseKey));
   const byId = new Map(found.map((c) => [c.caseId, c]));
-  const items: StoredCase[] = [];
+  const matches: StoredCase[] = [];
   for (const { word, caseId } of hits) {
     const c = byId.get(caseId);
     const terms = c ? searchTermsOf(c) : [];
@@ -106,12 +125,9 @@ export async function searchCases(
       .filter((t) => t.startsWith(longest))
       .sort()
       .at(-1);
-    if (c && word === first && others.every((o) => terms.some((t) => t.startsWith(o)))) items.push(c);
+    if (c && word === first && others.every((o) => terms.some((t) => t.startsWith(o)))) matches.push(c);
   }
-  items.sort((a, b) => (a.caseId < b.caseId ? 1 : -1));
-  return page.LastEvaluatedKey
-    ? { items, cursor: Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString('base64url') }
-    : { items };
+  return matches;
 }
 
 /** A search cursor: the table keys of an item of the same partition and prefix; else 400. */

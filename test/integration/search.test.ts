@@ -149,4 +149,25 @@ describe('search pages', () => {
     } while (cursor);
     expect(seen.sort()).toEqual([agents, login, both].sort());
   });
+
+  it('several words: a page the other words leave short reads on, up to 4 Queries, so a page is full while more remains', async () => {
+    const printers: string[] = [];
+    for (const subject of ['offline', 'jams', 'offline', 'offline', 'jams', 'offline'])
+      printers.push(await create(DANA, `Printer ${subject}`));
+    const [, jams1, , , jams2] = printers;
+    const queries = () => t.runtime.counters.dynamodb.Query ?? 0;
+    const before = queries();
+    // "printer" is looked up (the longest word), newest first: the page of 2 fills from 4 Queries.
+    const first = await searchCases('ALL', 'printer jams', undefined, 2);
+    expect(first.items.map((c) => c.number)).toEqual([jams2, jams1]);
+    expect(queries() - before).toBe(4);
+    expect(first.cursor).toBeDefined();
+    // The oldest printer case is left: the next page reads it, matches nothing, and ends the search.
+    const rest = await searchCases('ALL', 'printer jams', first.cursor, 2);
+    expect(rest).toEqual({ items: [] });
+    // With only the one word, a page is one Query.
+    const one = queries();
+    expect((await searchCases('ALL', 'printer', undefined, 2)).items).toHaveLength(2);
+    expect(queries() - one).toBe(1);
+  });
 });
