@@ -36,8 +36,13 @@ const SESSION_MS = 3 * 60_000;
 const TOKEN_SECONDS = 3600;
 /** A forgotten password's code lasts an hour (Cognito's). */
 const RESET_CODE_MS = 3_600_000;
-/** Wrong reset codes tried before the code is void (a 6-digit code is not guessed in 5). */
-const RESET_ATTEMPTS = 5;
+/**
+ * Tries an hour, per username, to ask for or enter a reset code: Cognito allows between 5 and 20
+ * by the requests' risk, so locally the fewest (a 6-digit code is not guessed in 4 tries an hour,
+ * and nobody's mailbox is filled with codes).
+ */
+const RESET_TRIES_PER_HOUR = 5;
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 interface PoolUser {
@@ -54,8 +59,8 @@ interface PoolUser {
   totp?: string;
   /** When the temporary password was issued (ms): it lasts the policy's days. */
   invited?: number;
-  /** A forgotten password's code (`salt:scrypt`), until when it holds, and the wrong tries. */
-  reset?: { code: string; expires: number; attempts: number };
+  /** A forgotten password's code (`salt:scrypt`) and until when it holds. */
+  reset?: { code: string; expires: number };
   /** The refresh tokens issued (by their SHA-256): until when each lasts, and whether revoked. */
   refreshTokens?: Record<string, { expires: number; revoked?: boolean }>;
 }
@@ -116,6 +121,8 @@ export class LocalUserPool {
   private readonly file: string;
   private users: Record<string, PoolUser>;
   private readonly sessions = new Map<string, SignInSession>();
+  /** The tries to ask for or enter a reset code in the last hour, by username. */
+  private readonly resetTries = new Map<string, number[]>();
   private readonly settings: LocalUserPoolSettings;
   readonly services: PoolServices;
 
@@ -305,10 +312,23 @@ export class LocalUserPool {
     );
   }
 
+  /**
+   * Counts a try to ask for or enter a reset code, refused beyond the hour's (by the name given,
+   * known or not, so that the answer tells nothing of who has an account).
+   */
+  private resetTry(username: unknown) {
+    const name = String(username ?? '').toLowerCase();
+    const now = this.now();
+    const tries = (this.resetTries.get(name) ?? []).filter((at) => at > now - HOUR_MS);
+    if (tries.length >= RESET_TRIES_PER_HOUR)
+      throw new CognitoError('LimitExceededException', 'Attempt limit exceeded, please try after some time.');
+    this.resetTries.set(name, [...tries, now]);
+  }
+
   /** Mails a forgotten password's code, in the words of the stack's verification message. */
   private sendResetCode(user: PoolUser) {
     const code = String(randomInt(1_000_000)).padStart(6, '0');
-    user.reset = { code: hash(code), expires: this.now() + RESET_CODE_MS, attempts: 0 };
+    user.reset = { code: hash(code), expires: this.now() + RESET_CODE_MS };
     this.save();
     const { subject, message } = this.settings.verification;
     this.services.mail(
@@ -323,19 +343,11 @@ export class LocalUserPool {
     const user = typeof body.Username === 'string' ? this.users[body.Username.toLowerCase()] : undefined;
     const reset = user?.enabled ? user.reset : undefined;
     // An address the pool does not know is told the same as a wrong code.
-    if (!user || !reset || !matches(body.ConfirmationCode, reset.code)) {
-      if (user && reset && ++reset.attempts >= RESET_ATTEMPTS) user.reset = undefined;
-      if (user) this.save();
-      if (reset && reset.attempts >= RESET_ATTEMPTS)
-        throw new CognitoError(
-          'LimitExceededException',
-          'Attempt limit exceeded, please try after some time.',
-        );
+    if (!user || !reset || !matches(body.ConfirmationCode, reset.code))
       throw new CognitoError(
         'CodeMismatchException',
         'Invalid verification code provided, please try again.',
       );
-    }
     if (reset.expires <= this.now())
       throw new CognitoError('ExpiredCodeException', 'Invalid code provided, please request a code again.');
     const password = this.checkPassword(body.Password);
@@ -463,6 +475,7 @@ export class LocalUserPool {
       }
       case 'ForgotPassword': {
         this.client(body.ClientId);
+        this.resetTry(body.Username);
         const user = typeof body.Username === 'string' ? this.users[body.Username.toLowerCase()] : undefined;
         if (user?.enabled && user.status !== 'CONFIRMED')
           throw new CognitoError(
@@ -482,6 +495,7 @@ export class LocalUserPool {
       }
       case 'ConfirmForgotPassword':
         this.client(body.ClientId);
+        this.resetTry(body.Username);
         return this.confirmReset(body);
       case 'RespondToAuthChallenge': {
         this.client(body.ClientId);
