@@ -94,6 +94,12 @@ class CognitoError extends Error {
   }
 }
 
+/**
+ * A session or refresh token: random, in hex. Never base64url, whose `-` may begin it: the AWS CLI
+ * reads `--session -…` as an option (Cognito's own tokens begin with a letter).
+ */
+const opaque = (bytes: number) => randomBytes(bytes).toString('hex');
+
 const hash = (password: string, salt = randomBytes(16).toString('hex')) =>
   `${salt}:${scryptSync(password, salt, 32).toString('hex')}`;
 
@@ -226,7 +232,7 @@ export class LocalUserPool {
   }
 
   private challenge(email: string, challenge: SignInSession['challenge']) {
-    const id = randomBytes(32).toString('base64url');
+    const id = opaque(32);
     this.sessions.set(id, { email, challenge, expires: this.now() + SESSION_MS });
     return {
       ChallengeName: challenge,
@@ -275,7 +281,7 @@ export class LocalUserPool {
   }
 
   private issueRefreshToken(user: PoolUser): string {
-    const token = randomBytes(48).toString('base64url');
+    const token = opaque(48);
     const now = this.now();
     // Expired ones are forgotten as new ones are issued, so the file does not grow without end.
     const kept = Object.entries(user.refreshTokens ?? {}).filter(([, t]) => t.expires > now);
