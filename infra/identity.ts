@@ -32,6 +32,9 @@ export class Identity extends Construct {
     super(scope, id);
     this.userPool = new UserPool(this, 'Users', {
       signInAliases: { email: true },
+      // People type their address as they please (Alice@Acme.example): Cognito's default would
+      // refuse any capitals but the ones it was provisioned with. Fixed when the pool is created.
+      signInCaseSensitive: false,
       selfSignUpEnabled: false,
       standardAttributes: {
         email: { required: true, mutable: false },

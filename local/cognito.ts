@@ -160,12 +160,27 @@ export class LocalUserPool {
 
   /** The user signing in with this e-mail, if enabled: what the local issuer puts in a token. */
   signIn(email: string): PoolUser | undefined {
-    const user = this.users[email.toLowerCase()];
+    const user = this.find(email);
     return user?.enabled ? user : undefined;
   }
 
+  /**
+   * The name a person signs in with as the pool looks it up: users are kept by their address in
+   * lower case (as provisioned), so in a case-sensitive pool other capitals find no one, as on AWS.
+   */
+  private nameOf(username: unknown): string {
+    const name = typeof username === 'string' ? username : '';
+    return this.settings.caseSensitive ? name : name.toLowerCase();
+  }
+
+  /** The user a name finds, if any (only the pool's own entries: `constructor` is no one). */
+  private find(username: unknown): PoolUser | undefined {
+    const name = this.nameOf(username);
+    return Object.hasOwn(this.users, name) ? this.users[name] : undefined;
+  }
+
   private user(username: unknown): PoolUser {
-    const user = typeof username === 'string' ? this.users[username.toLowerCase()] : undefined;
+    const user = this.find(username);
     if (!user) throw new CognitoError('UserNotFoundException', 'User does not exist.');
     return user;
   }
@@ -323,7 +338,7 @@ export class LocalUserPool {
    * known or not, so that the answer tells nothing of who has an account).
    */
   private resetTry(username: unknown) {
-    const name = String(username ?? '').toLowerCase();
+    const name = this.nameOf(username);
     const now = this.now();
     const tries = (this.resetTries.get(name) ?? []).filter((at) => at > now - HOUR_MS);
     if (tries.length >= RESET_TRIES_PER_HOUR)
@@ -346,7 +361,7 @@ export class LocalUserPool {
 
   /** A forgotten password's new one, if the mailed code is right and in time. */
   private confirmReset(body: Record<string, unknown>) {
-    const user = typeof body.Username === 'string' ? this.users[body.Username.toLowerCase()] : undefined;
+    const user = this.find(body.Username);
     const reset = user?.enabled ? user.reset : undefined;
     // An address the pool does not know is told the same as a wrong code.
     if (!user || !reset || !matches(body.ConfirmationCode, reset.code))
@@ -391,7 +406,7 @@ export class LocalUserPool {
           ((body.UserAttributes ?? []) as { Name: string; Value: string }[]).map((a) => [a.Name, a.Value]),
         );
         const email = String(attributes.email ?? body.Username).toLowerCase();
-        if (this.users[email])
+        if (Object.hasOwn(this.users, email))
           throw new CognitoError('UsernameExistsException', 'User account already exists.');
         const user: PoolUser = { sub: randomUUID(), email, name: attributes.name, enabled: true, groups: [] };
         this.users[email] = user;
@@ -451,8 +466,7 @@ export class LocalUserPool {
             'InvalidParameterException',
             `${String(body.AuthFlow)} is not a supported flow here: use USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH.`,
           );
-        const user =
-          typeof params.USERNAME === 'string' ? this.users[params.USERNAME.toLowerCase()] : undefined;
+        const user = this.find(params.USERNAME);
         // Cognito does not say whether the address exists (user-existence errors are prevented).
         if (!user || !matches(params.PASSWORD, user.password))
           throw new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
@@ -482,7 +496,7 @@ export class LocalUserPool {
       case 'ForgotPassword': {
         this.client(body.ClientId);
         this.resetTry(body.Username);
-        const user = typeof body.Username === 'string' ? this.users[body.Username.toLowerCase()] : undefined;
+        const user = this.find(body.Username);
         if (user?.enabled && user.status !== 'CONFIRMED')
           throw new CognitoError(
             'NotAuthorizedException',
@@ -509,7 +523,7 @@ export class LocalUserPool {
         const session = this.session(body.Session, name);
         const answers = (body.ChallengeResponses ?? {}) as Record<string, unknown>;
         const user = this.user(session.email);
-        if (typeof answers.USERNAME !== 'string' || answers.USERNAME.toLowerCase() !== user.email)
+        if (this.nameOf(answers.USERNAME) !== user.email)
           throw new CognitoError('InvalidParameterException', 'Missing required parameter USERNAME');
         if (name === 'NEW_PASSWORD_REQUIRED') {
           const password = this.checkPassword(answers.NEW_PASSWORD);

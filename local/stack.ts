@@ -60,6 +60,8 @@ export interface LocalUserPoolSettings {
   };
   mfa: 'ON' | 'OFF' | 'OPTIONAL';
   refreshTokenSeconds: number;
+  /** Whether a sign-in must give the address with its exact capitals (the pool's `UsernameConfiguration`). */
+  caseSensitive: boolean;
 }
 
 /** Seconds in a unit of a user pool client's `TokenValidityUnits`. */
@@ -314,6 +316,9 @@ export function readStack(template: Template, names: LocalNames): LocalStack {
         temporaryPasswordDays: Number(policy.TemporaryPasswordValidityDays ?? 7),
       },
       mfa: (pool.MfaConfiguration as LocalUserPoolSettings['mfa'] | undefined) ?? 'OFF',
+      // Without a UsernameConfiguration, a pool is case-sensitive (Cognito's default, and CDK's).
+      caseSensitive:
+        (pool.UsernameConfiguration as { CaseSensitive?: boolean } | undefined)?.CaseSensitive !== false,
       // Cognito's default: 30 days.
       refreshTokenSeconds:
         Number(client.RefreshTokenValidity ?? 30) * (TOKEN_UNIT_SECONDS[refreshUnit ?? 'days'] ?? 86_400),

@@ -251,7 +251,7 @@ describe('the CDK stack', () => {
     ).toThrow(/casework:sitesDomain: "https:\/\/support.example.com" is not a domain name/);
   });
 
-  it('keeps a sign-in a working day (12-hour refresh tokens, revocable), a temporary password 7 days, and resets a forgotten password by e-mail only', () => {
+  it('keeps a sign-in a working day (12-hour refresh tokens, revocable), a temporary password 7 days, resets a forgotten password by e-mail only, and takes an address with any capitals', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       RefreshTokenValidity: 720,
       TokenValidityUnits: { RefreshToken: 'minutes' },
@@ -260,6 +260,8 @@ describe('the CDK stack', () => {
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_REFRESH_TOKEN_AUTH']),
     });
     template.hasResourceProperties('AWS::Cognito::UserPool', {
+      // An address signs in with any capitals (Cognito's default takes only the provisioned ones).
+      UsernameConfiguration: { CaseSensitive: false },
       Policies: { PasswordPolicy: Match.objectLike({ TemporaryPasswordValidityDays: 7 }) },
       AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
       VerificationMessageTemplate: Match.objectLike({

@@ -146,6 +146,11 @@ describe('staying signed in: the refresh token (the app client’s RefreshTokenV
     expect((await casesWith(renewed.AuthenticationResult?.IdToken)).status).toBe(200);
   });
 
+  it('she may type her address with capitals, as the stack’s pool ignores them (signInCaseSensitive: false): the same person, the same token claims', async () => {
+    const tokens = await signIn('Fay@Acme.Example', PASSWORD, secret);
+    expect(decodeJwt(tokens.IdToken as string).email).toBe(FAY);
+  });
+
   it('the refresh token holds through a working day and is refused once its 12 hours are over', async () => {
     ahead = 11 * HOUR;
     expect((await refresh(refreshToken)).AuthenticationResult?.IdToken).toEqual(expect.any(String));

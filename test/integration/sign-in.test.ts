@@ -225,3 +225,32 @@ describe('the administrator signs in with the AWS CLI as the README says', () =>
     expect(res.status).toBe(200);
   });
 });
+
+describe('the local pool takes its case rule from the template, as Cognito fixes it at creation', () => {
+  let strict: TestRuntime | undefined;
+  afterAll(async () => {
+    await strict?.stop();
+  });
+
+  it('a pool without signInCaseSensitive: false (Cognito’s default) refuses the address in other capitals, as a wrong password, and takes it as provisioned', async () => {
+    strict = await startTestRuntime('2026-03-02T09:00:00Z', undefined, {
+      template: (template) => {
+        const copy = structuredClone(template);
+        for (const resource of Object.values(copy.Resources))
+          if (resource.Type === 'AWS::Cognito::UserPool') delete resource.Properties?.UsernameConfiguration;
+        return copy;
+      },
+    });
+    const pool = poolClient(strict);
+    try {
+      const password = await invitedPassword(strict, DANA);
+      expect(await refusal(passwordStep(pool, 'Dana@Acme.example', password))).toEqual({
+        name: 'NotAuthorizedException',
+        message: 'Incorrect username or password.',
+      });
+      expect((await passwordStep(pool, DANA, password)).ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
+    } finally {
+      pool.destroy();
+    }
+  });
+});
