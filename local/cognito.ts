@@ -5,6 +5,9 @@ import path from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import { GROUPS } from '#shared/identity.ts';
 import { close, listen, type Service, urlOf } from './http.ts';
+import type { Iam } from './services/iam.ts';
+import { refuse } from './services/signed-front.ts';
+import { verifySignature } from './services/sigv4.ts';
 import type { LocalUserPoolSettings } from './stack.ts';
 
 /**
@@ -29,6 +32,27 @@ export const LOCAL_USER_POOL_ID = 'us-east-1_local';
 export const COGNITO_SENDER = 'no-reply@verificationemail.com';
 /** The app client the sites sign in with (on AWS the stack's `UserPoolClientId` output). */
 export const LOCAL_CLIENT_ID = 'casework-local-client';
+
+/**
+ * The calls Cognito takes without IAM: a person's own, authorized by their password, a session, a
+ * code or a token. Every other one (`Admin…`, listings) must be signed and allowed by the caller's
+ * policy.
+ */
+const PUBLIC_ACTIONS = new Set([
+  'InitiateAuth',
+  'RespondToAuthChallenge',
+  'AssociateSoftwareToken',
+  'VerifySoftwareToken',
+  'ForgotPassword',
+  'ConfirmForgotPassword',
+  'RevokeToken',
+  'GetUser',
+  'ChangePassword',
+  'GlobalSignOut',
+  'SignUp',
+  'ConfirmSignUp',
+  'ResendConfirmationCode',
+]);
 
 /** How long a sign-in's session lasts between its steps (Cognito's default, 3 minutes). */
 const SESSION_MS = 3 * 60_000;
@@ -577,7 +601,7 @@ export class LocalUserPool {
    * Serves the JSON 1.1 protocol the SDK speaks, and the browser's: the sign-in actions are open
    * to any origin, as Cognito's endpoint is.
    */
-  async serve(req: IncomingMessage, res: ServerResponse) {
+  async serve(req: IncomingMessage, res: ServerResponse, iam?: Iam) {
     const cors = {
       'access-control-allow-origin': '*',
       'access-control-allow-headers': 'content-type, x-amz-target, x-amz-user-agent, authorization',
@@ -587,10 +611,18 @@ export class LocalUserPool {
     if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
     const action = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    // The administrative calls are signed and authorized by IAM, as on AWS; a person's own
+    // (signing in, resetting a password) are not, so that a page may make them.
+    if (!PUBLIC_ACTIONS.has(action)) {
+      const refusal =
+        (await verifySignature(req, raw, 'cognito-idp')) ?? (await iam?.refusal('cognito-idp', req, raw));
+      if (refusal) return refuse(res, refusal, 'json');
+    }
     const type = { ...cors, 'content-type': 'application/x-amz-json-1.1' };
     try {
-      const result = await this.handle(action, JSON.parse(Buffer.concat(chunks).toString() || '{}'));
+      const result = await this.handle(action, JSON.parse(raw.toString() || '{}'));
       res.writeHead(200, type).end(JSON.stringify(result));
     } catch (error) {
       const err = error as Error;
@@ -606,9 +638,10 @@ export async function startCognito(
   dataDir: string,
   settings: LocalUserPoolSettings,
   services: PoolServices,
+  iam?: Iam,
 ): Promise<Service & { pool: LocalUserPool }> {
   const pool = new LocalUserPool(path.join(dataDir, 'cognito.json'), settings, services);
-  const server = http.createServer((req, res) => void pool.serve(req, res));
+  const server = http.createServer((req, res) => void pool.serve(req, res, iam));
   const bound = await listen(server, port);
   return { url: urlOf(bound), pool, stop: () => close(server) };
 }

@@ -145,6 +145,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       table: TABLE,
       bucket: BUCKET,
       functionName: (name) => `casework-${name}`,
+      userPoolId: LOCAL_USER_POOL_ID,
     });
     const counters = { invocations: {}, dynamodb: {}, calls: {}, metrics: {} };
     collectMetrics(counters.metrics);
@@ -153,6 +154,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       account: ACCOUNT,
       table: TABLE,
       stateMachineArn: stack.stateMachine.arn,
+      userPoolArn: `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${LOCAL_USER_POOL_ID}`,
     });
 
     const dynamodb = await startDynamoDB(ports.dynamodb, dataDir, counters.dynamodb, iam);
@@ -198,10 +200,16 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       iam,
     });
     stops.push(sfn.stop);
-    const cognito = await startCognito(ports.cognito ?? 0, dataDir, stack.userPool, {
-      mail: (to, subject, html) => ses.deliver({ from: COGNITO_SENDER, to, subject, html }),
-      now: options.signInTime,
-    });
+    const cognito = await startCognito(
+      ports.cognito ?? 0,
+      dataDir,
+      stack.userPool,
+      {
+        mail: (to, subject, html) => ses.deliver({ from: COGNITO_SENDER, to, subject, html }),
+        now: options.signInTime,
+      },
+      iam,
+    );
     stops.push(cognito.stop);
     for (const [service, { server }] of Object.entries({ dynamodb, s3, ses, stepfunctions: sfn }))
       if (server)

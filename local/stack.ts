@@ -9,6 +9,8 @@ export interface LocalNames {
   bucket: string;
   /** A registry function's local name (its ARN ends with it). */
   functionName: (name: FunctionName) => string;
+  /** The user pool's id (its ARN ends with it). */
+  userPoolId?: string;
 }
 
 export interface StackFunction {
@@ -130,6 +132,8 @@ export function readStack(template: Template, names: LocalNames): LocalStack {
         return id === filesBucketId ? names.bucket : `${names.bucket}-${id.toLowerCase()}`;
       case 'AWS::StepFunctions::StateMachine':
         return stateMachineArn;
+      case 'AWS::Cognito::UserPool':
+        return names.userPoolId ?? `local-${id}`;
       default:
         return `local-${id}`;
     }
@@ -149,6 +153,8 @@ export function readStack(template: Template, names: LocalNames): LocalStack {
         return stateMachineArn;
       case 'AWS::IAM::Role':
         return `arn:aws:iam::${account}:role/${id}`;
+      case 'AWS::Cognito::UserPool':
+        return `arn:aws:cognito-idp:${region}:${account}:userpool/${name}`;
       default:
         return `arn:aws:local:${region}:${account}:${id}`;
     }

@@ -17,6 +17,7 @@ export interface Names {
   account: string;
   table: string;
   stateMachineArn: string;
+  userPoolArn?: string;
 }
 
 type Body = Record<string, unknown>;
@@ -148,6 +149,9 @@ export function callsOf(service: string, req: IncomingMessage, raw: Buffer, name
   if (service === 'dynamodb') return dynamodbCalls(operation, body(), names);
   if (service === 'states') return statesCalls(operation, body(), names);
   if (service === 'ses') return sesCalls(req, body(), names);
+  // Cognito authorizes its administrative calls on the user pool.
+  if (service === 'cognito-idp')
+    return [{ action: `cognito-idp:${operation}`, resource: names.userPoolArn ?? '*' }];
   return s3Calls(req);
 }
 

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LOCAL_ADMINISTRATOR, LOCAL_CLIENT_ID, LOCAL_USER_POOL_ID } from '#local/cognito.ts';
+import { demoCatalogue } from '#local/demo.ts';
 import { ACCOUNT, REGION } from '#local/runtime.ts';
 import { Iam } from '#local/services/iam.ts';
 import { readStack } from '#local/stack.ts';
@@ -8,6 +11,7 @@ import { stackTemplate } from '#local/template.ts';
 import { s3 } from '#shared/store/clients.ts';
 import { withoutPermission } from './policies.ts';
 import { acmeHighCase, startTestRuntime, type TestRuntime } from './runtime.ts';
+import { poolClient } from './user-pool.ts';
 
 const names = { region: REGION, account: ACCOUNT, table: 'casework', bucket: 'casework-files' };
 
@@ -68,6 +72,55 @@ describe('IAM is enforced locally: each function may make only the calls its pol
       new ListObjectsV2Command({ Bucket: process.env.CASEWORK_BUCKET, Prefix: `cases/${n}/` }),
     );
     expect(listed.KeyCount).toBe(0);
+  });
+
+  it('the user pool’s administrative calls are signed and authorized too: without cognito-idp:AdminDisableUser the admin function cannot disable a contact removed from the catalogue (AccessDeniedException), who stays enabled', async () => {
+    t = await startTestRuntime('2026-03-02T09:00:00Z', undefined, {
+      template: (template) => withoutPermission(template, 'admin', 'cognito-idp:AdminDisableUser'),
+    });
+    const { 'dev@acme.example': _, ...contacts } = demoCatalogue.contacts;
+    const applied = await t.api('POST', '/v1/admin/catalogue', {
+      as: LOCAL_ADMINISTRATOR,
+      body: { ...demoCatalogue, contacts },
+    });
+    expect(applied.status).toBe(500);
+    const pool = poolClient(t);
+    try {
+      const dev = await pool.send(
+        new AdminGetUserCommand({ UserPoolId: LOCAL_USER_POOL_ID, Username: 'dev@acme.example' }),
+      );
+      expect(dev.Enabled).toBe(true);
+    } finally {
+      pool.destroy();
+    }
+  });
+
+  it('an unsigned administrative call to the user pool is refused (MissingAuthenticationTokenException); a person’s own sign-in call needs no signature, as a page makes it', async () => {
+    t = await startTestRuntime('2026-03-02T09:00:00Z');
+    const call = (action: string, body: object) =>
+      fetch(t?.runtime.urls.cognito as string, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': `AWSCognitoIdentityProviderService.${action}`,
+        },
+        body: JSON.stringify(body),
+      });
+    const admin = await call('AdminGetUser', {
+      UserPoolId: LOCAL_USER_POOL_ID,
+      Username: LOCAL_ADMINISTRATOR,
+    });
+    expect(admin.status).toBe(400);
+    expect(((await admin.json()) as { __type: string }).__type).toContain(
+      'MissingAuthenticationTokenException',
+    );
+    const signIn = await call('InitiateAuth', {
+      ClientId: LOCAL_CLIENT_ID,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: LOCAL_ADMINISTRATOR, PASSWORD: 'not-the-password' },
+    });
+    expect(signIn.status).toBe(400);
+    expect(((await signIn.json()) as { __type: string }).__type).toBe('NotAuthorizedException');
   });
 
   it("calls outside a function's policy are refused, inside it allowed (least privilege as written in the stack)", async () => {
