@@ -2,9 +2,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { escapeXml } from './s3-versions.ts';
+import type { Refusal } from './services/sigv4.ts';
 
 /**
- * ListParts, which the S3 emulator (fauxqs) lacks: the parts an unfinished multipart upload holds,
+ * What the S3 emulator (fauxqs) lacks of multipart uploads, answered from its own record of them.
+ *
+ * ListParts: the parts an unfinished multipart upload holds,
  * read from the emulator's own record of them (`<s3 dir>/_multipart/<upload id>/`, written before
  * it answers each UploadPart), answered as S3 answers: a page of up to `max-parts` (at most 1,000)
  * after `part-number-marker`, each part with its number, size, ETag and SHA-256; `NoSuchUpload`
@@ -22,11 +25,8 @@ interface PartMeta {
   checksumValue?: string;
 }
 
-export function listParts(s3Dir: string, req: IncomingMessage, res: ServerResponse) {
-  const url = new URL(req.url ?? '/', 'http://local');
-  const [, bucket = '', ...rest] = url.pathname.split('/');
-  const key = rest.map(decodeURIComponent).join('/');
-  const uploadId = url.searchParams.get('uploadId') ?? '';
+/** An unfinished upload's folder in the emulator's store, and what it recorded of the upload. */
+function uploadOf(s3Dir: string, uploadId: string) {
   const dir = path.join(s3Dir, '_multipart', path.basename(uploadId));
   const upload = path.join(dir, '.upload.json');
   const meta = existsSync(upload)
@@ -36,6 +36,53 @@ export function listParts(s3Dir: string, req: IncomingMessage, res: ServerRespon
         checksumAlgorithm?: string;
       })
     : undefined;
+  return { dir, meta };
+}
+
+/** A part's record, if the upload holds it. */
+function partOf(dir: string, partNumber: string): PartMeta | undefined {
+  const file = path.join(dir, 'parts', `${Number(partNumber)}.meta.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as PartMeta) : undefined;
+}
+
+/**
+ * What S3 refuses of a CompleteMultipartUpload that fauxqs takes (it reads only each part's number
+ * and ETag): for an upload created with a checksum algorithm, a part listed without its checksum
+ * (`InvalidRequest`), or with another than the one its UploadPart stored (`InvalidPart`).
+ */
+export function completionRefusal(s3Dir: string, req: IncomingMessage, body: Buffer): Refusal | undefined {
+  const url = new URL(req.url ?? '/', 'http://local');
+  if (req.method !== 'POST' || !url.searchParams.has('uploadId')) return undefined;
+  const { dir, meta } = uploadOf(s3Dir, url.searchParams.get('uploadId') ?? '');
+  const algorithm = meta?.checksumAlgorithm;
+  if (!algorithm) return undefined;
+  for (const [, part = ''] of body.toString().matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {
+    const partNumber = /<PartNumber>\s*(\d+)\s*<\/PartNumber>/.exec(part)?.[1] ?? '?';
+    const given = new RegExp(`<Checksum${algorithm}>([^<]*)</Checksum${algorithm}>`).exec(part)?.[1];
+    if (!given)
+      return {
+        status: 400,
+        code: 'InvalidRequest',
+        message: `The upload was created using a ${algorithm.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${partNumber} in the request.`,
+      };
+    const stored = partOf(dir, partNumber)?.checksumValue;
+    if (stored !== undefined && stored !== given.trim())
+      return {
+        status: 400,
+        code: 'InvalidPart',
+        message:
+          "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+      };
+  }
+  return undefined;
+}
+
+export function listParts(s3Dir: string, req: IncomingMessage, res: ServerResponse) {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const [, bucket = '', ...rest] = url.pathname.split('/');
+  const key = rest.map(decodeURIComponent).join('/');
+  const uploadId = url.searchParams.get('uploadId') ?? '';
+  const { dir, meta } = uploadOf(s3Dir, uploadId);
   if (!uploadId || meta?.bucket !== bucket || meta.key !== key) {
     res
       .writeHead(404, { 'content-type': 'application/xml' })

@@ -2,7 +2,7 @@ import http, { type Server } from 'node:http';
 import path from 'node:path';
 import { startFauxqs } from 'fauxqs';
 import { close, host, listen, type Service, urlOf } from '../http.ts';
-import { isListParts, listParts } from '../s3-parts.ts';
+import { completionRefusal, isListParts, listParts } from '../s3-parts.ts';
 import { S3Versioning } from '../s3-versions.ts';
 import type { Iam } from './iam.ts';
 import { startSignedFront } from './signed-front.ts';
@@ -10,7 +10,8 @@ import { startSignedFront } from './signed-front.ts';
 /**
  * S3: fauxqs, objects in `<dataDir>/s3`, with bucket versioning in front of it, behind a front that
  * refuses what S3 refuses and fauxqs does not: unsigned requests, bad or expired signatures, bodies
- * that do not match their checksums. ListParts, which fauxqs lacks, is answered in front of it.
+ * that do not match their checksums, a multipart upload completed without its parts' checksums.
+ * ListParts, which fauxqs lacks, is answered in front of it.
  */
 export async function startS3(
   port: number,
@@ -50,6 +51,7 @@ export async function startS3(
       service: 's3',
       protocol: 'xml',
       cors: { origin: portalOrigin, methods: ['PUT', 'GET'] },
+      refusal: (req, body) => completionRefusal(path.join(dataDir, 's3'), req, body),
     });
     return {
       url: front.url,

@@ -110,6 +110,8 @@ export async function startSignedFront(options: {
   iam?: Iam;
   /** Answers a signed request itself, as the service would (true), instead of forwarding it. */
   answer?: (req: IncomingMessage, body: Buffer, res: ServerResponse) => boolean;
+  /** What else the service refuses of a signed, allowed request that the emulator would take. */
+  refusal?: (req: IncomingMessage, body: Buffer) => Refusal | undefined;
   /** The one origin a bucket's CORS rule lets in (the portal's), and the methods it may use. */
   cors?: { origin: () => string; methods: string[] };
 }): Promise<Service> {
@@ -137,7 +139,8 @@ export async function startSignedFront(options: {
         const refusal =
           (await verifySignature(req, body, service)) ??
           (await options.iam?.refusal(service, req, body)) ??
-          (service === 's3' ? s3BodyRefusal(req, body) : undefined);
+          (service === 's3' ? s3BodyRefusal(req, body) : undefined) ??
+          options.refusal?.(req, body);
         if (refusal) return refuse(res, refusal, protocol);
       }
       if (options.answer?.(req, body, res)) return;

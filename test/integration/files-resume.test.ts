@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  HeadObjectCommand,
   ListPartsCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
@@ -158,6 +160,49 @@ describe('a multipart upload resumes from the parts S3 holds (SPEC §7)', () => 
     expect(first.body.files[0].multipart.held).toEqual([]);
     const second = await grant();
     expect(second.status).toBe(500);
+  });
+
+  it('the local S3 completes an upload created with SHA-256 only with each part’s checksum, as S3 does: missing is InvalidRequest, another than the part’s is InvalidPart, and neither completes it', async () => {
+    t = await startTestRuntime('2026-03-02T09:00:00Z');
+    const Bucket = process.env.CASEWORK_BUCKET;
+    const Key = 'cases/completion/bundle.tar';
+    const { UploadId } = await s3().send(
+      new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'SHA256' }),
+    );
+    const bodies = [randomBytes(PART), randomBytes(1000)];
+    const parts = [];
+    for (const [i, Body] of bodies.entries()) {
+      const { ETag, ChecksumSHA256 } = await s3().send(
+        new UploadPartCommand({
+          Bucket,
+          Key,
+          UploadId,
+          PartNumber: i + 1,
+          Body,
+          ChecksumAlgorithm: 'SHA256',
+        }),
+      );
+      parts.push({ PartNumber: i + 1, ETag, ChecksumSHA256 });
+    }
+    const complete = (Parts: object[]) =>
+      s3()
+        .send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts } }))
+        .then(
+          () => 'completed',
+          (error: Error) => `${error.name}: ${error.message}`,
+        );
+    expect(await complete(parts.map(({ ChecksumSHA256: _, ...part }) => part))).toBe(
+      'InvalidRequest: The upload was created using a sha256 checksum. The complete request must include the checksum for each part. It was missing for part 1 in the request.',
+    );
+    const other = createHash('sha256').update('another part').digest('base64');
+    const [first, second] = parts;
+    expect(await complete([first, { ...second, ChecksumSHA256: other }] as object[])).toMatch(
+      /^InvalidPart: /,
+    );
+    expect((await s3().send(new ListPartsCommand({ Bucket, Key, UploadId }))).Parts).toHaveLength(2);
+    expect(await complete(parts)).toBe('completed');
+    const stored = await s3().send(new HeadObjectCommand({ Bucket, Key }));
+    expect(stored.ContentLength).toBe(PART + 1000);
   });
 
   it('the local S3 answers ListParts as S3 does: a page of MaxParts after PartNumberMarker, each part with its size, ETag and SHA-256; NoSuchUpload once the upload is aborted', async () => {
