@@ -376,7 +376,9 @@ async function execution(event: ApiEvent, caller: Caller): Promise<ApiResult> {
   authorizeOnCase(caller, 'read-internal', c);
   const executions = await caseExecutions(c.caseId);
   const current = executions.at(-1);
-  const events = current ? await executionHistory(current.executionArn) : [];
+  const { events, earlierLeftOut } = current
+    ? await executionHistory(current.executionArn)
+    : { events: [], earlierLeftOut: false };
   const entered = events
     .filter((e) => e.type?.endsWith('StateEntered'))
     .map((e) => e.stateEnteredEventDetails?.name);
@@ -385,6 +387,7 @@ async function execution(event: ApiEvent, caller: Caller): Promise<ApiResult> {
     executions,
     currentState: entered.at(-1) ?? null,
     events,
+    earlierEventsLeftOut: earlierLeftOut,
   });
 }
 

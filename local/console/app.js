@@ -606,7 +606,7 @@ async function executionPage(number, params) {
   const here = `#/case/${number}/execution`;
   main.innerHTML = `<p class="crumbs"><a href="#/cases">Cases</a> › <a href="#/case/${esc(number)}">Case # ${esc(number)}</a> › Execution</p>
     <h2>Execution ${esc(run?.name ?? '')} <span class="badge ${esc((run?.status ?? 'none').toLowerCase())}">${esc(run?.status ?? 'none')}</span></h2>
-    <p>Started ${when(run?.startDate)} (virtual time) · current state <strong id="current-state">${esc(execution.currentState ?? '—')}</strong> · ${events.length} events${execution.executions?.length > 1 ? ` · generation ${execution.executions.length} of ${execution.executions.length}` : ''}</p>
+    <p>Started ${when(run?.startDate)} (virtual time) · current state <strong id="current-state">${esc(execution.currentState ?? '—')}</strong> · ${execution.earlierEventsLeftOut ? `the latest ${events.length} events (earlier ones left out)` : `${events.length} events`}${execution.executions?.length > 1 ? ` · generation ${execution.executions.length} of ${execution.executions.length}` : ''}</p>
     <div class="exec-grid">
       <section aria-labelledby="graph-h"><h3 id="graph-h">State graph</h3>
         <p class="legend"><span class="key case">case state</span> <span class="key internal">workflow step</span> <span class="key taken">path taken</span> <span class="key current">current</span></p>

@@ -31,17 +31,29 @@ export async function caseExecutions(caseId: string) {
   return executions;
 }
 
-export async function executionHistory(executionArn: string, limit = 2_000): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
+/**
+ * The newest `limit` events of an execution's history, oldest first, and whether earlier ones were
+ * left out: a long execution's current state is at its end (an execution may hold 25,000 events).
+ */
+export async function executionHistory(
+  executionArn: string,
+  limit = 2_000,
+): Promise<{ events: HistoryEvent[]; earlierLeftOut: boolean }> {
+  const newestFirst: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
     const page = await sfn().send(
-      new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }),
+      new GetExecutionHistoryCommand({
+        executionArn,
+        reverseOrder: true,
+        maxResults: Math.min(1000, limit - newestFirst.length),
+        nextToken,
+      }),
     );
-    events.push(...(page.events ?? []));
+    newestFirst.push(...(page.events ?? []));
     nextToken = page.nextToken;
-  } while (nextToken && events.length < limit);
-  return events;
+  } while (nextToken && newestFirst.length < limit);
+  return { events: newestFirst.reverse(), earlierLeftOut: !!nextToken };
 }
 
 export async function stateMachineDefinition(): Promise<unknown> {
