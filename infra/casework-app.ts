@@ -16,6 +16,7 @@ export function buildApp(app = new App()) {
       app.node.tryGetContext('casework:sitesCertificateArn'),
     ),
     mailDomain: context('mailDomain', 'support.example'),
+    userMailThroughSes: context('userMailThroughSes', 'false') === 'true',
     administratorEmail: app.node.tryGetContext('casework:administratorEmail'),
     alarmEmail: app.node.tryGetContext('casework:alarmEmail'),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },

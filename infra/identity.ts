@@ -8,6 +8,7 @@ import {
   Mfa,
   UserPool,
   type UserPoolClient,
+  UserPoolEmail,
   VerificationEmailStyle,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
@@ -16,6 +17,11 @@ import { GROUPS } from '../shared/identity.ts';
 export interface IdentityProps {
   /** Invited as the first administrator, who provisions everyone else (`casework admin apply`). */
   administratorEmail?: string;
+  /**
+   * The desk's SES domain, once verified, for the pool's own mail (invitations, reset codes):
+   * Cognito's built-in mail sends 50 a day per account, SES the account's quota.
+   */
+  sesMailDomain?: string;
 }
 
 /**
@@ -41,6 +47,15 @@ export class Identity extends Construct {
         fullname: { required: false, mutable: true },
       },
       autoVerify: { email: true },
+      ...(props.sesMailDomain && {
+        email: UserPoolEmail.withSES({
+          fromEmail: `no-reply@${props.sesMailDomain}`,
+          fromName: 'casework',
+          sesVerifiedDomain: props.sesMailDomain,
+          // The stack's own region, where the Mail construct verifies the domain.
+          sesRegion: Stack.of(scope).region,
+        }),
+      }),
       // The invitation a provisioned contact or engineer receives (the local pool mails the same words).
       userInvitation: {
         emailSubject: 'Your casework account',

@@ -26,6 +26,11 @@ export interface CaseworkStackProps extends StackProps {
   sitesDomain?: SitesDomain;
   /** The SES domain: mail is sent from and received at addresses of it. */
   mailDomain: string;
+  /**
+   * The user pool mails invitations and reset codes through SES from `mailDomain` (which must be
+   * verified first), not Cognito's built-in mail with its 50 a day.
+   */
+  userMailThroughSes?: boolean;
   /** Invited as the first administrator. */
   administratorEmail?: string;
   /** Subscribed by e-mail to the alarms' SNS topic. */
@@ -56,7 +61,10 @@ export class CaseworkStack extends Stack {
     // The hosted sites, and each site's own origin if it has one (the same origin twice is one).
     const siteOrigins = [...new Set([sites.origin, portalOrigin, consoleOrigin])];
     files.allowSites(siteOrigins);
-    const identity = new Identity(this, 'Identity', { administratorEmail: props.administratorEmail });
+    const identity = new Identity(this, 'Identity', {
+      administratorEmail: props.administratorEmail,
+      sesMailDomain: props.userMailThroughSes ? props.mailDomain : undefined,
+    });
 
     const stateMachineName = `${this.stackName}-case-lifecycle`;
     const stateMachineArn = arnOf(this, 'states', 'stateMachine', stateMachineName);

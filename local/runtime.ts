@@ -205,7 +205,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       dataDir,
       stack.userPool,
       {
-        mail: (to, subject, html) => ses.deliver({ from: COGNITO_SENDER, to, subject, html }),
+        mail: (to, subject, html) =>
+          ses.deliver({ from: stack.userPool.sender ?? COGNITO_SENDER, to, subject, html }),
         now: options.signInTime,
       },
       iam,

@@ -64,6 +64,8 @@ export interface LocalUserPoolSettings {
   refreshTokenSeconds: number;
   /** Whether a sign-in must give the address with its exact capitals (the pool's `UsernameConfiguration`). */
   caseSensitive: boolean;
+  /** The pool's own sender when it mails through SES (`EmailConfiguration.From`); else Cognito's. */
+  sender?: string;
 }
 
 /** Seconds in a unit of a user pool client's `TokenValidityUnits`. */
@@ -325,6 +327,7 @@ export function readStack(template: Template, names: LocalNames): LocalStack {
       // Without a UsernameConfiguration, a pool is case-sensitive (Cognito's default, and CDK's).
       caseSensitive:
         (pool.UsernameConfiguration as { CaseSensitive?: boolean } | undefined)?.CaseSensitive !== false,
+      sender: (pool.EmailConfiguration as { From?: string } | undefined)?.From,
       // Cognito's default: 30 days.
       refreshTokenSeconds:
         Number(client.RefreshTokenValidity ?? 30) * (TOKEN_UNIT_SECONDS[refreshUnit ?? 'days'] ?? 86_400),

@@ -224,6 +224,29 @@ describe('the CDK stack', () => {
     expect(template.findOutputs('SitesCnameRecord')).toEqual({});
   });
 
+  it('mails the pool’s invitations and reset codes through SES from the desk’s domain when casework:userMailThroughSes is true (Cognito’s own mail sends 50 a day); by Cognito’s mail until then, as the domain verifies only after the first deployment', () => {
+    const [pool] = Object.values(template.findResources('AWS::Cognito::UserPool'));
+    expect(pool?.Properties.EmailConfiguration).toBeUndefined();
+    const throughSes = Template.fromStack(
+      buildApp(
+        new App({
+          context: {
+            'aws:cdk:bundling-stacks': [],
+            'casework:mailDomain': 'support.example.com',
+            'casework:userMailThroughSes': 'true',
+          },
+        }),
+      ).stack,
+    );
+    throughSes.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: Match.objectLike({
+        EmailSendingAccount: 'DEVELOPER',
+        From: 'casework <no-reply@support.example.com>',
+        SourceArn: Match.anyValue(),
+      }),
+    });
+  });
+
   it('refuses a sites domain without its certificate, a certificate of another region than us-east-1, or a name that is no domain, naming the context value', () => {
     const synth = (context: Record<string, string>) => () =>
       buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }));

@@ -254,3 +254,28 @@ describe('the local pool takes its case rule from the template, as Cognito fixes
     }
   });
 });
+
+describe('the local pool mails as the template says it sends', () => {
+  let throughSes: TestRuntime | undefined;
+  afterAll(async () => {
+    await throughSes?.stop();
+  });
+
+  it('a pool that sends through SES (casework:userMailThroughSes) mails invitations from the desk’s address, not Cognito’s', async () => {
+    const from = 'casework <no-reply@support.example>';
+    throughSes = await startTestRuntime('2026-03-02T09:00:00Z', undefined, {
+      template: (template) => {
+        const copy = structuredClone(template);
+        for (const resource of Object.values(copy.Resources))
+          if (resource.Type === 'AWS::Cognito::UserPool' && resource.Properties)
+            resource.Properties.EmailConfiguration = { EmailSendingAccount: 'DEVELOPER', From: from };
+        return copy;
+      },
+    });
+    const invitation = (await throughSes.mails()).find(
+      (m) => m.destination.to.includes(DANA) && m.subject === 'Your casework account',
+    );
+    expect(invitation?.from).toBe(from);
+    expect(await throughSes.cognitoMails()).toEqual([]);
+  });
+});
