@@ -39,6 +39,7 @@ export async function startInboundMail(port: number, clock: Clock, invoke: Invok
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
+    // SES receives a message of at most 40 MB, headers included.
     size: 40 * 1024 * 1024,
     logger: false,
     banner: 'casework local inbound',
@@ -48,8 +49,17 @@ export async function startInboundMail(port: number, clock: Clock, invoke: Invok
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      // Past SES's 40 MB the rest is read and dropped, and the message refused at its end.
+      stream.on('data', (c: Buffer) => {
+        if (!stream.sizeExceeded) chunks.push(c);
+      });
       stream.on('end', async () => {
+        if (stream.sizeExceeded)
+          return callback(
+            Object.assign(new Error('Message size exceeds fixed maximum message size (40 MB)'), {
+              responseCode: 552,
+            }),
+          );
         try {
           const messageId = randomUUID();
           const raw = Buffer.concat(chunks);

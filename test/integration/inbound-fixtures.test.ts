@@ -192,6 +192,26 @@ describe('large and hostile mail', () => {
     expect(file?.sha256).toBe(createHash('sha256').update(content).digest('hex'));
   }, 120_000);
 
+  it('a message over SES’s 40 MB is refused at the end of its data (552), and nothing of it is kept', async () => {
+    const before = (await listTimeline(vars.CASE as string)).length;
+    const sent = t
+      .receive({
+        from: 'dana@acme.example',
+        subject: `Re: Case # ${vars.CASE}`,
+        text: `Too big.\n${vars.REF}`,
+        messageId: '<too-big@fixtures.example>',
+        // 30 MiB, about 43 MB once base64-encoded.
+        attachments: [{ filename: 'core.dump', content: randomBytes(30 * 1024 * 1024) }],
+      })
+      .then(
+        () => 'accepted',
+        (error: { responseCode?: number }) => error.responseCode,
+      );
+    expect(await sent).toBe(552);
+    expect((await listTimeline(vars.CASE as string)).length).toBe(before);
+    expect((await listFileRecords(vars.CASE as string)).some((f) => f.name === 'core.dump')).toBe(false);
+  }, 120_000);
+
   it('a message cut off inside a part header is linked all the same (mailparser gives that part no content type)', async () => {
     const raw = fill(readFileSync(path.join(DIR, '05-multipart-alternative.eml')))
       .toString('latin1')
