@@ -27,6 +27,23 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 type Part = { partNumber: number; url: string; headers: Record<string, string> };
 type Held = { partNumber: number; size: number; etag: string; sha256: string };
 
+/** A multipart upload with SHA-256 made straight to the local S3, its parts as S3 answered them. */
+async function uploadParts(Key: string, bodies: Buffer[]) {
+  const Bucket = process.env.CASEWORK_BUCKET;
+  const { UploadId } = await s3().send(
+    new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'SHA256' }),
+  );
+  const parts = [];
+  for (const [i, Body] of bodies.entries()) {
+    const PartNumber = i + 1;
+    const { ETag, ChecksumSHA256 } = await s3().send(
+      new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body, ChecksumAlgorithm: 'SHA256' }),
+    );
+    parts.push({ PartNumber, ETag, ChecksumSHA256 });
+  }
+  return { UploadId, parts };
+}
+
 /** A case, and uploads in parts of `partSize` bytes above `singlePutMax` bytes. */
 async function openCase(partSize = PART, singlePutMax = 6 * 1024 * 1024, options = {}) {
   t = await startTestRuntime('2026-03-02T09:00:00Z', undefined, options);
@@ -166,24 +183,7 @@ describe('a multipart upload resumes from the parts S3 holds (SPEC §7)', () => 
     t = await startTestRuntime('2026-03-02T09:00:00Z');
     const Bucket = process.env.CASEWORK_BUCKET;
     const Key = 'cases/completion/bundle.tar';
-    const { UploadId } = await s3().send(
-      new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'SHA256' }),
-    );
-    const bodies = [randomBytes(PART), randomBytes(1000)];
-    const parts = [];
-    for (const [i, Body] of bodies.entries()) {
-      const { ETag, ChecksumSHA256 } = await s3().send(
-        new UploadPartCommand({
-          Bucket,
-          Key,
-          UploadId,
-          PartNumber: i + 1,
-          Body,
-          ChecksumAlgorithm: 'SHA256',
-        }),
-      );
-      parts.push({ PartNumber: i + 1, ETag, ChecksumSHA256 });
-    }
+    const { UploadId, parts } = await uploadParts(Key, [randomBytes(PART), randomBytes(1000)]);
     const complete = (Parts: object[]) =>
       s3()
         .send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts } }))
@@ -209,26 +209,9 @@ describe('a multipart upload resumes from the parts S3 holds (SPEC §7)', () => 
     t = await startTestRuntime('2026-03-02T09:00:00Z');
     const Bucket = process.env.CASEWORK_BUCKET;
     const Key = 'cases/listing/rapport été (1).bin';
-    const { UploadId } = await s3().send(
-      new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'SHA256' }),
-    );
     const bodies = [1, 2, 3, 4, 5].map((n) => randomBytes(100 * n));
-    const etags: (string | undefined)[] = [];
-    for (const [i, Body] of bodies.entries())
-      etags.push(
-        (
-          await s3().send(
-            new UploadPartCommand({
-              Bucket,
-              Key,
-              UploadId,
-              PartNumber: i + 1,
-              Body,
-              ChecksumAlgorithm: 'SHA256',
-            }),
-          )
-        ).ETag,
-      );
+    const { UploadId, parts } = await uploadParts(Key, bodies);
+    const etags = parts.map((p) => p.ETag);
     const first = await s3().send(new ListPartsCommand({ Bucket, Key, UploadId, MaxParts: 2 }));
     expect(first).toMatchObject({ IsTruncated: true, NextPartNumberMarker: '2', MaxParts: 2 });
     expect(first.Parts?.map((p) => [p.PartNumber, p.Size, p.ETag, p.ChecksumSHA256])).toEqual(
