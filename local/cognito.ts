@@ -364,9 +364,13 @@ export class LocalUserPool {
   private resetTry(username: unknown) {
     const name = this.nameOf(username);
     const now = this.now();
-    const tries = (this.resetTries.get(name) ?? []).filter((at) => at > now - HOUR_MS);
+    const recent = (at: number) => at > now - HOUR_MS;
+    const tries = (this.resetTries.get(name) ?? []).filter(recent);
     if (tries.length >= RESET_TRIES_PER_HOUR)
       throw new CognitoError('LimitExceededException', 'Attempt limit exceeded, please try after some time.');
+    // Names tried more than an hour ago are forgotten, so made-up names do not fill the memory.
+    if (this.resetTries.size >= 10_000)
+      for (const [known, at] of this.resetTries) if (!at.some(recent)) this.resetTries.delete(known);
     this.resetTries.set(name, [...tries, now]);
   }
 
