@@ -51,7 +51,7 @@ export function sitesDomainOf(name?: string, certificateArn?: string): SitesDoma
     throw new Error(
       'casework:sitesDomain and casework:sitesCertificateArn go together: the domain, and the certificate CloudFront shows for it',
     );
-  if (!/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/.test(name))
+  if (!/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/i.test(name))
     throw new Error(`casework:sitesDomain: "${name}" is not a domain name (like support.example.com)`);
   const region = /^arn:aws[\w-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[\w-]+$/.exec(certificateArn)?.[1];
   if (region === undefined)
@@ -60,7 +60,7 @@ export function sitesDomainOf(name?: string, certificateArn?: string): SitesDoma
     throw new Error(
       `casework:sitesCertificateArn: CloudFront takes certificates of us-east-1 only; this one is of ${region}`,
     );
-  return { name, certificateArn };
+  return { name: name.toLowerCase(), certificateArn };
 }
 
 /**
