@@ -84,7 +84,8 @@ export async function searchCases(
   const partition = searchPartition(scope, longest);
   const items: StoredCase[] = [];
   let startKey = startKeyOf(cursor, partition, longest);
-  for (let round = 0; round < MAX_ROUNDS && items.length < limit; round++) {
+  let more = true;
+  for (let round = 0; round < MAX_ROUNDS && more && items.length < limit; round++) {
     const page = await ddb().send(
       new QueryCommand({
         TableName: table(),
@@ -92,22 +93,29 @@ export async function searchCases(
         ExpressionAttributeValues: { ':pk': partition, ':prefix': longest },
         // Newest case first within a word.
         ScanIndexForward: false,
-        // No more hits than the page has room for, so the cursor is where the Query stopped.
-        Limit: limit - items.length,
+        Limit: limit,
         ExclusiveStartKey: startKey,
       }),
     );
-    items.push(...(await matchesOf(page.Items ?? [], longest, others)));
     startKey = page.LastEvaluatedKey;
-    if (!startKey) break;
+    more = startKey !== undefined;
+    let taken: Record<string, unknown> | undefined;
+    for (const { item, match } of await matchesOf(page.Items ?? [], longest, others)) {
+      if (items.length === limit) {
+        // Full before this hit: the next page starts after the last hit taken.
+        startKey = { pk: taken?.pk, sk: taken?.sk };
+        more = true;
+        break;
+      }
+      if (match) items.push(match);
+      taken = item;
+    }
   }
   items.sort((a, b) => (a.caseId < b.caseId ? 1 : -1));
-  return startKey
-    ? { items, cursor: Buffer.from(JSON.stringify(startKey)).toString('base64url') }
-    : { items };
+  return more ? { items, cursor: Buffer.from(JSON.stringify(startKey)).toString('base64url') } : { items };
 }
 
-/** The cases of a Query page's hits (`<word>#<caseId>` keys) that every other term matches too. */
+/** Each hit of a Query page (`<word>#<caseId>` keys), in order, with its case if every other term matches it too. */
 async function matchesOf(hitItems: Record<string, unknown>[], longest: string, others: string[]) {
   const hits = hitItems.map((item) => {
     const sk = String(item.sk);
@@ -115,8 +123,7 @@ async function matchesOf(hitItems: Record<string, unknown>[], longest: string, o
   });
   const found = await batchGet<StoredCase>([...new Set(hits.map((h) => h.caseId))].map(caseKey));
   const byId = new Map(found.map((c) => [c.caseId, c]));
-  const matches: StoredCase[] = [];
-  for (const { word, caseId } of hits) {
+  return hits.map(({ word, caseId }, i) => {
     const c = byId.get(caseId);
     const terms = c ? searchTermsOf(c) : [];
     // A case with several words of the prefix (login, logs) is answered once over all the pages:
@@ -125,9 +132,9 @@ async function matchesOf(hitItems: Record<string, unknown>[], longest: string, o
       .filter((t) => t.startsWith(longest))
       .sort()
       .at(-1);
-    if (c && word === first && others.every((o) => terms.some((t) => t.startsWith(o)))) matches.push(c);
-  }
-  return matches;
+    const matches = c && word === first && others.every((o) => terms.some((t) => t.startsWith(o)));
+    return { item: hitItems[i] as Record<string, unknown>, match: matches ? c : undefined };
+  });
 }
 
 /** A search cursor: the table keys of an item of the same partition and prefix; else 400. */

@@ -150,17 +150,18 @@ describe('search pages', () => {
     expect(seen.sort()).toEqual([agents, login, both].sort());
   });
 
-  it('several words: a page the other words leave short reads on, up to 4 Queries, so a page is full while more remains', async () => {
+  it('several words: a page the other words leave short reads on (up to 4 Queries), so it is full while more remains, and the next page starts right after its last case', async () => {
     const printers: string[] = [];
     for (const subject of ['offline', 'jams', 'offline', 'offline', 'jams', 'offline'])
       printers.push(await create(DANA, `Printer ${subject}`));
     const [, jams1, , , jams2] = printers;
     const queries = () => t.runtime.counters.dynamodb.Query ?? 0;
     const before = queries();
-    // "printer" is looked up (the longest word), newest first: the page of 2 fills from 4 Queries.
+    // "printer" is looked up (the longest word), newest first, 2 hits a Query: the page of 2 fills
+    // from 3 Queries, and stops at the hit it was full with.
     const first = await searchCases('ALL', 'printer jams', undefined, 2);
     expect(first.items.map((c) => c.number)).toEqual([jams2, jams1]);
-    expect(queries() - before).toBe(4);
+    expect(queries() - before).toBe(3);
     expect(first.cursor).toBeDefined();
     // The oldest printer case is left: the next page reads it, matches nothing, and ends the search.
     const rest = await searchCases('ALL', 'printer jams', first.cursor, 2);
@@ -169,5 +170,15 @@ describe('search pages', () => {
     const one = queries();
     expect((await searchCases('ALL', 'printer', undefined, 2)).items).toHaveLength(2);
     expect(queries() - one).toBe(1);
+    // A page full in the middle of a Query's hits: the next starts right after its last case.
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await searchCases('ALL', 'printer', cursor, 4);
+      pages.push(page.items.map((c) => c.number));
+      cursor = page.cursor;
+    } while (cursor);
+    expect(pages.flat()).toEqual([...printers].reverse());
+    expect(pages[0]).toHaveLength(4);
   });
 });
