@@ -132,6 +132,20 @@ const validation = (field: string, value: unknown, constraint: string) =>
  * One page of `all`: `maxResults` (0 or absent means the default, at most 1000) from the position
  * an opaque `nextToken` names; an unreadable token is InvalidToken, as Step Functions answers.
  */
+/** The event a history page's token names; an invalid token is refused as Step Functions does. */
+function tokenEventId(token: unknown): number {
+  const eventId = (() => {
+    try {
+      return JSON.parse(Buffer.from(String(token), 'base64url').toString()).eventId;
+    } catch {
+      return undefined;
+    }
+  })();
+  if (!Number.isInteger(eventId) || eventId < 0)
+    throw new SfnError('InvalidToken', `Invalid Token: '${String(token)}'`);
+  return eventId;
+}
+
 function page<T>(all: T[], body: { maxResults?: unknown; nextToken?: unknown }, byDefault: number) {
   const max = body.maxResults ?? 0;
   if (!Number.isInteger(max) || (max as number) < 0 || (max as number) > 1000)
@@ -621,9 +635,22 @@ export class LocalStepFunctions {
     includeExecutionData?: unknown;
   }) {
     const e = this.executionOf(body.executionArn);
+    const reverse = body.reverseOrder === true;
     const history = this.history(e);
-    const events = body.reverseOrder === true ? history.reverse() : history;
-    const { items, nextToken } = page(events, body, 100);
+    const events = reverse ? history.reverse() : history;
+    // The token names the last event answered, not a position: a running execution's history grows
+    // between two pages, which must neither repeat nor skip an event.
+    const after = body.nextToken === undefined ? undefined : tokenEventId(body.nextToken);
+    const rest =
+      after === undefined
+        ? events
+        : events.filter((event) => (reverse ? event.id < after : event.id > after));
+    const { items } = page(rest, { maxResults: body.maxResults }, 100);
+    const last = items.at(-1);
+    const nextToken =
+      last && rest.length > items.length
+        ? Buffer.from(JSON.stringify({ eventId: last.id })).toString('base64url')
+        : undefined;
     return { events: body.includeExecutionData === false ? items.map(withoutData) : items, nextToken };
   }
 

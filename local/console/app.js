@@ -593,7 +593,9 @@ async function executionPage(number, params) {
           else stays.push(v);
           return stays;
         }, []);
-  const start = Date.parse(events[0]?.timestamp ?? '');
+  const run = execution.executions?.at(-1);
+  // Since the execution's start, not the first event shown (earlier ones may be left out).
+  const start = Date.parse(run?.startDate ?? events[0]?.timestamp ?? '');
   const rows = events.filter(
     (e) =>
       EVENT_GROUPS[group]?.(e) !== false &&
@@ -602,7 +604,6 @@ async function executionPage(number, params) {
           .toLowerCase()
           .includes(filter)),
   );
-  const run = execution.executions?.at(-1);
   const here = `#/case/${number}/execution`;
   main.innerHTML = `<p class="crumbs"><a href="#/cases">Cases</a> › <a href="#/case/${esc(number)}">Case # ${esc(number)}</a> › Execution</p>
     <h2>Execution ${esc(run?.name ?? '')} <span class="badge ${esc((run?.status ?? 'none').toLowerCase())}">${esc(run?.status ?? 'none')}</span></h2>

@@ -38,6 +38,7 @@ export async function caseExecutions(caseId: string) {
 export async function executionHistory(
   executionArn: string,
   limit = 2_000,
+  pageSize = 1000,
 ): Promise<{ events: HistoryEvent[]; earlierLeftOut: boolean }> {
   const newestFirst: HistoryEvent[] = [];
   let nextToken: string | undefined;
@@ -46,7 +47,7 @@ export async function executionHistory(
       new GetExecutionHistoryCommand({
         executionArn,
         reverseOrder: true,
-        maxResults: Math.min(1000, limit - newestFirst.length),
+        maxResults: Math.min(pageSize, limit - newestFirst.length),
         nextToken,
       }),
     );

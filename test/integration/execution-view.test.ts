@@ -50,6 +50,35 @@ describe('the execution view (SPEC §12: operators watch every case’s executio
     expect(whole.events.map((e) => e.id)).toEqual(all.map((e) => e.id));
   });
 
+  it('reads several pages newest first: the same events, none repeated, none skipped', async () => {
+    const all = await wholeHistory();
+    const latest = await executionHistory(executionArn, 12, 5);
+    expect(latest.events.map((e) => e.id)).toEqual(all.slice(-12).map((e) => e.id));
+  });
+
+  it('a page of history newest first, then events appended, then the next page: it goes on from the last event answered', async () => {
+    const first = await sfn().send(
+      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 3 }),
+    );
+    const before = (await wholeHistory()).length;
+    await t.api('POST', `/v1/cases/${number}/updates`, { as: EVE, body: { note: 'Still looking.' } });
+    await t.runtime.settled();
+    expect((await wholeHistory()).length).toBeGreaterThan(before);
+    const second = await sfn().send(
+      new GetExecutionHistoryCommand({
+        executionArn,
+        reverseOrder: true,
+        maxResults: 3,
+        nextToken: first.nextToken,
+      }),
+    );
+    const ids = [...(first.events ?? []), ...(second.events ?? [])].map((e) => e.id as number);
+    expect(ids).toHaveLength(6);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    expect(new Set(ids).size).toBe(6);
+    expect((second.events?.[0]?.id as number) + 1).toBe(first.events?.at(-1)?.id);
+  });
+
   it('the API’s current state is the last state entered, from the end of the history', async () => {
     const view = (await t.api('GET', `/v1/cases/${number}/execution`, { as: EVE })).body;
     const entered = (await wholeHistory())
