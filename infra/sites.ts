@@ -74,6 +74,8 @@ export class Sites extends Construct {
   readonly distribution: Distribution;
   /** The sites' origin: `https://` and the domain given, else the distribution's (`….cloudfront.net`). */
   readonly origin: string;
+  /** The distribution's own origin, `https://….cloudfront.net`, which serves the sites too. */
+  readonly distributionOrigin: string;
 
   constructor(scope: Construct, id: string, props: SitesProps) {
     super(scope, id);
@@ -113,7 +115,8 @@ export class Sites extends Construct {
         minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       }),
     });
-    this.origin = `https://${props.domain?.name ?? this.distribution.distributionDomainName}`;
+    this.distributionOrigin = `https://${this.distribution.distributionDomainName}`;
+    this.origin = props.domain ? `https://${props.domain.name}` : this.distributionOrigin;
     const acknowledge = (rule: string, reason: string) =>
       Validations.of(this.distribution).acknowledge({ id: rule, reason });
     acknowledge(

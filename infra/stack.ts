@@ -59,7 +59,7 @@ export class CaseworkStack extends Stack {
     const portalOrigin = props.portalOrigin ?? sites.origin;
     const consoleOrigin = props.consoleOrigin ?? sites.origin;
     // The hosted sites, and each site's own origin if it has one (the same origin twice is one).
-    const siteOrigins = [...new Set([sites.origin, portalOrigin, consoleOrigin])];
+    const siteOrigins = [...new Set([sites.origin, sites.distributionOrigin, portalOrigin, consoleOrigin])];
     files.allowSites(siteOrigins);
     const identity = new Identity(this, 'Identity', {
       administratorEmail: props.administratorEmail,
@@ -144,7 +144,7 @@ export class CaseworkStack extends Stack {
       output(
         'SitesCnameRecord',
         `${props.sitesDomain.name} CNAME ${sites.distribution.distributionDomainName}`,
-        'publish in DNS: the sites’ domain names the distribution',
+        'publish in DNS (at a zone apex, an ALIAS or ANAME record): the sites’ domain names the distribution',
       );
     output('UserPoolId', identity.userPool.userPoolId, 'the users: invite administrators here');
     output('UserPoolClientId', identity.client.userPoolClientId, 'the portal client (the JWT audience)');

@@ -368,9 +368,13 @@ export class LocalUserPool {
     const tries = (this.resetTries.get(name) ?? []).filter(recent);
     if (tries.length >= RESET_TRIES_PER_HOUR)
       throw new CognitoError('LimitExceededException', 'Attempt limit exceeded, please try after some time.');
-    // Names tried more than an hour ago are forgotten, so made-up names do not fill the memory.
-    if (this.resetTries.size >= 10_000)
-      for (const [known, at] of this.resetTries) if (!at.some(recent)) this.resetTries.delete(known);
+    // Kept in the order last tried, so names tried over an hour ago (made-up ones too) are at the
+    // front, and forgotten.
+    for (const [known, at] of this.resetTries) {
+      if (at.some(recent)) break;
+      this.resetTries.delete(known);
+    }
+    this.resetTries.delete(name);
     this.resetTries.set(name, [...tries, now]);
   }
 

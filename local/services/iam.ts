@@ -181,8 +181,11 @@ export class Iam {
   presigned(fn: string, query: Record<string, unknown>, now = Date.now()): void {
     const signature = query['X-Amz-Signature'];
     if (typeof signature !== 'string') return;
-    if (this.signers.size >= 10_000)
-      for (const [known, { until }] of this.signers) if (until < now) this.signers.delete(known);
+    // Kept in the order signed: the expired ones are at the front.
+    for (const [known, { until }] of this.signers) {
+      if (until >= now) break;
+      this.signers.delete(known);
+    }
     this.signers.set(signature, { fn, until: now + Number(query['X-Amz-Expires'] ?? 0) * 1000 });
   }
 

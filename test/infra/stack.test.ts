@@ -185,7 +185,7 @@ describe('the CDK stack', () => {
     ]);
   });
 
-  it('serves the sites at the operator’s domain with its certificate (TLS 1.2 at least) when casework:sitesDomain and casework:sitesCertificateArn are given: mails link there, CORS lets it in, an output gives the DNS record, cdk-nag is clean without acknowledging CFR4', () => {
+  it('serves the sites at the operator’s domain with its certificate (TLS 1.2 at least) when casework:sitesDomain and casework:sitesCertificateArn are given: mails link there, CORS lets it in (and the distribution’s own address), an output gives the DNS record, cdk-nag is clean without acknowledging CFR4', () => {
     const certificateArn =
       'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
     const domained = Template.fromStack(
@@ -220,7 +220,11 @@ describe('the CDK stack', () => {
       'https://desk.support.example.com/portal',
     );
     const [api] = Object.values(domained.findResources('AWS::ApiGatewayV2::Api'));
-    expect(api?.Properties.CorsConfiguration.AllowOrigins).toEqual(['https://desk.support.example.com']);
+    // The distribution's own address serves the pages too, before the DNS record is published.
+    expect(api?.Properties.CorsConfiguration.AllowOrigins).toEqual([
+      'https://desk.support.example.com',
+      hostedOrigin(domained),
+    ]);
     expect(template.findOutputs('SitesCnameRecord')).toEqual({});
   });
 
