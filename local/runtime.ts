@@ -154,7 +154,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       account: ACCOUNT,
       table: TABLE,
       stateMachineArn: stack.stateMachine.arn,
-      userPoolArn: `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${LOCAL_USER_POOL_ID}`,
+      userPoolArn: stack.userPool.arn,
     });
 
     const dynamodb = await startDynamoDB(ports.dynamodb, dataDir, counters.dynamodb, iam);

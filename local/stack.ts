@@ -49,6 +49,8 @@ export interface LocalStack {
  * client's refresh tokens last.
  */
 export interface LocalUserPoolSettings {
+  /** The pool's ARN, which the functions' policies name. */
+  arn: string;
   invitation: { subject: string; message: string };
   /** The mail with a code (`{####}`) a person who forgot their password is sent. */
   verification: { subject: string; message: string };
@@ -284,7 +286,8 @@ export function readStack(template: Template, names: LocalNames): LocalStack {
   };
   const lambdaAction = ruleProps.Actions.find((a) => a.LambdaAction)?.LambdaAction;
 
-  const pool = props(only(ofType('AWS::Cognito::UserPool'), 'user pools')[1]);
+  const [poolId, poolResource] = only(ofType('AWS::Cognito::UserPool'), 'user pools');
+  const pool = props(poolResource);
   const invitation = (pool.AdminCreateUserConfig as { InviteMessageTemplate?: Record<string, string> })
     ?.InviteMessageTemplate;
   const policy = ((pool.Policies as { PasswordPolicy?: Record<string, unknown> })?.PasswordPolicy ??
@@ -303,6 +306,7 @@ export function readStack(template: Template, names: LocalNames): LocalStack {
       fn: functionOfArn(lambdaAction?.FunctionArn),
     },
     userPool: {
+      arn: arnOf(poolId),
       // Cognito's own words when the stack gives none.
       invitation: {
         subject: invitation?.EmailSubject ?? 'Your temporary password',
