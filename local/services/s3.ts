@@ -5,7 +5,7 @@ import { close, host, listen, type Service, urlOf } from '../http.ts';
 import { completionRefusal, isListParts, listParts } from '../s3-parts.ts';
 import { S3Versioning } from '../s3-versions.ts';
 import type { Iam } from './iam.ts';
-import { startSignedFront } from './signed-front.ts';
+import { s3BodyRefusal, startSignedFront } from './signed-front.ts';
 
 /**
  * S3: fauxqs, objects in `<dataDir>/s3`, with bucket versioning in front of it, behind a front that
@@ -51,7 +51,8 @@ export async function startS3(
       service: 's3',
       protocol: 'xml',
       cors: { origin: portalOrigin, methods: ['PUT', 'GET'] },
-      refusal: (req, body) => completionRefusal(path.join(dataDir, 's3'), req, body),
+      refusal: (req, body) =>
+        s3BodyRefusal(req, body) ?? completionRefusal(path.join(dataDir, 's3'), req, body),
     });
     return {
       url: front.url,

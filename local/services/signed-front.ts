@@ -69,7 +69,7 @@ function responseOverrides(req: IncomingMessage): Record<string, string> {
 }
 
 /** What S3 checks of a body beyond its signature: its length is declared, its checksums hold. */
-function s3BodyRefusal(req: IncomingMessage, body: Buffer): Refusal | undefined {
+export function s3BodyRefusal(req: IncomingMessage, body: Buffer): Refusal | undefined {
   if ((req.method === 'PUT' || req.method === 'POST') && req.headers['content-length'] === undefined)
     return {
       status: 411,
@@ -110,7 +110,7 @@ export async function startSignedFront(options: {
   iam?: Iam;
   /** Answers a signed request itself, as the service would (true), instead of forwarding it. */
   answer?: (req: IncomingMessage, body: Buffer, res: ServerResponse) => boolean;
-  /** What else the service refuses of a signed, allowed request that the emulator would take. */
+  /** What else the service refuses of a signed, allowed request that the emulator would take (S3: bodies, completions). */
   refusal?: (req: IncomingMessage, body: Buffer) => Refusal | undefined;
   /** The one origin a bucket's CORS rule lets in (the portal's), and the methods it may use. */
   cors?: { origin: () => string; methods: string[] };
@@ -139,7 +139,6 @@ export async function startSignedFront(options: {
         const refusal =
           (await verifySignature(req, body, service)) ??
           (await options.iam?.refusal(service, req, body)) ??
-          (service === 's3' ? s3BodyRefusal(req, body) : undefined) ??
           options.refusal?.(req, body);
         if (refusal) return refuse(res, refusal, protocol);
       }
